@@ -1,0 +1,299 @@
+//! The data model shared by every stage of the echotrace pipeline.
+//!
+//! Stages pass typed values downstream: `ingest` yields [`RawDocument`]s,
+//! `extract` turns each into an [`Article`], later stages add passages,
+//! stories and claims, and writers serialise the final [`Report`]. The JSON
+//! shape of these types is the report schema `echotrace/1` (docs/DESIGN.md,
+//! section 3): field names here are a public contract.
+
+use serde::{Deserialize, Serialize};
+
+/// The report schema identifier written into every JSON report.
+pub const SCHEMA: &str = "echotrace/1";
+
+/// Where a document came from: the file, and inside it the record or line.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Origin {
+    /// Path of the input file as given on the command line (`-` for stdin).
+    pub path: String,
+    /// URL of the page, when the container recorded one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// WARC-Record-ID of the record, for WARC input.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warc_record: Option<String>,
+    /// 1-based line number, for JSONL input.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    /// Byte offset of the record in the (compressed) file, for WARC input.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u64>,
+    /// When the crawler fetched the page (WARC-Date or `fetched_at`), verbatim.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fetched_at: Option<String>,
+    /// The character encoding the bytes were decoded with, e.g. `UTF-8`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
+    /// How that encoding was chosen: `http-header`, `meta`, `bom`, `detected` or `utf-8`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding_basis: Option<String>,
+}
+
+impl Origin {
+    /// A short human label: the path, plus the record, line or offset inside it.
+    pub fn label(&self) -> String {
+        if let Some(line) = self.line {
+            format!("{}:{}", self.path, line)
+        } else if let Some(rec) = &self.warc_record {
+            format!("{} record {}", self.path, rec)
+        } else if let Some(off) = self.offset {
+            format!("{} @byte {}", self.path, off)
+        } else {
+            self.path.clone()
+        }
+    }
+}
+
+/// What kind of markup a raw document's text is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ContentKind {
+    /// An HTML page.
+    Html,
+    /// Plain text, typically a browser's text rendering of a page.
+    Text,
+}
+
+/// One page as read from the input, decoded to UTF-8 but not yet extracted.
+#[derive(Debug, Clone)]
+pub struct RawDocument {
+    /// Where the page came from.
+    pub origin: Origin,
+    /// Whether `content` is HTML or plain text.
+    pub kind: ContentKind,
+    /// The decoded page.
+    pub content: String,
+}
+
+/// How finely a date is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Precision {
+    /// Year, month, day, hour and minute.
+    Minute,
+    /// A calendar day.
+    Day,
+    /// A week (the value is its first day).
+    Week,
+    /// A calendar month.
+    Month,
+    /// A year.
+    Year,
+}
+
+/// Why a date is believed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DateBasis {
+    /// The page states the full date.
+    Explicit,
+    /// The page gives a partial or relative date ("on May 17", "on Monday").
+    Relative,
+    /// Derived from other evidence (another article of the story, say).
+    Inferred,
+}
+
+/// A publication date with its precision, basis and the text it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Published {
+    /// ISO 8601 (`2023-02-13T13:25`, `2023-02-13`); an unknown year is `XXXX` (EDTF).
+    pub value: String,
+    /// How finely `value` is known.
+    pub precision: Precision,
+    /// Why it is believed.
+    pub basis: DateBasis,
+    /// The span of page text or markup the date was read from.
+    pub evidence: String,
+}
+
+/// The share of an article's body by origin; filled by the provenance stage.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Shares {
+    /// Fraction quoted from a source.
+    pub quoted: f64,
+    /// Fraction reused from another article.
+    pub reused: f64,
+    /// Fraction that is the outlet's own.
+    pub own: f64,
+}
+
+/// A clean article: main text and metadata of one page.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Article {
+    /// Stable identifier inside one report (`a0`, `a1`, ...).
+    pub id: String,
+    /// Where the page came from.
+    pub origin: Origin,
+    /// The publishing outlet as the page names it.
+    pub outlet: Option<String>,
+    /// The headline.
+    pub title: Option<String>,
+    /// Author(s) as credited.
+    pub byline: Option<String>,
+    /// ISO 639-1 code of the body's language (`und` when unknown).
+    pub language: String,
+    /// When the article was published, with evidence; `null` when unknown.
+    pub published: Option<Published>,
+    /// Relative date mentions ("on Monday") that later stages can resolve.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub date_hints: Vec<String>,
+    /// Agencies or outlets the article credits as its source.
+    pub credited_sources: Vec<String>,
+    /// Who translated the article, when credited.
+    pub translated_by: Option<String>,
+    /// Topic tags the page lists.
+    pub tags: Vec<String>,
+    /// The article text, paragraphs separated by a blank line.
+    pub body: String,
+    /// Characters of page text removed as boilerplate.
+    pub removed_chars: usize,
+    /// Origin shares of the body; `null` until the provenance stage runs.
+    pub shares: Option<Shares>,
+}
+
+/// How serious a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing; the page was processed.
+    Warning,
+    /// The page or record was skipped.
+    Error,
+}
+
+/// A problem with one input, reported without stopping the run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Diagnostic {
+    /// The file (and record, line or byte offset) concerned.
+    pub origin: String,
+    /// How serious it is.
+    pub severity: Severity,
+    /// What went wrong and, where it helps, what to do.
+    pub message: String,
+}
+
+impl Diagnostic {
+    /// An error about `origin`.
+    pub fn error(origin: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            origin: origin.into(),
+            severity: Severity::Error,
+            message: message.into(),
+        }
+    }
+
+    /// A warning about `origin`.
+    pub fn warning(origin: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            origin: origin.into(),
+            severity: Severity::Warning,
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let sev = match self.severity {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        };
+        write!(f, "{sev}: {}: {}", self.origin, self.message)
+    }
+}
+
+/// The full analysis of a corpus, as written to `report.json`.
+///
+/// Stages not yet implemented leave their lists empty; they never invent data.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Report {
+    /// Always [`SCHEMA`].
+    pub schema: String,
+    /// Extracted articles, in input order.
+    pub articles: Vec<Article>,
+    /// Aligned reused passages (reuse stage).
+    pub passages: Vec<serde_json::Value>,
+    /// Stories (stories stage).
+    pub stories: Vec<serde_json::Value>,
+    /// Seen and latent sources (provenance stage).
+    pub sources: Vec<serde_json::Value>,
+    /// Attributed quotes (claims stage).
+    pub quotes: Vec<serde_json::Value>,
+    /// Numeric claims (claims stage).
+    pub claims: Vec<serde_json::Value>,
+    /// Divergences between outlets (claims stage).
+    pub divergences: Vec<serde_json::Value>,
+    /// Provenance edges (provenance stage).
+    pub edges: Vec<serde_json::Value>,
+    /// Problems met while reading and extracting.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Report {
+    /// An empty report carrying the current schema id.
+    pub fn new() -> Self {
+        Report {
+            schema: SCHEMA.to_string(),
+            ..Default::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_serialises_with_schema_and_all_sections() {
+        let r = Report::new();
+        let v = serde_json::to_value(&r).unwrap();
+        assert_eq!(v["schema"], "echotrace/1");
+        for key in [
+            "articles",
+            "passages",
+            "stories",
+            "sources",
+            "quotes",
+            "claims",
+            "divergences",
+            "edges",
+            "diagnostics",
+        ] {
+            assert!(v[key].is_array(), "missing {key}");
+        }
+    }
+
+    #[test]
+    fn published_uses_lowercase_enums() {
+        let p = Published {
+            value: "2023-02-13T13:25".into(),
+            precision: Precision::Minute,
+            basis: DateBasis::Explicit,
+            evidence: "13 Feb 2023 13:25".into(),
+        };
+        let v = serde_json::to_value(&p).unwrap();
+        assert_eq!(v["precision"], "minute");
+        assert_eq!(v["basis"], "explicit");
+    }
+
+    #[test]
+    fn origin_label_names_line_or_record() {
+        let mut o = Origin {
+            path: "a.jsonl".into(),
+            ..Default::default()
+        };
+        assert_eq!(o.label(), "a.jsonl");
+        o.line = Some(3);
+        assert_eq!(o.label(), "a.jsonl:3");
+    }
+}
