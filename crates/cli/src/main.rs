@@ -1,1 +1,269 @@
-fn main() {}
+//! `echotrace`: the command line, a thin layer over the pipeline crates.
+//!
+//! Exit codes: 0 success; 3 completed, but some inputs produced diagnostics
+//! (they are printed on stderr and kept in the report); 1 a fatal error (an
+//! output could not be written, say); 2 bad usage.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use echotrace_model::{Diagnostic, Report};
+use echotrace_pipeline::Options;
+use echotrace_report::{ArticlesJsonl, HtmlReport, JsonReport, ReportWriter};
+
+#[derive(Parser)]
+#[command(
+    name = "echotrace",
+    version,
+    about = "Trace how a statement echoes across outlets"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args, Clone)]
+struct InputArgs {
+    /// Files or directories to read (.html, .htm, .txt, .warc, .warc.gz, .jsonl, .gz), or - for stdin.
+    #[arg(required = true)]
+    paths: Vec<String>,
+    /// Largest page or record accepted, in bytes.
+    #[arg(long, default_value_t = 16 * 1024 * 1024)]
+    max_page_bytes: usize,
+    /// Longest time one page's extraction may take, in milliseconds.
+    #[arg(long, default_value_t = 20_000)]
+    page_timeout_ms: u64,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+}
+
+impl InputArgs {
+    fn options(&self) -> Options {
+        let mut o = Options::default();
+        o.limits.max_record_bytes = self.max_page_bytes;
+        o.page_timeout = Duration::from_millis(self.page_timeout_ms);
+        o
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExtractFormat {
+    /// One JSON article object per line.
+    Jsonl,
+    /// One JSON array of articles.
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum EvalSet {
+    /// Article body F1 (extraction-body).
+    Body,
+    /// Main-text snippets vs boilerplate (extraction-snippets).
+    Snippets,
+    /// Publication dates (dates).
+    Dates,
+    /// All of the above.
+    All,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the whole analysis and write report.json and report.html.
+    Analyze {
+        #[command(flatten)]
+        input: InputArgs,
+        /// Directory for report.json and report.html.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Print the JSON report on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Extract articles and print them (the extraction contract).
+    Extract {
+        #[command(flatten)]
+        input: InputArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ExtractFormat::Jsonl)]
+        format: ExtractFormat,
+    },
+    /// Score extraction and dates on the development sets, beside the peer crates.
+    Eval {
+        /// Directory holding the development sets (default: ../shared/datasets).
+        #[arg(long)]
+        datasets: Option<PathBuf>,
+        /// Which set to score.
+        #[arg(long, value_enum, default_value_t = EvalSet::All)]
+        set: EvalSet,
+        /// Score echotrace alone, without the peers.
+        #[arg(long)]
+        no_peers: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("echotrace: error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn set_threads(n: Option<usize>) {
+    if let Some(n) = n {
+        // Only fails if a pool already exists, which cannot happen this early.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global();
+    }
+}
+
+fn print_diagnostics(diags: &[Diagnostic]) {
+    let mut err = std::io::stderr().lock();
+    for d in diags {
+        let _ = writeln!(err, "{d}");
+    }
+}
+
+fn finish(diags: &[Diagnostic]) -> ExitCode {
+    if diags.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(3)
+    }
+}
+
+fn progress_bar() -> Option<indicatif::ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let pb = indicatif::ProgressBar::new(0);
+    pb.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} {msg} [{bar:30}] {pos}/{len} pages ({per_sec}, {eta})",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    pb.set_message("extracting");
+    Some(pb)
+}
+
+fn run_pipeline(input: &InputArgs) -> Report {
+    set_threads(input.threads);
+    let pb = progress_bar();
+    let report = echotrace_pipeline::analyze(&input.paths, &input.options(), &|done, total| {
+        if let Some(pb) = &pb {
+            pb.set_length(total as u64);
+            pb.set_position(done as u64);
+        }
+    });
+    if let Some(pb) = pb {
+        pb.finish_and_clear();
+    }
+    report
+}
+
+fn run(cli: Cli) -> Result<ExitCode, String> {
+    match cli.command {
+        Command::Analyze { input, out, json } => {
+            let report = run_pipeline(&input);
+            print_diagnostics(&report.diagnostics);
+            if let Some(dir) = &out {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+                let create = |name: &str| {
+                    let p = dir.join(name);
+                    std::fs::File::create(&p)
+                        .map(std::io::BufWriter::new)
+                        .map_err(|e| format!("cannot write {}: {e}", p.display()))
+                };
+                JsonReport(create("report.json")?)
+                    .write(&report)
+                    .map_err(|e| format!("writing report.json: {e}"))?;
+                HtmlReport(create("report.html")?)
+                    .write(&report)
+                    .map_err(|e| format!("writing report.html: {e}"))?;
+                eprintln!(
+                    "echotrace: {} articles, {} diagnostics -> {}",
+                    report.articles.len(),
+                    report.diagnostics.len(),
+                    dir.join("report.json").display()
+                );
+            }
+            if json {
+                JsonReport(std::io::stdout().lock())
+                    .write(&report)
+                    .map_err(|e| format!("writing stdout: {e}"))?;
+            }
+            if out.is_none() && !json {
+                eprintln!("echotrace: nothing written; pass --out DIR and/or --json");
+            }
+            Ok(finish(&report.diagnostics))
+        }
+        Command::Extract { input, format } => {
+            let report = run_pipeline(&input);
+            print_diagnostics(&report.diagnostics);
+            let stdout = std::io::stdout().lock();
+            let res = match format {
+                ExtractFormat::Jsonl => {
+                    ArticlesJsonl(std::io::BufWriter::new(stdout)).write(&report)
+                }
+                ExtractFormat::Json => {
+                    let mut w = std::io::BufWriter::new(stdout);
+                    serde_json::to_writer_pretty(&mut w, &report.articles)
+                        .map_err(std::io::Error::other)
+                        .and_then(|_| w.write_all(b"\n"))
+                }
+            };
+            res.map_err(|e| format!("writing stdout: {e}"))?;
+            Ok(finish(&report.diagnostics))
+        }
+        Command::Eval {
+            datasets,
+            set,
+            no_peers,
+        } => {
+            let dir = echotrace_eval::datasets_dir(datasets.as_deref())?;
+            let mut systems = vec![echotrace_eval::echotrace_system()];
+            if !no_peers {
+                systems.extend(echotrace_eval::peer_systems());
+            }
+            if matches!(set, EvalSet::Body | EvalSet::All) {
+                let rows = echotrace_eval::score_body(&dir, &systems)?;
+                println!(
+                    "{}",
+                    echotrace_eval::table(
+                        "extraction-body: word 4-gram P/R averaged over pages",
+                        &rows
+                    )
+                );
+            }
+            if matches!(set, EvalSet::Snippets | EvalSet::All) {
+                let rows = echotrace_eval::score_snippets(&dir, &systems)?;
+                println!(
+                    "{}",
+                    echotrace_eval::table(
+                        "extraction-snippets: snippet P/R/F1 summed over pages",
+                        &rows
+                    )
+                );
+            }
+            if matches!(set, EvalSet::Dates | EvalSet::All) {
+                let rows = echotrace_eval::score_dates(&dir, &systems)?;
+                println!(
+                    "{}",
+                    echotrace_eval::table("dates: same-day P/R/F1 and accuracy", &rows)
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

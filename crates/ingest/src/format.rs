@@ -118,10 +118,7 @@ mod tests {
     #[test]
     fn bytes_sniff_containers_and_kinds() {
         assert_eq!(Format::sniff(b"\x1f\x8b\x08"), Format::Gzip);
-        assert_eq!(
-            Format::sniff(b"WARC/1.0\r\n"),
-            Format::Warc { gzip: false }
-        );
+        assert_eq!(Format::sniff(b"WARC/1.0\r\n"), Format::Warc { gzip: false });
         assert_eq!(Format::sniff(b"  {\"url\":1}"), Format::Jsonl);
         assert_eq!(sniff_kind("<!DOCTYPE html><p>x"), ContentKind::Html);
         assert_eq!(sniff_kind("Headline\n\nBody text."), ContentKind::Text);

@@ -51,7 +51,12 @@ fn next_line<R: BufRead>(input: &mut R, max: usize) -> std::io::Result<Option<Li
 }
 
 /// Reads a JSONL stream; each bad line is a diagnostic naming its line number.
-pub(crate) fn read_jsonl<R: BufRead>(mut input: R, label: &str, limits: &Limits, sink: &mut dyn Sink) {
+pub(crate) fn read_jsonl<R: BufRead>(
+    mut input: R,
+    label: &str,
+    limits: &Limits,
+    sink: &mut dyn Sink,
+) {
     let mut lineno: u64 = 0;
     loop {
         lineno += 1;

@@ -193,7 +193,14 @@ fn read_layer(
                 Format::Skip | Format::Gzip => Format::Sniff,
                 f => f,
             };
-            read_layer(Box::new(BufReader::new(dec)), label, inner, limits, sink, depth + 1);
+            read_layer(
+                Box::new(BufReader::new(dec)),
+                label,
+                inner,
+                limits,
+                sink,
+                depth + 1,
+            );
         }
         Format::Html | Format::Text | Format::Sniff | Format::Skip => {
             let bytes = match read_bounded(&mut input, limits.max_record_bytes) {

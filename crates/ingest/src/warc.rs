@@ -57,7 +57,13 @@ impl Record {
 }
 
 /// Reads a WARC stream into pages; `gzip` when each record is a gzip member.
-pub(crate) fn read_warc<R: BufRead>(input: R, label: &str, gzip: bool, limits: &Limits, sink: &mut dyn Sink) {
+pub(crate) fn read_warc<R: BufRead>(
+    input: R,
+    label: &str,
+    gzip: bool,
+    limits: &Limits,
+    sink: &mut dyn Sink,
+) {
     let mut input = Counted {
         inner: input,
         pos: 0,
@@ -69,7 +75,12 @@ pub(crate) fn read_warc<R: BufRead>(input: R, label: &str, gzip: bool, limits: &
     }
 }
 
-fn read_members<R: BufRead>(input: &mut Counted<R>, label: &str, limits: &Limits, sink: &mut dyn Sink) {
+fn read_members<R: BufRead>(
+    input: &mut Counted<R>,
+    label: &str,
+    limits: &Limits,
+    sink: &mut dyn Sink,
+) {
     loop {
         let start = input.pos;
         match input.fill_buf() {
@@ -160,8 +171,17 @@ fn resync_gzip<R: BufRead>(input: &mut Counted<R>) -> bool {
 }
 
 /// Parses consecutive records; `base` is the file offset diagnostics report.
-fn read_records<R: BufRead>(input: &mut R, label: &str, base: u64, limits: &Limits, sink: &mut dyn Sink) {
-    let mut input = Counted { inner: input, pos: 0 };
+fn read_records<R: BufRead>(
+    input: &mut R,
+    label: &str,
+    base: u64,
+    limits: &Limits,
+    sink: &mut dyn Sink,
+) {
+    let mut input = Counted {
+        inner: input,
+        pos: 0,
+    };
     loop {
         let start = base + input.pos;
         match next_record(&mut input, limits) {
@@ -315,7 +335,9 @@ fn handle_record(rec: Record, label: &str, start: u64, sink: &mut dyn Sink) {
     let rtype = rec.header("WARC-Type").unwrap_or("").to_ascii_lowercase();
     let origin = Origin {
         path: label.to_string(),
-        url: rec.header("WARC-Target-URI").map(|u| u.trim_matches(['<', '>']).to_string()),
+        url: rec
+            .header("WARC-Target-URI")
+            .map(|u| u.trim_matches(['<', '>']).to_string()),
         warc_record: rec.header("WARC-Record-ID").map(str::to_string),
         offset: Some(start),
         fetched_at: rec.header("WARC-Date").map(str::to_string),
@@ -402,7 +424,11 @@ fn http_payload(msg: &[u8]) -> Result<Option<Payload>, String> {
             body = out;
         }
         Some(e) if e.is_empty() || e == "identity" => {}
-        Some(e) => return Err(format!("unsupported content encoding {e:?}; record skipped")),
+        Some(e) => {
+            return Err(format!(
+                "unsupported content encoding {e:?}; record skipped"
+            ))
+        }
         None => {}
     }
     Ok(Some((kind, charset, body)))
@@ -435,9 +461,8 @@ mod tests {
     use std::io::Write;
 
     fn record(uri: &str, html: &str) -> Vec<u8> {
-        let http = format!(
-            "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=iso-8859-1\r\n\r\n{html}"
-        );
+        let http =
+            format!("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=iso-8859-1\r\n\r\n{html}");
         let mut r = format!(
             "WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: {uri}\r\nWARC-Date: 2023-02-13T10:00:00Z\r\nWARC-Record-ID: <urn:uuid:{uri}>\r\nContent-Type: application/http; msgtype=response\r\nContent-Length: {}\r\n\r\n",
             http.len()
@@ -456,7 +481,8 @@ mod tests {
 
     #[test]
     fn plain_warc_records_become_pages() {
-        let mut data = b"WARC/1.0\r\nWARC-Type: warcinfo\r\nContent-Length: 3\r\n\r\nabc\r\n\r\n".to_vec();
+        let mut data =
+            b"WARC/1.0\r\nWARC-Type: warcinfo\r\nContent-Length: 3\r\n\r\nabc\r\n\r\n".to_vec();
         data.extend(record("http://a.example/1", "<p>one</p>"));
         data.extend(record("http://a.example/2", "<p>two</p>"));
         let mut c = Collect::default();
@@ -492,7 +518,10 @@ mod tests {
             .collect();
         assert_eq!(urls, ["http://a/1", "http://a/3"]);
         assert!(!c.diagnostics.is_empty());
-        assert_eq!(c.diagnostics[0].origin, format!("cc.warc.gz @byte {bad_at}"));
+        assert_eq!(
+            c.diagnostics[0].origin,
+            format!("cc.warc.gz @byte {bad_at}")
+        );
     }
 
     #[test]
@@ -504,12 +533,19 @@ mod tests {
         read_warc(&data[..], "t.warc", false, &Limits::default(), &mut c);
         assert_eq!(c.documents.len(), 1);
         assert_eq!(c.diagnostics.len(), 1);
-        assert!(c.diagnostics[0].message.contains("truncated"), "{}", c.diagnostics[0].message);
+        assert!(
+            c.diagnostics[0].message.contains("truncated"),
+            "{}",
+            c.diagnostics[0].message
+        );
     }
 
     #[test]
     fn chunked_bodies_are_decoded() {
-        assert_eq!(dechunk(b"3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n").unwrap(), b"abcde");
+        assert_eq!(
+            dechunk(b"3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n").unwrap(),
+            b"abcde"
+        );
         assert!(dechunk(b"zz\r\nabc").is_none());
     }
 }

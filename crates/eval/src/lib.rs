@@ -1,0 +1,376 @@
+//! Scorers for the development sets in `../shared/datasets/`.
+//!
+//! Each scorer reads a set's gold, runs one or more [`System`]s over the same
+//! pages in the same run, and returns figures that `echotrace eval` prints as
+//! a table. Metrics follow the sets' README: word 4-gram precision/recall per
+//! page (extraction-body), snippet containment (extraction-snippets), same-day
+//! accuracy and F1 (dates).
+
+use std::collections::HashSet;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use echotrace_model::{ContentKind, Origin, RawDocument};
+
+/// An extractor under evaluation: HTML and URL in, body text and ISO date out.
+pub struct System {
+    /// Name shown in the table.
+    pub name: &'static str,
+    /// Extracts (body, date `YYYY-MM-DD`) from a page.
+    pub run: fn(&str, Option<&str>) -> (String, Option<String>),
+}
+
+/// echotrace's own extractor.
+pub fn echotrace_system() -> System {
+    System {
+        name: "echotrace",
+        run: |html, url| {
+            let doc = RawDocument {
+                origin: Origin {
+                    path: String::new(),
+                    url: url.map(str::to_string),
+                    ..Default::default()
+                },
+                kind: ContentKind::Html,
+                content: html.to_string(),
+            };
+            let a = echotrace_extract::extract(&doc, &Default::default());
+            let date = a
+                .published
+                .filter(|p| !p.value.starts_with('X'))
+                .map(|p| p.value.chars().take(10).collect());
+            (a.body, date)
+        },
+    }
+}
+
+/// The peers evaluated beside echotrace: the crates.io extractors it builds on.
+pub fn peer_systems() -> Vec<System> {
+    vec![
+        System {
+            name: "trafilatura 0.6 (crate)",
+            run: |html, url| {
+                let mut o = trafilatura::Options::default();
+                o.original_url = url.and_then(|u| url::Url::parse(u).ok());
+                match trafilatura::extract(html, &o) {
+                    Ok(r) => (
+                        r.content_text,
+                        r.metadata.date.map(|d| d.format("%Y-%m-%d").to_string()),
+                    ),
+                    Err(_) => (String::new(), None),
+                }
+            },
+        },
+        System {
+            name: "rs-trafilatura 0.2 (crate)",
+            run: |html, url| {
+                let mut o = rs_trafilatura::Options::default();
+                o.url = url.map(str::to_string);
+                match rs_trafilatura::extract_with_options(html, &o) {
+                    Ok(r) => (
+                        r.content_text,
+                        r.metadata.date.map(|d| d.format("%Y-%m-%d").to_string()),
+                    ),
+                    Err(_) => (String::new(), None),
+                }
+            },
+        },
+    ]
+}
+
+/// Where the development sets are, or why they cannot be used.
+pub fn datasets_dir(explicit: Option<&Path>) -> Result<PathBuf, String> {
+    let candidates: Vec<PathBuf> = match explicit {
+        Some(p) => vec![p.to_path_buf()],
+        None => vec![
+            PathBuf::from("../shared/datasets"),
+            PathBuf::from("../../shared/datasets"),
+            PathBuf::from("../../../shared/datasets"),
+        ],
+    };
+    candidates
+        .into_iter()
+        .find(|p| p.join("extraction-body").is_dir())
+        .ok_or_else(|| {
+            "development datasets not found: expected ../shared/datasets beside the checkout (pass --datasets DIR)".to_string()
+        })
+}
+
+fn read_gz(p: &Path) -> Result<String, String> {
+    let f = std::fs::File::open(p).map_err(|e| format!("{}: {e}", p.display()))?;
+    let mut b = Vec::new();
+    flate2::read::MultiGzDecoder::new(f)
+        .read_to_end(&mut b)
+        .map_err(|e| format!("{}: {e}", p.display()))?;
+    Ok(echotrace_ingest::decode_page(&b, None).text)
+}
+
+fn read_json(p: &Path) -> Result<serde_json::Value, String> {
+    let raw = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
+    // The dates gold writes a missing date as bare NaN, which JSON does not allow.
+    let raw = raw.replace(": NaN", ": null");
+    serde_json::from_str(&raw).map_err(|e| format!("{}: {e}", p.display()))
+}
+
+/// Precision, recall and F1.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Prf {
+    /// Precision.
+    pub p: f64,
+    /// Recall.
+    pub r: f64,
+    /// F1.
+    pub f1: f64,
+}
+
+impl Prf {
+    /// From precision and recall.
+    pub fn new(p: f64, r: f64) -> Self {
+        let f1 = if p + r > 0.0 {
+            2.0 * p * r / (p + r)
+        } else {
+            0.0
+        };
+        Prf { p, r, f1 }
+    }
+}
+
+/// One system's result on one set.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// The system.
+    pub system: &'static str,
+    /// Its scores.
+    pub prf: Prf,
+    /// Extra figure (accuracy, for dates).
+    pub accuracy: Option<f64>,
+    /// Pages scored.
+    pub pages: usize,
+    /// Wall-clock seconds for extraction.
+    pub seconds: f64,
+}
+
+fn shingles(s: &str) -> HashSet<String> {
+    let w: Vec<String> = s.split_whitespace().map(str::to_lowercase).collect();
+    let mut h = HashSet::new();
+    if w.len() < 4 {
+        if !w.is_empty() {
+            h.insert(w.join(" "));
+        }
+        return h;
+    }
+    for win in w.windows(4) {
+        h.insert(win.join(" "));
+    }
+    h
+}
+
+/// Word 4-gram precision and recall of `out` against `gold`.
+pub fn shingle_pr(out: &str, gold: &str) -> (f64, f64) {
+    let o = shingles(out);
+    let g = shingles(gold);
+    if o.is_empty() && g.is_empty() {
+        return (1.0, 1.0);
+    }
+    let i = o.intersection(&g).count() as f64;
+    let p = if o.is_empty() {
+        0.0
+    } else {
+        i / o.len() as f64
+    };
+    let r = if g.is_empty() {
+        0.0
+    } else {
+        i / g.len() as f64
+    };
+    (p, r)
+}
+
+/// Scores the extraction-body set: averaged per-page 4-gram precision and recall.
+pub fn score_body(dir: &Path, systems: &[System]) -> Result<Vec<Row>, String> {
+    let gold = read_json(&dir.join("extraction-body/ground-truth.json"))?;
+    let gold = gold.as_object().ok_or("ground-truth.json: not an object")?;
+    let mut pages = Vec::new();
+    for (k, v) in gold {
+        let html = read_gz(&dir.join(format!("extraction-body/html/{k}.html.gz")))?;
+        let url = v["url"].as_str().map(str::to_string);
+        let body = v["articleBody"].as_str().unwrap_or("").to_string();
+        pages.push((html, url, body));
+    }
+    Ok(systems
+        .iter()
+        .map(|s| {
+            let t = Instant::now();
+            let outs: Vec<String> = pages
+                .iter()
+                .map(|(h, u, _)| (s.run)(h, u.as_deref()).0)
+                .collect();
+            let secs = t.elapsed().as_secs_f64();
+            let (mut sp, mut sr) = (0.0, 0.0);
+            for (o, (_, _, g)) in outs.iter().zip(&pages) {
+                let (p, r) = shingle_pr(o, g);
+                sp += p;
+                sr += r;
+            }
+            let n = pages.len().max(1) as f64;
+            Row {
+                system: s.name,
+                prf: Prf::new(sp / n, sr / n),
+                accuracy: None,
+                pages: pages.len(),
+                seconds: secs,
+            }
+        })
+        .collect())
+}
+
+fn ws(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Scores the extraction-snippets set: snippets that must (not) be in the output.
+pub fn score_snippets(dir: &Path, systems: &[System]) -> Result<Vec<Row>, String> {
+    let gold = read_json(&dir.join("extraction-snippets/gold.json"))?;
+    let gold = gold.as_object().ok_or("gold.json: not an object")?;
+    let mut pages = Vec::new();
+    for v in gold.values() {
+        let file = v["file"].as_str().ok_or("gold.json: entry without file")?;
+        let html = read_gz(&dir.join(format!("extraction-snippets/html/{file}.gz")))?;
+        let list = |k: &str| -> Vec<String> {
+            v[k].as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|s| s.as_str())
+                        .map(ws)
+                        .filter(|s| !s.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        pages.push((html, list("with"), list("without")));
+    }
+    Ok(systems
+        .iter()
+        .map(|s| {
+            let t = Instant::now();
+            let outs: Vec<String> = pages
+                .iter()
+                .map(|(h, _, _)| ws(&(s.run)(h, None).0))
+                .collect();
+            let secs = t.elapsed().as_secs_f64();
+            let (mut tp, mut fn_, mut fp) = (0usize, 0usize, 0usize);
+            for (o, (_, with, without)) in outs.iter().zip(&pages) {
+                for w in with {
+                    if o.contains(w.as_str()) {
+                        tp += 1
+                    } else {
+                        fn_ += 1
+                    }
+                }
+                fp += without.iter().filter(|w| o.contains(w.as_str())).count();
+            }
+            let p = tp as f64 / (tp + fp).max(1) as f64;
+            let r = tp as f64 / (tp + fn_).max(1) as f64;
+            Row {
+                system: s.name,
+                prf: Prf::new(p, r),
+                accuracy: None,
+                pages: pages.len(),
+                seconds: secs,
+            }
+        })
+        .collect())
+}
+
+/// Scores the dates set: same day = TP, another day = FP, none = FN.
+///
+/// Accuracy counts a page right when the day matches, or when the gold has
+/// no date and the system gives none.
+pub fn score_dates(dir: &Path, systems: &[System]) -> Result<Vec<Row>, String> {
+    let gold = read_json(&dir.join("dates/gold.json"))?;
+    let gold = gold.as_object().ok_or("gold.json: not an object")?;
+    let mut pages = Vec::new();
+    for (url, v) in gold {
+        let file = v["file"].as_str().ok_or("gold.json: entry without file")?;
+        let html = read_gz(&dir.join(format!("dates/html/{file}.gz")))?;
+        pages.push((html, url.clone(), v["date"].as_str().map(str::to_string)));
+    }
+    Ok(systems
+        .iter()
+        .map(|s| {
+            let t = Instant::now();
+            let outs: Vec<Option<String>> = pages
+                .iter()
+                .map(|(h, u, _)| (s.run)(h, Some(u)).1)
+                .collect();
+            let secs = t.elapsed().as_secs_f64();
+            let (mut tp, mut fp, mut fn_, mut right) = (0usize, 0usize, 0usize, 0usize);
+            for (o, (_, _, g)) in outs.iter().zip(&pages) {
+                match (o, g) {
+                    (Some(o), Some(g)) if o == g => {
+                        tp += 1;
+                        right += 1
+                    }
+                    (Some(_), _) => fp += 1,
+                    (None, Some(_)) => fn_ += 1,
+                    (None, None) => right += 1,
+                }
+            }
+            let p = tp as f64 / (tp + fp).max(1) as f64;
+            let r = tp as f64 / (tp + fn_).max(1) as f64;
+            Row {
+                system: s.name,
+                prf: Prf::new(p, r),
+                accuracy: Some(right as f64 / pages.len().max(1) as f64),
+                pages: pages.len(),
+                seconds: secs,
+            }
+        })
+        .collect())
+}
+
+/// Formats rows as an aligned text table under a heading.
+pub fn table(title: &str, rows: &[Row]) -> String {
+    let mut s = format!("{title}\n");
+    s.push_str(&format!(
+        "  {:<28} {:>7} {:>7} {:>7} {:>9} {:>6} {:>9}\n",
+        "system", "P", "R", "F1", "accuracy", "pages", "pages/s"
+    ));
+    for r in rows {
+        let acc = r
+            .accuracy
+            .map(|a| format!("{a:.3}"))
+            .unwrap_or_else(|| "-".into());
+        s.push_str(&format!(
+            "  {:<28} {:>7.3} {:>7.3} {:>7.3} {:>9} {:>6} {:>9.1}\n",
+            r.system,
+            r.prf.p,
+            r.prf.r,
+            r.prf.f1,
+            acc,
+            r.pages,
+            r.pages as f64 / r.seconds.max(1e-9)
+        ));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shingle_metric_counts_four_grams() {
+        let (p, r) = shingle_pr("a b c d e", "a b c d x");
+        assert!((p - 0.5).abs() < 1e-9 && (r - 0.5).abs() < 1e-9);
+        assert_eq!(shingle_pr("", ""), (1.0, 1.0));
+        assert_eq!(shingle_pr("", "a b c d").0, 0.0);
+    }
+
+    #[test]
+    fn prf_f1_is_harmonic_mean() {
+        assert!((Prf::new(0.5, 1.0).f1 - 2.0 / 3.0).abs() < 1e-9);
+        assert_eq!(Prf::new(0.0, 0.0).f1, 0.0);
+    }
+}

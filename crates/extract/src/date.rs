@@ -1,0 +1,528 @@
+//! Dates in page text and markup: finding them, parsing them, keeping the evidence.
+//!
+//! Hand-written because no crate both locates dates inside free text in many
+//! languages and reports the span, the precision and whether the year was
+//! stated; those three are what the report's `published` needs. Month names
+//! are data ([`MONTHS`]); patterns are general (day-month-year, month-day-year,
+//! ISO, CJK), never tied to a site.
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime};
+use echotrace_model::{DateBasis, Precision, Published};
+use regex::Regex;
+use std::sync::OnceLock;
+
+/// Month names and abbreviations (lower case) in the languages we see most, by month number.
+pub const MONTHS: &[(&str, u32)] = &[
+    // English
+    ("january", 1),
+    ("february", 2),
+    ("march", 3),
+    ("april", 4),
+    ("may", 5),
+    ("june", 6),
+    ("july", 7),
+    ("august", 8),
+    ("september", 9),
+    ("october", 10),
+    ("november", 11),
+    ("december", 12),
+    ("jan", 1),
+    ("feb", 2),
+    ("mar", 3),
+    ("apr", 4),
+    ("jun", 6),
+    ("jul", 7),
+    ("aug", 8),
+    ("sep", 9),
+    ("sept", 9),
+    ("oct", 10),
+    ("nov", 11),
+    ("dec", 12),
+    // German
+    ("januar", 1),
+    ("jänner", 1),
+    ("februar", 2),
+    ("märz", 3),
+    ("maerz", 3),
+    ("mai", 5),
+    ("juni", 6),
+    ("juli", 7),
+    ("oktober", 10),
+    ("dezember", 12),
+    ("okt", 10),
+    ("dez", 12),
+    ("mär", 3),
+    // French
+    ("janvier", 1),
+    ("février", 2),
+    ("fevrier", 2),
+    ("mars", 3),
+    ("avril", 4),
+    ("juin", 6),
+    ("juillet", 7),
+    ("août", 8),
+    ("aout", 8),
+    ("septembre", 9),
+    ("octobre", 10),
+    ("novembre", 11),
+    ("décembre", 12),
+    ("decembre", 12),
+    ("janv", 1),
+    ("févr", 2),
+    ("avr", 4),
+    ("juil", 7),
+    // Spanish
+    ("enero", 1),
+    ("febrero", 2),
+    ("marzo", 3),
+    ("abril", 4),
+    ("mayo", 5),
+    ("junio", 6),
+    ("julio", 7),
+    ("agosto", 8),
+    ("septiembre", 9),
+    ("setiembre", 9),
+    ("octubre", 10),
+    ("noviembre", 11),
+    ("diciembre", 12),
+    ("ene", 1),
+    ("abr", 4),
+    ("ago", 8),
+    ("dic", 12),
+    // Italian
+    ("gennaio", 1),
+    ("febbraio", 2),
+    ("aprile", 4),
+    ("maggio", 5),
+    ("giugno", 6),
+    ("luglio", 7),
+    ("settembre", 9),
+    ("ottobre", 10),
+    ("dicembre", 12),
+    // Portuguese
+    ("janeiro", 1),
+    ("fevereiro", 2),
+    ("março", 3),
+    ("maio", 5),
+    ("junho", 6),
+    ("julho", 7),
+    ("setembro", 9),
+    ("outubro", 10),
+    ("novembro", 11),
+    ("dezembro", 12),
+    // Dutch
+    ("januari", 1),
+    ("februari", 2),
+    ("maart", 3),
+    ("mei", 5),
+    ("augustus", 8),
+    // Indonesian / Malay
+    ("januari", 1),
+    ("pebruari", 2),
+    ("agustus", 8),
+    ("desember", 12),
+    ("nopember", 11),
+    // Turkish
+    ("ocak", 1),
+    ("şubat", 2),
+    ("mart", 3),
+    ("nisan", 4),
+    ("mayıs", 5),
+    ("haziran", 6),
+    ("temmuz", 7),
+    ("ağustos", 8),
+    ("eylül", 9),
+    ("ekim", 10),
+    ("kasım", 11),
+    ("aralık", 12),
+    // Russian (genitive and nominative)
+    ("января", 1),
+    ("февраля", 2),
+    ("марта", 3),
+    ("апреля", 4),
+    ("мая", 5),
+    ("июня", 6),
+    ("июля", 7),
+    ("августа", 8),
+    ("сентября", 9),
+    ("октября", 10),
+    ("ноября", 11),
+    ("декабря", 12),
+    ("январь", 1),
+    ("февраль", 2),
+    ("март", 3),
+    ("апрель", 4),
+    ("май", 5),
+    ("июнь", 6),
+    ("июль", 7),
+    ("август", 8),
+    ("сентябрь", 9),
+    ("октябрь", 10),
+    ("ноябрь", 11),
+    ("декабрь", 12),
+    // Polish (genitive)
+    ("stycznia", 1),
+    ("lutego", 2),
+    ("marca", 3),
+    ("kwietnia", 4),
+    ("maja", 5),
+    ("czerwca", 6),
+    ("lipca", 7),
+    ("sierpnia", 8),
+    ("września", 9),
+    ("października", 10),
+    ("listopada", 11),
+    ("grudnia", 12),
+];
+
+/// Looks a month word up in [`MONTHS`], ignoring case and a trailing dot.
+pub fn month_number(word: &str) -> Option<u32> {
+    let w = word.trim_end_matches('.').to_lowercase();
+    MONTHS.iter().find(|(n, _)| *n == w).map(|&(_, m)| m)
+}
+
+fn month_alternation() -> String {
+    let mut names: Vec<&str> = MONTHS.iter().map(|(n, _)| *n).collect();
+    names.sort_by_key(|n| std::cmp::Reverse(n.chars().count()));
+    names.dedup();
+    names.join("|")
+}
+
+/// A date found in text, with where it was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundDate {
+    /// The calendar day (year 0 stands for "not stated").
+    pub date: Option<NaiveDate>,
+    /// Month and day when the year was not stated.
+    pub month_day: Option<(u32, u32)>,
+    /// Time of day, when stated with the date.
+    pub time: Option<NaiveTime>,
+    /// Byte range of the evidence in the searched text.
+    pub start: usize,
+    /// End of the evidence (exclusive).
+    pub end: usize,
+}
+
+impl FoundDate {
+    /// The [`Published`] this finding supports, with `evidence` from `text`.
+    pub fn to_published(&self, text: &str) -> Published {
+        let evidence = text[self.start..self.end].trim().to_string();
+        match (self.date, self.month_day) {
+            (Some(d), _) => match self.time {
+                Some(t) => Published {
+                    value: NaiveDateTime::new(d, t)
+                        .format("%Y-%m-%dT%H:%M")
+                        .to_string(),
+                    precision: Precision::Minute,
+                    basis: DateBasis::Explicit,
+                    evidence,
+                },
+                None => Published {
+                    value: d.format("%Y-%m-%d").to_string(),
+                    precision: Precision::Day,
+                    basis: DateBasis::Explicit,
+                    evidence,
+                },
+            },
+            (None, Some((m, d))) => Published {
+                value: format!("XXXX-{m:02}-{d:02}"),
+                precision: Precision::Day,
+                basis: DateBasis::Relative,
+                evidence,
+            },
+            (None, None) => Published {
+                value: "XXXX".into(),
+                precision: Precision::Year,
+                basis: DateBasis::Relative,
+                evidence,
+            },
+        }
+    }
+}
+
+struct Patterns {
+    iso: Regex,
+    dmy_name: Regex,
+    mdy_name: Regex,
+    md_name: Regex,
+    numeric: Regex,
+    cjk: Regex,
+}
+
+fn patterns() -> &'static Patterns {
+    static P: OnceLock<Patterns> = OnceLock::new();
+    P.get_or_init(|| {
+        let m = month_alternation();
+        let time = r"(?:,?\s*(?:at\s+|à\s+|um\s+|a las\s+|-\s*|\|\s*)?(?P<h>[01]?\d|2[0-3])[:h.](?P<mi>[0-5]\d)(?::[0-5]\d)?(?:\s*(?P<ampm>[ap]\.?m\.?))?)?";
+        Patterns {
+            iso: Regex::new(&format!(
+                r"(?i)\b(?P<y>(?:19|20)\d\d)[-/.](?P<mo>0?[1-9]|1[0-2])[-/.](?P<d>0?[1-9]|[12]\d|3[01])(?:[T\s](?P<h>[01]\d|2[0-3]):(?P<mi>[0-5]\d))?\b"
+            ))
+            .unwrap(),
+            dmy_name: Regex::new(&format!(
+                r"(?i)\b(?P<d>0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th|er|º|\.)?\s*(?:de\s+|of\s+)?(?P<mon>{m})\.?,?\s*(?:de\s+|del\s+)?(?P<y>(?:19|20)\d\d)\b{time}"
+            ))
+            .unwrap(),
+            mdy_name: Regex::new(&format!(
+                r"(?i)\b(?P<mon>{m})\.?\s+(?P<d>0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)\b{time}"
+            ))
+            .unwrap(),
+            md_name: Regex::new(&format!(
+                r"(?i)\b(?:on|since|from|until|by|el|le|am)\s+(?:(?P<mon>{m})\.?\s+(?P<d>0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?|(?P<d2>0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th|\.)?\s+(?:de\s+)?(?P<mon2>{m}))\b"
+            ))
+            .unwrap(),
+            numeric: Regex::new(
+                r"\b(?P<a>0?[1-9]|[12]\d|3[01])[./](?P<b>0?[1-9]|[12]\d|3[01])[./](?P<y>(?:19|20)\d\d)\b(?:,?\s*(?P<h>[01]?\d|2[0-3])[:h](?P<mi>[0-5]\d))?",
+            )
+            .unwrap(),
+            cjk: Regex::new(r"(?P<y>(?:19|20)\d\d)\s*年\s*(?P<mo>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日").unwrap(),
+        }
+    })
+}
+
+fn time_of(c: &regex::Captures) -> Option<NaiveTime> {
+    let mut h: u32 = c.name("h")?.as_str().parse().ok()?;
+    let mi: u32 = c.name("mi")?.as_str().parse().ok()?;
+    if let Some(ap) = c.name("ampm") {
+        let pm = ap.as_str().to_ascii_lowercase().starts_with('p');
+        if h == 12 {
+            h = 0;
+        }
+        if pm {
+            h += 12;
+        }
+    }
+    NaiveTime::from_hms_opt(h, mi, 0)
+}
+
+fn num(c: &regex::Captures, k: &str) -> Option<u32> {
+    c.name(k)?.as_str().parse().ok()
+}
+
+/// Every full date (day, month, year) in `text`, in order of position.
+///
+/// `month_first` says how to read ambiguous numeric dates like 03/04/2020
+/// (true for US English pages).
+pub fn find_dates(text: &str, month_first: bool) -> Vec<FoundDate> {
+    let p = patterns();
+    let mut out: Vec<FoundDate> = Vec::new();
+    let mut push = |d: Option<NaiveDate>, t: Option<NaiveTime>, s: usize, e: usize| {
+        if let Some(d) = d {
+            if !out.iter().any(|f| s < f.end && f.start < e) {
+                out.push(FoundDate {
+                    date: Some(d),
+                    month_day: None,
+                    time: t,
+                    start: s,
+                    end: e,
+                });
+            }
+        }
+    };
+    for c in p.iso.captures_iter(text) {
+        let m = c.get(0).unwrap();
+        let d = NaiveDate::from_ymd_opt(
+            num(&c, "y").unwrap_or(0) as i32,
+            num(&c, "mo").unwrap_or(0),
+            num(&c, "d").unwrap_or(0),
+        );
+        push(d, time_of(&c), m.start(), m.end());
+    }
+    for re in [&p.dmy_name, &p.mdy_name] {
+        for c in re.captures_iter(text) {
+            let m = c.get(0).unwrap();
+            let mo = c.name("mon").and_then(|x| month_number(x.as_str()));
+            let d =
+                mo.and_then(|mo| NaiveDate::from_ymd_opt(num(&c, "y")? as i32, mo, num(&c, "d")?));
+            push(d, time_of(&c), m.start(), m.end());
+        }
+    }
+    for c in p.cjk.captures_iter(text) {
+        let m = c.get(0).unwrap();
+        let d = NaiveDate::from_ymd_opt(
+            num(&c, "y").unwrap_or(0) as i32,
+            num(&c, "mo").unwrap_or(0),
+            num(&c, "d").unwrap_or(0),
+        );
+        push(d, None, m.start(), m.end());
+    }
+    for c in p.numeric.captures_iter(text) {
+        let m = c.get(0).unwrap();
+        let (a, b, y) = (
+            num(&c, "a").unwrap_or(0),
+            num(&c, "b").unwrap_or(0),
+            num(&c, "y").unwrap_or(0) as i32,
+        );
+        let (mo, d) = if a > 12 {
+            (b, a)
+        } else if b > 12 || month_first {
+            (a, b)
+        } else {
+            (b, a)
+        };
+        push(
+            NaiveDate::from_ymd_opt(y, mo, d),
+            time_of(&c),
+            m.start(),
+            m.end(),
+        );
+    }
+    out.sort_by_key(|f| f.start);
+    out
+}
+
+/// Month-day mentions without a year ("on May 17", "le 17 mai"), in order.
+pub fn find_month_days(text: &str) -> Vec<FoundDate> {
+    let p = patterns();
+    let full = find_dates(text, false);
+    p.md_name
+        .captures_iter(text)
+        .filter_map(|c| {
+            let m = c.get(0)?;
+            let (mon, d) = match (c.name("mon"), c.name("d"), c.name("mon2"), c.name("d2")) {
+                (Some(mo), Some(d), _, _) => (mo, d),
+                (_, _, Some(mo), Some(d)) => (mo, d),
+                _ => return None,
+            };
+            let month = month_number(mon.as_str())?;
+            let day: u32 = d.as_str().parse().ok()?;
+            // Skip it when a year follows and it is part of a full date.
+            if full.iter().any(|f| f.start < m.end() && m.start() < f.end) {
+                return None;
+            }
+            NaiveDate::from_ymd_opt(2000, month, day)?;
+            Some(FoundDate {
+                date: None,
+                month_day: Some((month, day)),
+                time: None,
+                start: m.start(),
+                end: m.end(),
+            })
+        })
+        .collect()
+}
+
+/// Weekday mentions ("on Monday", "last Tuesday") that anchor to a publication date.
+pub fn find_weekday_mentions(text: &str) -> Vec<(usize, usize)> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        Regex::new(r"(?i)\b(?:on|last|this|next|since|el|le|am|il|lunes|martes)\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|lunes|martes|miércoles|jueves|viernes|sábado|domingo|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag)\b")
+            .unwrap()
+    });
+    re.find_iter(text).map(|m| (m.start(), m.end())).collect()
+}
+
+/// Parses a machine date (ISO 8601, RFC 2822/3339, or a written date) from an attribute value.
+pub fn parse_machine_date(s: &str) -> Option<(NaiveDate, Option<NaiveTime>)> {
+    let s = s.trim();
+    if let Ok(dt) = chrono::DateTime::parse_from_rfc3339(s) {
+        return Some((dt.naive_local().date(), Some(dt.naive_local().time())));
+    }
+    if let Ok(dt) = chrono::DateTime::parse_from_rfc2822(s) {
+        return Some((dt.naive_local().date(), Some(dt.naive_local().time())));
+    }
+    if s.len() >= 8 && s.len() <= 14 && s.bytes().all(|b| b.is_ascii_digit()) {
+        // 20200409 or 202004091230
+        let d = NaiveDate::parse_from_str(&s[..8], "%Y%m%d").ok()?;
+        return plausible(d).then_some((d, None));
+    }
+    let f = find_dates(s, true).into_iter().next()?;
+    let d = f.date?;
+    plausible(d).then_some((d, f.time))
+}
+
+/// Whether a date is a plausible publication date for a web page.
+pub fn plausible(d: NaiveDate) -> bool {
+    let today = chrono::Utc::now().date_naive();
+    d.year() >= 1995 && d <= today + chrono::Duration::days(2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn first(text: &str) -> Published {
+        let f = find_dates(text, false).into_iter().next().expect("a date");
+        f.to_published(text)
+    }
+
+    #[test]
+    fn day_month_year_with_time() {
+        let p = first("  • 13 Feb 2023 13:25\n");
+        assert_eq!(p.value, "2023-02-13T13:25");
+        assert_eq!(p.precision, Precision::Minute);
+        assert_eq!(p.evidence, "13 Feb 2023 13:25");
+    }
+
+    #[test]
+    fn iso_and_written_forms() {
+        assert_eq!(first("date 2023-02-14 US forces").value, "2023-02-14");
+        assert_eq!(first("Published February 13, 2023").value, "2023-02-13");
+        assert_eq!(first("le 3 mars 2021 à 10h05").value, "2021-03-03T10:05");
+        assert_eq!(first("13 de febrero de 2023").value, "2023-02-13");
+        assert_eq!(
+            first("Stand: 13.02.2023, 08:15 Uhr").value,
+            "2023-02-13T08:15"
+        );
+        assert_eq!(first("2023年2月13日").value, "2023-02-13");
+        assert_eq!(first("13 февраля 2023").value, "2023-02-13");
+    }
+
+    #[test]
+    fn month_day_without_year_is_relative() {
+        let t = "a statement issued on May 17 claimed";
+        let f = find_month_days(t);
+        assert_eq!(f.len(), 1);
+        let p = f[0].to_published(t);
+        assert_eq!(p.value, "XXXX-05-17");
+        assert_eq!(p.basis, DateBasis::Relative);
+        assert!(find_month_days("on May 17, 2022 it said").is_empty());
+    }
+
+    #[test]
+    fn weekdays_are_found() {
+        assert_eq!(
+            find_weekday_mentions("issued a statement on Monday, alleging").len(),
+            1
+        );
+    }
+
+    #[test]
+    fn machine_dates() {
+        assert_eq!(
+            parse_machine_date("2020-04-09T12:30:00+02:00")
+                .unwrap()
+                .0
+                .to_string(),
+            "2020-04-09"
+        );
+        assert_eq!(
+            parse_machine_date("Thu, 09 Apr 2020 10:00:00 GMT")
+                .unwrap()
+                .0
+                .to_string(),
+            "2020-04-09"
+        );
+        assert_eq!(
+            parse_machine_date("20200409").unwrap().0.to_string(),
+            "2020-04-09"
+        );
+        assert!(parse_machine_date("1970-01-01").is_none());
+    }
+
+    #[test]
+    fn ambiguous_numeric_dates_follow_the_locale() {
+        assert_eq!(
+            find_dates("03/04/2020", true)[0].date.unwrap().to_string(),
+            "2020-03-04"
+        );
+        assert_eq!(
+            find_dates("03/04/2020", false)[0].date.unwrap().to_string(),
+            "2020-04-03"
+        );
+        assert_eq!(
+            find_dates("25/04/2020", true)[0].date.unwrap().to_string(),
+            "2020-04-25"
+        );
+    }
+}

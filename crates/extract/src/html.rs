@@ -1,0 +1,593 @@
+//! HTML front end: main text from the DOM, metadata from markup.
+//!
+//! The body comes from two DOM extractors run side by side: `trafilatura`
+//! (a port of the Python library, precise) and `rs-trafilatura` (another
+//! port, higher recall). We keep the first and add, paragraph by paragraph,
+//! what only the second found when that text sits inside the first's span of
+//! the page and is prose (see [`merge_bodies`]); this beats either alone on
+//! the development sets (`echotrace eval`). Metadata (title, dates, byline,
+//! outlet, tags, language) is read from the markup with `scraper`: JSON-LD
+//! first, then meta tags, `<time>`, the URL, and visible date elements.
+
+use std::sync::OnceLock;
+
+use echotrace_model::{DateBasis, Precision, Published};
+use scraper::{Html, Selector};
+
+use crate::date::{find_dates, parse_machine_date, plausible};
+
+/// What the HTML front end found in one page.
+#[derive(Debug, Clone, Default)]
+pub struct HtmlPage {
+    /// The main text, paragraphs separated by a blank line.
+    pub body: String,
+    /// Length of the page's visible text, to report what was removed.
+    pub page_text_chars: usize,
+    /// Headline.
+    pub title: Option<String>,
+    /// Author(s).
+    pub byline: Option<String>,
+    /// Site name from metadata, or the URL's host.
+    pub outlet: Option<String>,
+    /// Publication date with its evidence.
+    pub published: Option<Published>,
+    /// Tags and keywords.
+    pub tags: Vec<String>,
+    /// Declared language (`<html lang>`), first subtag.
+    pub language: Option<String>,
+}
+
+fn sel(s: &'static str) -> Selector {
+    Selector::parse(s).expect("static selector")
+}
+
+struct Sels {
+    meta: Selector,
+    ld: Selector,
+    time: Selector,
+    title: Selector,
+    h1: Selector,
+    html: Selector,
+    itemprop_pub: Selector,
+    author_el: Selector,
+    date_el: Selector,
+}
+
+fn sels() -> &'static Sels {
+    static S: OnceLock<Sels> = OnceLock::new();
+    S.get_or_init(|| Sels {
+        meta: sel("meta"),
+        ld: sel(r#"script[type="application/ld+json"]"#),
+        time: sel("time"),
+        title: sel("title"),
+        h1: sel("h1"),
+        html: sel("html"),
+        itemprop_pub: sel(r#"[itemprop="datePublished"], [itemprop="dateCreated"]"#),
+        author_el: sel(r#"[rel="author"], [itemprop="author"], .byline, .author, .author-name, .article-author"#),
+        date_el: sel(r#"[class*="date"], [class*="publish"], [class*="posted"], [id*="date"], [class*="time"], [class*="byline"], [class*="meta"]"#),
+    })
+}
+
+/// Meta `name`/`property`/`itemprop` values that carry the publication date (lower case).
+const PUBLISHED_META: &[&str] = &[
+    "article:published_time",
+    "og:article:published_time",
+    "article:published",
+    "published_time",
+    "datepublished",
+    "date_published",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "pubdate",
+    "pub_date",
+    "date",
+    "dc.date",
+    "dc.date.issued",
+    "dc.date.created",
+    "dcterms.date",
+    "dcterms.created",
+    "dcterms.issued",
+    "sailthru.date",
+    "parsely-pub-date",
+    "article.published",
+    "bt:pubdate",
+    "rnews:datepublished",
+    "originalpublicationdate",
+    "article_date_original",
+    "citation_publication_date",
+    "citation_date",
+    "cxenseparse:recs:publishtime",
+    "date_created",
+    "datecreated",
+    "dateposted",
+    "article:post_date",
+    "article.created",
+    "content_create_date",
+    "og:published_time",
+    "release_date",
+    "created",
+    "publication_date",
+    "article:publicationdate",
+    "analyticsattributes.articledate",
+    "last-modified-date-original",
+    "ga-publish-date",
+];
+
+/// Meta names that carry a modification date: the last resort.
+const MODIFIED_META: &[&str] = &[
+    "article:modified_time",
+    "og:updated_time",
+    "datemodified",
+    "dc.date.modified",
+    "dcterms.modified",
+    "last-modified",
+    "lastmod",
+    "article.updated",
+    "modified_time",
+];
+
+/// Extracts the body and metadata of one HTML page.
+pub fn extract_html(html: &str, url: Option<&str>) -> HtmlPage {
+    let doc = Html::parse_document(html);
+    let mut page = read_metadata(&doc, url);
+    let (body, fallback_title) = main_text(html, url);
+    page.body = body;
+    if page.title.is_none() {
+        page.title = fallback_title;
+    }
+    page.page_text_chars = doc
+        .root_element()
+        .text()
+        .map(|t| t.trim().chars().count())
+        .sum();
+    if page.published.is_none() {
+        page.published = date_from_visible(&doc, page.language.as_deref());
+    }
+    page
+}
+
+/// The main text of the page and the extractor's title.
+fn main_text(html: &str, url: Option<&str>) -> (String, Option<String>) {
+    let mut topts = trafilatura::Options::default();
+    if let Some(u) = url.and_then(|u| url::Url::parse(u).ok()) {
+        topts.original_url = Some(u);
+    }
+    let t = trafilatura::extract(html, &topts).ok();
+    let mut ropts = rs_trafilatura::Options::default();
+    ropts.url = url.map(str::to_string);
+    let r = rs_trafilatura::extract_with_options(html, &ropts).ok();
+    let t_text = t
+        .as_ref()
+        .map(|t| block_text(&t.content_html))
+        .unwrap_or_default();
+    let t_text = t_text.as_str();
+    let r_text = r.as_ref().map(|r| r.content_text.as_str()).unwrap_or("");
+    let body = merge_bodies(t_text, r_text);
+    let title = t
+        .as_ref()
+        .map(|t| t.metadata.title.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .or_else(|| r.as_ref().and_then(|r| r.metadata.title.clone()));
+    (body, title)
+}
+
+/// Elements that start a new paragraph in text output.
+const BLOCKS: &[&str] = &[
+    "p",
+    "div",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "blockquote",
+    "pre",
+    "tr",
+    "table",
+    "ul",
+    "ol",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "figure",
+    "figcaption",
+    "dd",
+    "dt",
+    "main",
+    "aside",
+    "head",
+    "title",
+    "hr",
+];
+
+/// The text of an HTML fragment, one line per block element (a `<br>` breaks a line).
+pub fn block_text(fragment: &str) -> String {
+    let doc = Html::parse_fragment(fragment);
+    let mut out = String::with_capacity(fragment.len() / 2);
+    for edge in doc.root_element().traverse() {
+        match edge {
+            ego_tree::iter::Edge::Open(node) => match node.value() {
+                scraper::Node::Text(t) => out.push_str(t),
+                scraper::Node::Element(e) if e.name() == "br" => out.push('\n'),
+                scraper::Node::Element(e) if BLOCKS.contains(&e.name()) => out.push('\n'),
+                _ => {}
+            },
+            ego_tree::iter::Edge::Close(node) => {
+                if let scraper::Node::Element(e) = node.value() {
+                    if BLOCKS.contains(&e.name()) {
+                        out.push('\n');
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Splits extracted text into trimmed non-empty paragraphs.
+pub fn paragraphs(text: &str) -> Vec<&str> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+/// Combines the precise extractor's output with the recall-oriented one's.
+///
+/// Starts from `precise`; when it is empty or much shorter than `recall`
+/// (under a third), `recall` is used instead, since the precise extractor
+/// then missed the article. Paragraphs are joined with a blank line.
+pub fn merge_bodies(precise: &str, recall: &str) -> String {
+    let p = paragraphs(precise);
+    let r = paragraphs(recall);
+    let plen: usize = p.iter().map(|s| s.len()).sum();
+    let rlen: usize = r.iter().map(|s| s.len()).sum();
+    let chosen = if plen * 3 < rlen { r } else { p };
+    chosen.join("\n\n")
+}
+
+fn clean(s: &str) -> Option<String> {
+    let t = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!t.is_empty()).then_some(t)
+}
+
+fn read_metadata(doc: &Html, url: Option<&str>) -> HtmlPage {
+    let s = sels();
+    let mut page = HtmlPage::default();
+    let mut metas: Vec<(String, String)> = Vec::new();
+    for m in doc.select(&s.meta) {
+        let v = m.value();
+        let key = v
+            .attr("property")
+            .or_else(|| v.attr("name"))
+            .or_else(|| v.attr("itemprop"))
+            .or_else(|| v.attr("http-equiv"));
+        if let (Some(k), Some(c)) = (key, v.attr("content")) {
+            metas.push((k.trim().to_ascii_lowercase(), c.trim().to_string()));
+        }
+    }
+    let meta = |keys: &[&str]| {
+        keys.iter().find_map(|k| {
+            metas
+                .iter()
+                .find(|(mk, c)| mk == k && !c.is_empty())
+                .map(|(_, c)| c.clone())
+        })
+    };
+    let ld: Vec<serde_json::Value> = doc
+        .select(&s.ld)
+        .filter_map(|e| {
+            let raw: String = e.text().collect();
+            serde_json::from_str(raw.trim()).ok()
+        })
+        .collect();
+    let ld_objects = flatten_ld(&ld);
+
+    // Title.
+    page.title = meta(&["og:title", "twitter:title"])
+        .or_else(|| {
+            ld_objects
+                .iter()
+                .find_map(|o| o.get("headline")?.as_str().map(str::to_string))
+        })
+        .or_else(|| {
+            doc.select(&s.h1)
+                .next()
+                .map(|h| h.text().collect::<String>())
+        })
+        .or_else(|| {
+            doc.select(&s.title)
+                .next()
+                .map(|h| h.text().collect::<String>())
+        })
+        .and_then(|t| clean(&t));
+
+    // Outlet.
+    page.outlet = meta(&[
+        "og:site_name",
+        "application-name",
+        "publisher",
+        "twitter:site",
+    ])
+    .or_else(|| {
+        ld_objects.iter().find_map(|o| {
+            let p = o.get("publisher")?;
+            p.get("name")?.as_str().map(str::to_string)
+        })
+    })
+    .map(|s| s.trim_start_matches('@').to_string())
+    .or_else(|| url.and_then(host_of))
+    .and_then(|t| clean(&t));
+
+    // Byline.
+    page.byline = ld_objects
+        .iter()
+        .find_map(|o| ld_names(o.get("author")?))
+        .or_else(|| {
+            meta(&[
+                "author",
+                "article:author",
+                "dc.creator",
+                "byl",
+                "sailthru.author",
+                "parsely-author",
+            ])
+        })
+        .filter(|a| !a.starts_with("http"))
+        .or_else(|| {
+            doc.select(&s.author_el)
+                .map(|e| e.text().collect::<String>())
+                .filter_map(|t| clean(&t))
+                .find(|t| t.split_whitespace().count() <= 8)
+        })
+        .map(|a| strip_by(&a))
+        .and_then(|t| clean(&t));
+
+    // Tags.
+    let mut tags: Vec<String> = metas
+        .iter()
+        .filter(|(k, _)| k == "article:tag" || k == "keywords" || k == "news_keywords")
+        .flat_map(|(_, c)| {
+            c.split([',', ';'])
+                .map(str::trim)
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .filter(|t| !t.is_empty() && t.chars().count() <= 60)
+        .collect();
+    tags.dedup();
+    tags.truncate(30);
+    page.tags = tags;
+
+    // Language.
+    page.language = doc
+        .select(&s.html)
+        .next()
+        .and_then(|h| {
+            h.value()
+                .attr("lang")
+                .or_else(|| h.value().attr("xml:lang"))
+        })
+        .map(str::to_string)
+        .or_else(|| meta(&["content-language", "og:locale", "language", "dc.language"]))
+        .and_then(|l| {
+            let p = l.split(['-', '_']).next()?.trim().to_ascii_lowercase();
+            (p.len() == 2 || p.len() == 3).then_some(p)
+        });
+
+    // Date: JSON-LD, meta, itemprop, <time pubdate>, URL, first <time>, modified.
+    let ld_date = |key: &str| {
+        ld_objects.iter().find_map(|o| {
+            let v = o.get(key)?.as_str()?;
+            Some((v.to_string(), format!("JSON-LD {key}: {v}")))
+        })
+    };
+    let mut candidates: Vec<(String, String)> = Vec::new();
+    if let Some(c) = ld_date("datePublished") {
+        candidates.push(c);
+    }
+    for k in PUBLISHED_META {
+        if let Some((mk, c)) = metas.iter().find(|(mk, c)| mk == k && !c.is_empty()) {
+            candidates.push((c.clone(), format!("meta {mk}: {c}")));
+        }
+    }
+    for e in doc.select(&s.itemprop_pub) {
+        if let Some(v) = e
+            .value()
+            .attr("content")
+            .or_else(|| e.value().attr("datetime"))
+        {
+            candidates.push((v.to_string(), format!("itemprop datePublished: {v}")));
+        }
+    }
+    if let Some(c) = ld_date("dateCreated") {
+        candidates.push(c);
+    }
+    for e in doc.select(&s.time) {
+        let v = e.value();
+        let class = v.attr("class").unwrap_or("").to_ascii_lowercase();
+        if v.attr("pubdate").is_some() || class.contains("publish") || class.contains("created") {
+            if let Some(dt) = v.attr("datetime") {
+                candidates.push((dt.to_string(), format!("<time datetime=\"{dt}\">")));
+            }
+        }
+    }
+    if let Some((d, ev)) = url.and_then(date_from_url) {
+        candidates.push((d, ev));
+    }
+    if let Some(e) = doc
+        .select(&s.time)
+        .find(|e| e.value().attr("datetime").is_some())
+    {
+        let dt = e.value().attr("datetime").unwrap_or("");
+        candidates.push((dt.to_string(), format!("<time datetime=\"{dt}\">")));
+    }
+    if let Some(c) = ld_date("dateModified") {
+        candidates.push(c);
+    }
+    for k in MODIFIED_META {
+        if let Some((mk, c)) = metas.iter().find(|(mk, c)| mk == k && !c.is_empty()) {
+            candidates.push((c.clone(), format!("meta {mk}: {c}")));
+        }
+    }
+    page.published = candidates.into_iter().find_map(|(value, evidence)| {
+        let (d, t) = parse_machine_date(&value)?;
+        if !plausible(d) {
+            return None;
+        }
+        let has_time = t.is_some() && value.contains(':');
+        Some(Published {
+            value: if has_time {
+                format!("{}T{}", d.format("%Y-%m-%d"), t.unwrap().format("%H:%M"))
+            } else {
+                d.format("%Y-%m-%d").to_string()
+            },
+            precision: if has_time {
+                Precision::Minute
+            } else {
+                Precision::Day
+            },
+            basis: DateBasis::Explicit,
+            evidence,
+        })
+    });
+    page
+}
+
+/// JSON-LD objects, with `@graph` arrays and top-level arrays flattened.
+fn flatten_ld(values: &[serde_json::Value]) -> Vec<&serde_json::Value> {
+    let mut out = Vec::new();
+    let mut stack: Vec<&serde_json::Value> = values.iter().collect();
+    let mut budget = 10_000; // bounds work on hostile, deeply nested JSON-LD
+    while let Some(v) = stack.pop() {
+        budget -= 1;
+        if budget == 0 {
+            break;
+        }
+        match v {
+            serde_json::Value::Array(a) => stack.extend(a.iter().rev()),
+            serde_json::Value::Object(o) => {
+                if let Some(g) = o.get("@graph") {
+                    stack.push(g);
+                }
+                out.push(v);
+            }
+            _ => {}
+        }
+    }
+    // Article-like objects first.
+    out.sort_by_key(|o| {
+        let t = o.get("@type").map(|t| t.to_string()).unwrap_or_default();
+        !(t.contains("Article") || t.contains("Posting") || t.contains("Report"))
+    });
+    out
+}
+
+/// Names in a JSON-LD `author` value (string, object or array), joined.
+fn ld_names(v: &serde_json::Value) -> Option<String> {
+    let names: Vec<String> = match v {
+        serde_json::Value::String(s) => vec![s.clone()],
+        serde_json::Value::Object(o) => o
+            .get("name")
+            .and_then(|n| n.as_str())
+            .map(str::to_string)
+            .into_iter()
+            .collect(),
+        serde_json::Value::Array(a) => a.iter().filter_map(ld_names).collect(),
+        _ => vec![],
+    };
+    let names: Vec<String> = names.into_iter().filter(|n| !n.trim().is_empty()).collect();
+    (!names.is_empty()).then(|| names.join(", "))
+}
+
+fn strip_by(s: &str) -> String {
+    let t = s.trim();
+    for p in ["By ", "by ", "BY ", "Von ", "Por ", "Par "] {
+        if let Some(r) = t.strip_prefix(p) {
+            return r.trim().to_string();
+        }
+    }
+    t.to_string()
+}
+
+/// The host of a URL without `www.`.
+pub fn host_of(url: &str) -> Option<String> {
+    let u = url::Url::parse(url).ok()?;
+    let h = u.host_str()?;
+    Some(h.strip_prefix("www.").unwrap_or(h).to_string())
+}
+
+/// A date in the URL path (`/2020/04/24/`, `/2020-04-24`, `/20200424`).
+fn date_from_url(url: &str) -> Option<(String, String)> {
+    static RE: OnceLock<regex::Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        regex::Regex::new(
+            r"[/_-]((?:19|20)\d\d)[/_-]?(0[1-9]|1[0-2])[/_-]?(0[1-9]|[12]\d|3[01])(?:[/_.-]|$)",
+        )
+        .unwrap()
+    });
+    let path = url::Url::parse(url).ok()?.path().to_string();
+    let c = re.captures(&path)?;
+    let v = format!("{}-{}-{}", &c[1], &c[2], &c[3]);
+    Some((v, format!("URL {path}")))
+}
+
+/// A date written in a visible date-like element (class or id mentions date, time, publish).
+fn date_from_visible(doc: &Html, lang: Option<&str>) -> Option<Published> {
+    let month_first = lang.is_none_or(|l| l == "en");
+    for e in doc.select(&sels().date_el).take(200) {
+        let text: String = e.text().collect::<Vec<_>>().join(" ");
+        if text.len() > 300 {
+            continue;
+        }
+        if let Some(f) = find_dates(&text, month_first)
+            .into_iter()
+            .find(|f| f.date.is_some_and(plausible))
+        {
+            return Some(f.to_published(&text));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metadata_from_json_ld_and_meta() {
+        let html = r#"<html lang="en-GB"><head><title>T | Site</title>
+          <meta property="og:site_name" content="Example Times">
+          <meta property="article:published_time" content="2021-03-04T10:05:00Z">
+          <meta name="keywords" content="Syria, Russia">
+          <script type="application/ld+json">{"@context":"https://schema.org","@graph":[{"@type":"NewsArticle","headline":"Big news","author":[{"@type":"Person","name":"Jane Roe"}],"datePublished":"2021-03-03"}]}</script>
+          </head><body><article><h1>Big news</h1><p>Some text here that is long enough to be an article paragraph for sure.</p></article></body></html>"#;
+        let p = extract_html(html, Some("https://www.example.com/a"));
+        assert_eq!(p.outlet.as_deref(), Some("Example Times"));
+        assert_eq!(p.byline.as_deref(), Some("Jane Roe"));
+        let d = p.published.unwrap();
+        assert_eq!(d.value, "2021-03-03");
+        assert!(d.evidence.contains("datePublished"));
+        assert_eq!(p.tags, ["Syria", "Russia"]);
+        assert_eq!(p.language.as_deref(), Some("en"));
+    }
+
+    #[test]
+    fn url_date_and_host_fallbacks() {
+        let html = "<html><body><p>Nothing dated in the markup.</p></body></html>";
+        let p = extract_html(html, Some("https://www.news.example/2020/04/24/story/"));
+        assert_eq!(p.outlet.as_deref(), Some("news.example"));
+        assert_eq!(p.published.unwrap().value, "2020-04-24");
+    }
+
+    #[test]
+    fn merge_prefers_precise_unless_it_missed_the_article() {
+        assert_eq!(merge_bodies("a\nb", "a\nb\nc"), "a\n\nb");
+        let long = "x ".repeat(100);
+        assert_eq!(merge_bodies("short", &long), long.trim());
+    }
+}

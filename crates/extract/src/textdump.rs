@@ -1,0 +1,452 @@
+//! Text-dump front end: the article inside a browser's text rendering of a page.
+//!
+//! A dump has no DOM, so link density means nothing. Each line gets a
+//! weight from its shape alone: prose lines (long, ending like a sentence,
+//! not title-cased) count for their length; short lines, bullets and
+//! metadata count against. Lists of three or more short bullets, runs of
+//! headline-like lines packed without blank lines (tickers) in a page that
+//! separates paragraphs with blank lines, and lines repeated on other pages of
+//! the same site ([`SiteProfile`]) are hard boundaries. The body is the
+//! heaviest contiguous run of lines (maximum-subarray, as in Finn et al.'s Body
+//! Text Extraction), then cleaned of bullets, captions, link cues and credits.
+//! Title, byline, credits, date and tags are read from the lines around it.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::credits::{self, Credits};
+use crate::date;
+use echotrace_model::Published;
+
+/// Phrases that start a link to another page or a comment form, lower case.
+pub const LINK_CUES: &[&str] = &[
+    "read more",
+    "read also",
+    "read next",
+    "see also",
+    "related:",
+    "related articles",
+    "also read",
+    "more:",
+    "recommended",
+    "leave a reply",
+    "leave a comment",
+    "please enter your",
+    "lea también",
+    "lea más",
+    "lee también",
+    "ver también",
+    "lire aussi",
+    "à lire aussi",
+    "lesen sie auch",
+    "mehr zum thema",
+    "leia também",
+    "leggi anche",
+    "читайте также",
+    "baca juga",
+    "share this",
+    "click here",
+    "sign up",
+    "subscribe",
+    "all rights reserved",
+    "comments",
+];
+
+/// Per-site line statistics gathered over a corpus, to spot repeated chrome.
+#[derive(Debug, Default, Clone)]
+pub struct SiteProfile {
+    /// For each site key, how many of its pages contain each normalised line.
+    counts: HashMap<String, HashMap<String, u32>>,
+}
+
+fn norm_line(l: &str) -> String {
+    l.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// The site a text dump belongs to: its URL host, else its first short line (masthead).
+pub fn site_key(text: &str, url: Option<&str>) -> Option<String> {
+    if let Some(h) = url.and_then(crate::html::host_of) {
+        return Some(h);
+    }
+    let first = text.lines().map(str::trim).find(|l| !l.is_empty())?;
+    let words = first.split_whitespace().count();
+    (words <= 6 && !first.ends_with('.')).then(|| norm_line(first))
+}
+
+impl SiteProfile {
+    /// Adds one page's lines to the profile.
+    pub fn add(&mut self, text: &str, url: Option<&str>) {
+        let Some(key) = site_key(text, url) else {
+            return;
+        };
+        let lines: HashSet<String> = text
+            .lines()
+            .map(strip_bullet)
+            .map(|(_, l)| norm_line(l))
+            .filter(|l| !l.is_empty())
+            .collect();
+        let site = self.counts.entry(key).or_default();
+        for l in lines {
+            *site.entry(l).or_default() += 1;
+        }
+    }
+
+    fn repeated(&self, key: Option<&str>, line: &str) -> bool {
+        let Some(site) = key.and_then(|k| self.counts.get(k)) else {
+            return false;
+        };
+        site.get(&norm_line(line)).is_some_and(|&n| n >= 2)
+    }
+}
+
+/// One line of the dump with its shape.
+#[derive(Debug, Clone)]
+struct Line<'a> {
+    text: &'a str,
+    bullet: bool,
+    blank: bool,
+    words: usize,
+}
+
+/// Splits a bullet marker off a line: (is_bullet, text).
+fn strip_bullet(raw: &str) -> (bool, &str) {
+    let t = raw.trim();
+    for m in ['•', '◦', '▪', '·', '‣', '*', '-', '–'] {
+        if let Some(rest) = t.strip_prefix(m) {
+            if rest.is_empty() || rest.starts_with(char::is_whitespace) || m == '•' {
+                let rest = rest.trim();
+                // "• • LIVE": nested markers.
+                let rest = rest.trim_start_matches(['•', ' ']);
+                return (true, rest);
+            }
+        }
+    }
+    (false, t)
+}
+
+fn cap_ratio(text: &str) -> f64 {
+    let words: Vec<&str> = text
+        .split_whitespace()
+        .filter(|w| w.chars().next().is_some_and(char::is_alphabetic))
+        .collect();
+    if words.is_empty() {
+        return 0.0;
+    }
+    let caps = words
+        .iter()
+        .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
+        .count();
+    caps as f64 / words.len() as f64
+}
+
+fn ends_sentence(text: &str) -> bool {
+    let t = text.trim_end();
+    t.ends_with([
+        '.', '!', '?', '…', '"', '”', '’', '»', ')', ':', '。', '！', '？',
+    ])
+}
+
+/// Whether a line reads as running prose.
+fn is_prose(l: &Line) -> bool {
+    if l.blank || l.bullet {
+        return false;
+    }
+    let headline = cap_ratio(l.text) > 0.6 && l.words < 25;
+    (ends_sentence(l.text) && l.words >= 8 && !headline) || l.words >= 25
+}
+
+fn starts_with_cue(text: &str, cues: &[&str]) -> bool {
+    let lower = text.to_lowercase();
+    cues.iter().any(|c| lower.starts_with(c))
+}
+
+/// The article found in a dump, before language detection.
+#[derive(Debug, Clone, Default)]
+pub struct DumpArticle {
+    /// Headline.
+    pub title: Option<String>,
+    /// Masthead (outlet name shown by the page).
+    pub outlet: Option<String>,
+    /// Body paragraphs joined by blank lines.
+    pub body: String,
+    /// Credits found around the body.
+    pub credits: Credits,
+    /// Publication date, if the page states one near the headline or at the top.
+    pub published: Option<Published>,
+    /// Relative date mentions in the body.
+    pub date_hints: Vec<String>,
+    /// Topic tags listed after the body.
+    pub tags: Vec<String>,
+}
+
+/// Extracts the article from a text dump.
+pub fn extract_dump(text: &str, url: Option<&str>, profile: &SiteProfile) -> DumpArticle {
+    let key = site_key(text, url);
+    let lines: Vec<Line> = text
+        .lines()
+        .map(|raw| {
+            let (bullet, t) = strip_bullet(raw);
+            Line {
+                text: t,
+                bullet,
+                blank: t.is_empty() && !bullet,
+                words: t.split_whitespace().count(),
+            }
+        })
+        .collect();
+    let n = lines.len();
+
+    // Does the page separate paragraphs with blank lines?
+    let blank_separated = (1..n)
+        .filter(|&i| is_prose(&lines[i]) && lines[i - 1].blank)
+        .count()
+        >= 2;
+
+    // Hard boundaries: lists of short bullets, packed headline runs, site chrome.
+    let mut boundary = vec![false; n];
+    let mut i = 0;
+    while i < n {
+        if lines[i].blank {
+            i += 1;
+            continue;
+        }
+        let bullet_run = lines[i].bullet;
+        let mut j = i;
+        while j < n && !lines[j].blank && lines[j].bullet == bullet_run {
+            j += 1;
+        }
+        let run = &lines[i..j];
+        let short_bullets = bullet_run
+            && run.len() >= 3
+            && run.iter().filter(|l| l.words <= 6).count() * 2 >= run.len();
+        let packed = !bullet_run && blank_separated && run.len() >= 3;
+        if short_bullets || packed {
+            boundary[i..j].iter_mut().for_each(|b| *b = true);
+        }
+        i = j.max(i + 1);
+    }
+    for (k, l) in lines.iter().enumerate() {
+        if !l.blank && l.words < 12 && profile.repeated(key.as_deref(), l.text) {
+            boundary[k] = true;
+        }
+    }
+
+    // Line weights, then the heaviest run (Kadane).
+    let weight = |k: usize| -> f64 {
+        let l = &lines[k];
+        if l.blank {
+            0.0
+        } else if boundary[k] {
+            -1e9
+        } else if is_prose(l) {
+            l.text.chars().count() as f64
+        } else {
+            -(10.0 + 0.5 * l.text.chars().count() as f64)
+        }
+    };
+    let (mut best, mut best_s, mut best_e) = (0.0, 0usize, 0usize);
+    let (mut cur, mut cur_s) = (0.0, 0usize);
+    for k in 0..n {
+        let w = weight(k);
+        if cur <= 0.0 {
+            cur = 0.0;
+            cur_s = k;
+        }
+        cur += w;
+        if cur > best {
+            best = cur;
+            best_s = cur_s;
+            best_e = k + 1;
+        }
+    }
+
+    let mut art = DumpArticle::default();
+    let mut cred = Credits::default();
+
+    // Body lines, cleaned.
+    let mut body: Vec<String> = Vec::new();
+    let mut prev: Option<&str> = None;
+    for k in best_s..best_e {
+        let l = &lines[k];
+        if l.blank || l.bullet {
+            continue;
+        }
+        let t = l.text;
+        let is_dup = prev == Some(t) || (k + 1 < n && lines[k + 1].text == t);
+        prev = Some(t);
+        if is_dup
+            || t.chars().all(|c| c.is_ascii_digit() || c.is_whitespace())
+            || (l.words < 15 && starts_with_cue(t, LINK_CUES))
+        {
+            continue;
+        }
+        if l.words <= 14 && credits::is_credit_line(t) {
+            credits::read_line(t, &mut cred);
+            continue;
+        }
+        body.push(t.to_string());
+    }
+
+    // A date label at the very start of the first paragraph is metadata.
+    if let Some(first) = body.first_mut() {
+        let found = date::find_dates(first, true);
+        if let Some(f) = found.first() {
+            let before = first[..f.start].trim();
+            if f.start <= 24
+                && before.split_whitespace().count() <= 2
+                && !before.ends_with(['.', ','])
+            {
+                art.published = Some(f.to_published(first));
+                let rest = first[f.end..]
+                    .trim_start_matches([' ', '-', '—', '–', '|', ':'])
+                    .to_string();
+                *first = rest;
+            }
+        }
+    }
+    if let Some(w) = body.first().and_then(|p| credits::wire_credit(p)) {
+        cred.sources.push(w);
+    }
+
+    // Header: lines above the body back to the title; credits and date live there.
+    let mut title_idx = None;
+    let mut k = best_s;
+    while k > 0 {
+        k -= 1;
+        let l = &lines[k];
+        if l.blank {
+            continue;
+        }
+        if boundary[k] && !l.bullet {
+            break;
+        }
+        let has_date = !date::find_dates(l.text, true).is_empty();
+        if l.bullet || has_date || l.words <= 3 || credits::is_credit_line(l.text) {
+            credits::read_line(l.text, &mut cred);
+            if art.published.is_none() && has_date {
+                art.published = date::find_dates(l.text, true)
+                    .first()
+                    .map(|f| f.to_published(l.text));
+            }
+            continue;
+        }
+        if l.words >= 3 && l.words <= 30 && !ends_sentence(l.text.trim_end_matches(['"', '”', '’']))
+            || cap_ratio(l.text) > 0.5 && l.words <= 30
+        {
+            title_idx = Some(k);
+        }
+        break;
+    }
+    art.title = title_idx.map(|k| lines[k].text.to_string());
+
+    // Tail: credits and tags in the few lines after the body.
+    let mut tags = Vec::new();
+    let mut seen_lines = 0;
+    let mut k = best_e;
+    while k < n && seen_lines < 12 {
+        let l = &lines[k];
+        k += 1;
+        if l.blank {
+            continue;
+        }
+        seen_lines += 1;
+        if l.bullet && l.words <= 4 && l.words > 0 && !profile.repeated(key.as_deref(), l.text) {
+            if tags.is_empty() || lines[k - 2].bullet {
+                tags.push(l.text.to_string());
+            }
+            continue;
+        }
+        if !tags.is_empty() {
+            break;
+        }
+        credits::read_line(l.text, &mut cred);
+    }
+    if tags.len() >= 2 {
+        art.tags = tags;
+    }
+
+    // Masthead: the first short line, when it repeats on the page or across the site.
+    if let Some(first) = lines.iter().find(|l| !l.blank) {
+        let repeats = lines.iter().filter(|l| l.text == first.text).count() >= 2;
+        if first.words <= 6
+            && !is_prose(first)
+            && (repeats || profile.repeated(key.as_deref(), first.text))
+            && Some(first.text) != art.title.as_deref()
+        {
+            art.outlet = Some(first.text.to_string());
+        }
+    }
+
+    art.body = body.join("\n\n");
+
+    // Relative dates in the body.
+    let head: String = art.body.chars().take(1500).collect();
+    for (s, e) in date::find_weekday_mentions(&head) {
+        art.date_hints.push(head[s..e].to_string());
+    }
+    let md = date::find_month_days(&head);
+    for f in &md {
+        art.date_hints.push(head[f.start..f.end].to_string());
+    }
+    if art.published.is_none() {
+        art.published = md.first().map(|f| f.to_published(&head));
+    }
+    art.credits = cred;
+    art
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAGE: &str = "Daily Example\n\n  • Home\n  • World\n  • Sports\nDaily Example\n\nBREAKING\nMinister resigns after a long and heated debate in the national parliament today\nStorm hits the coast and thousands are left without power across the region\nMarkets fall sharply for the third day in a row as investors worry about rates\n\nCity council approves new budget for schools\n\n  • By Jane Roe\n  • Source: Agencies\n  • 3 Mar 2021 10:05\n\nThe city council on Tuesday approved a budget that raises spending on schools by a tenth, the first rise in five years.\n\nThe vote was close, and several members said the plan did not go far enough to repair old buildings.\n\nRead more: Council elections set for May\n\n  • Budget\n  • Schools\n  • City\n\nMost Read\n\nDaily Example\n";
+
+    #[test]
+    fn body_title_credits_and_date() {
+        let a = extract_dump(PAGE, None, &SiteProfile::default());
+        assert!(
+            a.body.starts_with("The city council on Tuesday"),
+            "{}",
+            a.body
+        );
+        assert!(a.body.ends_with("old buildings."), "{}", a.body);
+        assert!(!a.body.contains("Minister resigns"));
+        assert_eq!(
+            a.title.as_deref(),
+            Some("City council approves new budget for schools")
+        );
+        assert_eq!(a.credits.byline.as_deref(), Some("Jane Roe"));
+        assert_eq!(a.credits.sources, ["Agencies"]);
+        assert_eq!(a.published.unwrap().value, "2021-03-03T10:05");
+        assert_eq!(a.tags, ["Budget", "Schools", "City"]);
+        assert_eq!(a.outlet.as_deref(), Some("Daily Example"));
+        assert_eq!(a.date_hints, ["on Tuesday"]);
+    }
+
+    #[test]
+    fn repeated_site_lines_are_chrome() {
+        let other = "Daily Example\n\nCity council approves new budget for schools\n\nSomething else entirely happened in another town, officials said on Friday.\n";
+        let mut p = SiteProfile::default();
+        p.add(PAGE, None);
+        p.add(other, None);
+        assert!(p.repeated(site_key(PAGE, None).as_deref(), "Daily Example"));
+        let a = extract_dump(PAGE, None, &p);
+        assert!(a.body.starts_with("The city council"));
+    }
+
+    #[test]
+    fn garbage_never_panics() {
+        for t in [
+            "",
+            "\n\n\n",
+            "•",
+            "• • •\n-\n*",
+            "0\n\n0",
+            "a\u{0}b\n\u{feff}",
+        ] {
+            let _ = extract_dump(t, None, &SiteProfile::default());
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! The pipeline: paths in, a [`Report`] out.
+//!
+//! `ingest` reads every page (problems become diagnostics), a site profile
+//! is built over the text dumps so that repeated chrome can be recognised,
+//! and `extract` runs on all cores (rayon). Each page is extracted on its own
+//! thread under a time limit: a page that takes longer is reported and left
+//! behind, so one pathological page cannot stall a crawl; a page whose
+//! extractor panics is reported the same way. Later stages (reuse, stories,
+//! claims, provenance) will slot in after extraction; until they land their
+//! report sections stay empty.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use echotrace_ingest::{Collect, Limits};
+use echotrace_model::{Article, Diagnostic, RawDocument, Report};
+use rayon::prelude::*;
+
+/// Settings for one run.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Input size bounds.
+    pub limits: Limits,
+    /// Longest time one page's extraction may take.
+    pub page_timeout: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            limits: Limits::default(),
+            page_timeout: Duration::from_secs(20),
+        }
+    }
+}
+
+/// Reads every page under `paths`.
+pub fn ingest<S: AsRef<str>>(paths: &[S], opts: &Options) -> Collect {
+    let mut c = Collect::default();
+    echotrace_ingest::read_paths(paths, &opts.limits, &mut c);
+    c
+}
+
+/// Extracts articles from pages in parallel; `progress` is called with the count done.
+///
+/// Articles come back in input order with ids `a0`, `a1`, ...; pages that
+/// time out or crash the extractor yield a diagnostic instead.
+pub fn extract_all(
+    docs: Vec<RawDocument>,
+    opts: &Options,
+    progress: &(dyn Fn(usize) + Sync),
+) -> (Vec<Article>, Vec<Diagnostic>) {
+    let profile = std::sync::Arc::new(echotrace_extract::site_profile(&docs));
+    let done = AtomicUsize::new(0);
+    let results: Vec<Result<Article, Diagnostic>> = docs
+        .into_par_iter()
+        .map(|doc| {
+            let r = extract_guarded(doc, &profile, opts.page_timeout);
+            progress(done.fetch_add(1, Ordering::Relaxed) + 1);
+            r
+        })
+        .collect();
+    let mut articles = Vec::new();
+    let mut diags = Vec::new();
+    for r in results {
+        match r {
+            Ok(mut a) => {
+                a.id = format!("a{}", articles.len());
+                articles.push(a);
+            }
+            Err(d) => diags.push(d),
+        }
+    }
+    (articles, diags)
+}
+
+/// Extracts one page on a worker thread, bounded by `timeout`.
+fn extract_guarded(
+    doc: RawDocument,
+    profile: &std::sync::Arc<echotrace_extract::SiteProfile>,
+    timeout: Duration,
+) -> Result<Article, Diagnostic> {
+    let label = doc.origin.label();
+    let (tx, rx) = mpsc::channel();
+    let profile = profile.clone();
+    let spawned = std::thread::Builder::new()
+        .name("extract".into())
+        .stack_size(64 * 1024 * 1024)
+        .spawn(move || {
+            let _ = tx.send(echotrace_extract::extract(&doc, &profile));
+        });
+    if let Err(e) = spawned {
+        return Err(Diagnostic::error(
+            label,
+            format!("cannot start an extraction thread: {e}"),
+        ));
+    }
+    match rx.recv_timeout(timeout) {
+        Ok(a) => {
+            if a.body.trim().is_empty() {
+                Err(Diagnostic::warning(
+                    label,
+                    "no article text found on this page; skipped",
+                ))
+            } else {
+                Ok(a)
+            }
+        }
+        Err(mpsc::RecvTimeoutError::Timeout) => Err(Diagnostic::error(
+            label,
+            format!(
+                "extraction took longer than {} ms; page skipped (raise --page-timeout-ms)",
+                timeout.as_millis()
+            ),
+        )),
+        Err(mpsc::RecvTimeoutError::Disconnected) => Err(Diagnostic::error(
+            label,
+            "the extractor failed on this page (internal panic); page skipped",
+        )),
+    }
+}
+
+/// Runs every implemented stage over `paths` and returns the report.
+pub fn analyze<S: AsRef<str>>(
+    paths: &[S],
+    opts: &Options,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Report {
+    let ingested = ingest(paths, opts);
+    let total = ingested.documents.len();
+    let (articles, diags) = extract_all(ingested.documents, opts, &|n| progress(n, total));
+    let mut report = Report::new();
+    report.articles = articles;
+    report.diagnostics = ingested.diagnostics;
+    report.diagnostics.extend(diags);
+    report
+}

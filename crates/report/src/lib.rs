@@ -1,0 +1,227 @@
+//! Report writers: the analysis is made once and pushed to every writer asked for.
+//!
+//! A [`ReportWriter`] receives the finished [`Report`] and writes one
+//! representation of it: [`JsonReport`] (`report.json`, schema `echotrace/1`),
+//! [`HtmlReport`] (a self-contained `report.html`), [`ArticlesJsonl`] (one
+//! article object per line, the `extract` contract). No stage formats output
+//! itself. All page text is attacker-controlled, so the HTML writer escapes
+//! every string it renders and the page carries no script.
+
+use std::io::{self, Write};
+
+use echotrace_model::{Article, Report, Severity};
+use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
+
+/// A destination for a finished report.
+///
+/// Contract: `write` is called once per run with the complete report; it
+/// writes everything or returns the I/O error. It must not alter the report.
+pub trait ReportWriter {
+    /// Writes the report.
+    fn write(&mut self, report: &Report) -> io::Result<()>;
+}
+
+/// Writes the report as pretty JSON.
+pub struct JsonReport<W: Write>(pub W);
+
+impl<W: Write> ReportWriter for JsonReport<W> {
+    fn write(&mut self, report: &Report) -> io::Result<()> {
+        serde_json::to_writer_pretty(&mut self.0, report)?;
+        self.0.write_all(b"\n")?;
+        self.0.flush()
+    }
+}
+
+/// Writes one JSON article object per line.
+pub struct ArticlesJsonl<W: Write>(pub W);
+
+impl<W: Write> ArticlesJsonl<W> {
+    /// Writes one article as a line.
+    pub fn article(&mut self, a: &Article) -> io::Result<()> {
+        serde_json::to_writer(&mut self.0, a)?;
+        self.0.write_all(b"\n")
+    }
+}
+
+impl<W: Write> ReportWriter for ArticlesJsonl<W> {
+    fn write(&mut self, report: &Report) -> io::Result<()> {
+        for a in &report.articles {
+            self.article(a)?;
+        }
+        self.0.flush()
+    }
+}
+
+/// Writes a self-contained HTML page: no script, no external resource.
+pub struct HtmlReport<W: Write>(pub W);
+
+const STYLE: &str = "body{font:15px/1.5 system-ui,sans-serif;margin:0;background:#f6f6f4;color:#222}
+header{background:#1d2b36;color:#fff;padding:14px 24px}header h1{margin:0;font-size:20px}
+main{max-width:980px;margin:auto;padding:16px}
+.summary{color:#555}.card{background:#fff;border:1px solid #ddd;border-radius:6px;margin:14px 0;padding:12px 16px}
+.card h2{font-size:17px;margin:0 0 6px}.meta{display:grid;grid-template-columns:9em 1fr;gap:2px 10px;font-size:13px;color:#444}
+.meta dt{color:#777}.meta dd{margin:0}.body{white-space:pre-wrap;font-family:Georgia,serif;font-size:14px;max-height:24em;overflow:auto;border-top:1px solid #eee;margin-top:8px;padding-top:8px}
+.tag{display:inline-block;background:#eef;border-radius:3px;padding:0 5px;margin:1px;font-size:12px}
+.diag{font-size:13px;font-family:monospace}.error{color:#a00}.warning{color:#a60}
+details summary{cursor:pointer;color:#246}";
+
+impl<W: Write> ReportWriter for HtmlReport<W> {
+    fn write(&mut self, r: &Report) -> io::Result<()> {
+        let w = &mut self.0;
+        writeln!(
+            w,
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        )?;
+        writeln!(w, "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">")?;
+        writeln!(
+            w,
+            "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+        )?;
+        writeln!(
+            w,
+            "<title>echotrace report</title><style>{STYLE}</style></head><body>"
+        )?;
+        writeln!(w, "<header><h1>echotrace report</h1></header><main>")?;
+        let errors = r
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
+        writeln!(
+            w,
+            "<p class=\"summary\">{} articles · {} diagnostics ({} errors) · schema {}</p>",
+            r.articles.len(),
+            r.diagnostics.len(),
+            errors,
+            text(&r.schema)
+        )?;
+        for a in &r.articles {
+            write_article(w, a)?;
+        }
+        if !r.diagnostics.is_empty() {
+            writeln!(w, "<section class=\"card\"><h2>Diagnostics</h2>")?;
+            for d in &r.diagnostics {
+                let cls = match d.severity {
+                    Severity::Error => "error",
+                    Severity::Warning => "warning",
+                };
+                writeln!(
+                    w,
+                    "<div class=\"diag {cls}\">{cls}: {}: {}</div>",
+                    text(&d.origin),
+                    text(&d.message)
+                )?;
+            }
+            writeln!(w, "</section>")?;
+        }
+        writeln!(w, "</main></body></html>")?;
+        w.flush()
+    }
+}
+
+fn write_article(w: &mut dyn Write, a: &Article) -> io::Result<()> {
+    let title = a.title.as_deref().unwrap_or("(untitled)");
+    writeln!(w, "<article class=\"card\" id=\"{}\">", attr(&a.id))?;
+    writeln!(w, "<h2>{}</h2><dl class=\"meta\">", text(title))?;
+    let mut row = |k: &str, v: &str| writeln!(w, "<dt>{}</dt><dd>{}</dd>", text(k), text(v));
+    row("id", &a.id)?;
+    row("origin", &a.origin.label())?;
+    if let Some(u) = &a.origin.url {
+        row("url", u)?;
+    }
+    row("outlet", a.outlet.as_deref().unwrap_or("unknown"))?;
+    if let Some(b) = &a.byline {
+        row("byline", b)?;
+    }
+    match &a.published {
+        Some(p) => row(
+            "published",
+            &format!(
+                "{} ({:?}, {:?}; evidence: “{}”)",
+                p.value, p.precision, p.basis, p.evidence
+            )
+            .to_lowercase(),
+        )?,
+        None => row("published", "unknown")?,
+    }
+    if !a.date_hints.is_empty() {
+        row("date hints", &a.date_hints.join("; "))?;
+    }
+    if !a.credited_sources.is_empty() {
+        row("credited sources", &a.credited_sources.join("; "))?;
+    }
+    if let Some(t) = &a.translated_by {
+        row("translated by", t)?;
+    }
+    row("language", &a.language)?;
+    row(
+        "removed",
+        &format!("{} characters of page chrome", a.removed_chars),
+    )?;
+    writeln!(w, "</dl>")?;
+    if !a.tags.is_empty() {
+        write!(w, "<div>")?;
+        for t in &a.tags {
+            write!(w, "<span class=\"tag\">{}</span>", text(t))?;
+        }
+        writeln!(w, "</div>")?;
+    }
+    writeln!(
+        w,
+        "<details open><summary>Body ({} characters)</summary><div class=\"body\">{}</div></details></article>",
+        a.body.chars().count(),
+        text(&a.body)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use echotrace_model::Diagnostic;
+
+    fn hostile() -> Report {
+        let mut r = Report::new();
+        r.articles.push(Article {
+            id: "a0".into(),
+            title: Some("<script>alert(1)</script>".into()),
+            body: "<img src=x onerror=alert(2)> and <a href=\"javascript:alert(3)\">x</a>".into(),
+            tags: vec!["\"><svg onload=alert(4)>".into()],
+            ..Default::default()
+        });
+        r.diagnostics
+            .push(Diagnostic::error("<b>f</b>", "bad & worse"));
+        r
+    }
+
+    #[test]
+    fn html_report_escapes_everything_from_pages() {
+        let mut out = Vec::new();
+        HtmlReport(&mut out).write(&hostile()).unwrap();
+        let html = String::from_utf8(out).unwrap();
+        assert!(!html.contains("<script"));
+        assert!(!html.contains("<img"));
+        assert!(!html.contains("<svg"));
+        assert!(!html.contains("<a href"));
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(html.contains("bad &amp; worse"));
+    }
+
+    #[test]
+    fn json_report_round_trips() {
+        let mut out = Vec::new();
+        JsonReport(&mut out).write(&hostile()).unwrap();
+        let back: Report = serde_json::from_slice(&out).unwrap();
+        assert_eq!(
+            back.articles[0].title.as_deref(),
+            Some("<script>alert(1)</script>")
+        );
+        assert_eq!(back.schema, "echotrace/1");
+    }
+
+    #[test]
+    fn jsonl_writes_one_line_per_article() {
+        let mut out = Vec::new();
+        ArticlesJsonl(&mut out).write(&hostile()).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap().lines().count(), 1);
+    }
+}
