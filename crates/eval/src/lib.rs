@@ -65,8 +65,10 @@ pub fn peer_systems() -> Vec<System> {
         System {
             name: "rs-trafilatura 0.2 (crate)",
             run: |html, url| {
-                let mut o = rs_trafilatura::Options::default();
-                o.url = url.map(str::to_string);
+                let o = rs_trafilatura::Options {
+                    url: url.map(str::to_string),
+                    ..Default::default()
+                };
                 match rs_trafilatura::extract_with_options(html, &o) {
                     Ok(r) => (
                         r.content_text,

@@ -255,9 +255,9 @@ fn patterns() -> &'static Patterns {
         let m = month_alternation();
         let time = r"(?:,?\s*(?:at\s+|à\s+|um\s+|a las\s+|-\s*|\|\s*)?(?P<h>[01]?\d|2[0-3])[:h.](?P<mi>[0-5]\d)(?::[0-5]\d)?(?:\s*(?P<ampm>[ap]\.?m\.?))?)?";
         Patterns {
-            iso: Regex::new(&format!(
-                r"(?i)\b(?P<y>(?:19|20)\d\d)[-/.](?P<mo>0?[1-9]|1[0-2])[-/.](?P<d>0?[1-9]|[12]\d|3[01])(?:[T\s](?P<h>[01]\d|2[0-3]):(?P<mi>[0-5]\d))?\b"
-            ))
+            iso: Regex::new(
+                r"(?i)\b(?P<y>(?:19|20)\d\d)[-/.](?P<mo>0?[1-9]|1[0-2])[-/.](?P<d>0?[1-9]|[12]\d|3[01])(?:[T\s](?P<h>[01]\d|2[0-3]):(?P<mi>[0-5]\d))?\b",
+            )
             .unwrap(),
             dmy_name: Regex::new(&format!(
                 r"(?i)\b(?P<d>0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th|er|º|\.)?\s*(?:de\s+|of\s+)?(?P<mon>{m})\.?,?\s*(?:de\s+|del\s+)?(?P<y>(?:19|20)\d\d)\b{time}"

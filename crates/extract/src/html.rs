@@ -154,8 +154,10 @@ fn main_text(html: &str, url: Option<&str>) -> (String, Option<String>) {
         topts.original_url = Some(u);
     }
     let t = trafilatura::extract(html, &topts).ok();
-    let mut ropts = rs_trafilatura::Options::default();
-    ropts.url = url.map(str::to_string);
+    let ropts = rs_trafilatura::Options {
+        url: url.map(str::to_string),
+        ..Default::default()
+    };
     let r = rs_trafilatura::extract_with_options(html, &ropts).ok();
     let t_text = t
         .as_ref()

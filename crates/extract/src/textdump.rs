@@ -227,11 +227,11 @@ pub fn extract_dump(text: &str, url: Option<&str>, profile: &SiteProfile) -> Dum
         }
         i = j.max(i + 1);
     }
-    for (k, l) in lines.iter().enumerate() {
-        if !l.blank && l.words < 12 && profile.repeated(key.as_deref(), l.text) {
-            boundary[k] = true;
-        }
-    }
+    // Short lines seen on other pages of the same site: chrome, weighed down and dropped.
+    let chrome: Vec<bool> = lines
+        .iter()
+        .map(|l| !l.blank && l.words < 12 && profile.repeated(key.as_deref(), l.text))
+        .collect();
 
     // Line weights, then the heaviest run (Kadane).
     let weight = |k: usize| -> f64 {
@@ -240,6 +240,8 @@ pub fn extract_dump(text: &str, url: Option<&str>, profile: &SiteProfile) -> Dum
             0.0
         } else if boundary[k] {
             -1e9
+        } else if chrome[k] {
+            -(50.0 + l.text.chars().count() as f64)
         } else if is_prose(l) {
             l.text.chars().count() as f64
         } else {
@@ -270,13 +272,15 @@ pub fn extract_dump(text: &str, url: Option<&str>, profile: &SiteProfile) -> Dum
     let mut prev: Option<&str> = None;
     for k in best_s..best_e {
         let l = &lines[k];
-        if l.blank || l.bullet {
+        if l.blank {
             continue;
         }
         let t = l.text;
         let is_dup = prev == Some(t) || (k + 1 < n && lines[k + 1].text == t);
         prev = Some(t);
-        if is_dup
+        if l.bullet
+            || chrome[k]
+            || is_dup
             || t.chars().all(|c| c.is_ascii_digit() || c.is_whitespace())
             || (l.words < 15 && starts_with_cue(t, LINK_CUES))
         {
@@ -311,34 +315,46 @@ pub fn extract_dump(text: &str, url: Option<&str>, profile: &SiteProfile) -> Dum
     }
 
     // Header: lines above the body back to the title; credits and date live there.
+    // A headline-shaped line ending in a period is likely a caption: keep looking
+    // one line further up for a headline without one.
     let mut title_idx = None;
+    let mut caption_like = None;
+    let mut looked = 0;
     let mut k = best_s;
-    while k > 0 {
+    while k > 0 && looked < 12 {
         k -= 1;
         let l = &lines[k];
         if l.blank {
             continue;
         }
+        looked += 1;
         if boundary[k] && !l.bullet {
             break;
         }
-        let has_date = !date::find_dates(l.text, true).is_empty();
-        if l.bullet || has_date || l.words <= 3 || credits::is_credit_line(l.text) {
+        let found = date::find_dates(l.text, true);
+        if chrome[k] {
+            // Site-wide lines can still be this page's credits ("Source: Agencies").
             credits::read_line(l.text, &mut cred);
-            if art.published.is_none() && has_date {
-                art.published = date::find_dates(l.text, true)
-                    .first()
-                    .map(|f| f.to_published(l.text));
+            continue;
+        }
+        if l.bullet || !found.is_empty() || l.words <= 3 || credits::is_credit_line(l.text) {
+            credits::read_line(l.text, &mut cred);
+            if art.published.is_none() {
+                art.published = found.first().map(|f| f.to_published(l.text));
             }
             continue;
         }
-        if l.words >= 3 && l.words <= 30 && !ends_sentence(l.text.trim_end_matches(['"', '”', '’']))
-            || cap_ratio(l.text) > 0.5 && l.words <= 30
-        {
-            title_idx = Some(k);
+        if is_prose(l) || l.words > 30 {
+            break;
         }
+        if l.text.trim_end().ends_with('.') {
+            caption_like.get_or_insert(k);
+            continue;
+        }
+        title_idx = Some(k);
         break;
     }
+    let title_idx = title_idx.or(caption_like);
     art.title = title_idx.map(|k| lines[k].text.to_string());
 
     // Tail: credits and tags in the few lines after the body.
@@ -352,7 +368,7 @@ pub fn extract_dump(text: &str, url: Option<&str>, profile: &SiteProfile) -> Dum
             continue;
         }
         seen_lines += 1;
-        if l.bullet && l.words <= 4 && l.words > 0 && !profile.repeated(key.as_deref(), l.text) {
+        if l.bullet && l.words <= 4 && l.words > 0 {
             if tags.is_empty() || lines[k - 2].bullet {
                 tags.push(l.text.to_string());
             }
