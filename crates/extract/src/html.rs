@@ -159,13 +159,9 @@ fn main_text(html: &str, url: Option<&str>) -> (String, Option<String>) {
         ..Default::default()
     };
     let r = rs_trafilatura::extract_with_options(html, &ropts).ok();
-    let t_text = t
-        .as_ref()
-        .map(|t| block_text(&t.content_html))
-        .unwrap_or_default();
-    let t_text = t_text.as_str();
+    let t_text = t.as_ref().map(|t| t.content_text.as_str()).unwrap_or("");
     let r_text = r.as_ref().map(|r| r.content_text.as_str()).unwrap_or("");
-    let body = merge_bodies(t_text, r_text);
+    let body = drop_link_cues(&merge_bodies(t_text, r_text));
     let title = t
         .as_ref()
         .map(|t| t.metadata.title.trim().to_string())
@@ -238,18 +234,61 @@ pub fn paragraphs(text: &str) -> Vec<&str> {
         .collect()
 }
 
-/// Combines the precise extractor's output with the recall-oriented one's.
+/// Removes short paragraphs that only point elsewhere ("Read more: ...", "Lea también: ...").
+fn drop_link_cues(body: &str) -> String {
+    paragraphs(body)
+        .into_iter()
+        .filter(|p| {
+            let words = p.split_whitespace().count();
+            !(words < 20 && crate::textdump::starts_with_cue(p, crate::textdump::LINK_CUES))
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+/// Lower-cased word 4-grams of a text (the whole text when shorter).
+fn four_grams(s: &str) -> std::collections::HashSet<String> {
+    let w: Vec<String> = s.split_whitespace().map(str::to_lowercase).collect();
+    if w.len() < 4 {
+        return std::iter::once(w.join(" "))
+            .filter(|x| !x.is_empty())
+            .collect();
+    }
+    w.windows(4).map(|x| x.join(" ")).collect()
+}
+
+/// Combines the recall-oriented extractor's paragraphs with the precise one's choice.
 ///
-/// Starts from `precise`; when it is empty or much shorter than `recall`
-/// (under a third), `recall` is used instead, since the precise extractor
-/// then missed the article. Paragraphs are joined with a blank line.
+/// A paragraph of `recall` is kept when the `precise` output agrees on it:
+/// at least a tenth of its word 4-grams appear there, or, for paragraphs of
+/// fewer than four words, its text does (whitespace removed, since the
+/// precise extractor can glue paragraphs together). When `precise` is
+/// empty or under a third of `recall`'s length it has missed the article and
+/// `recall` is kept whole. Measured on the extraction-body set this beats
+/// either extractor alone (`echotrace eval --set body`).
 pub fn merge_bodies(precise: &str, recall: &str) -> String {
-    let p = paragraphs(precise);
     let r = paragraphs(recall);
-    let plen: usize = p.iter().map(|s| s.len()).sum();
-    let rlen: usize = r.iter().map(|s| s.len()).sum();
-    let chosen = if plen * 3 < rlen { r } else { p };
-    chosen.join("\n\n")
+    if r.is_empty() {
+        return paragraphs(precise).join("\n\n");
+    }
+    let r_words: usize = r.iter().map(|p| p.split_whitespace().count()).sum();
+    if precise.split_whitespace().count() * 3 < r_words {
+        return r.join("\n\n");
+    }
+    let squeeze = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    let p_sq = squeeze(precise);
+    let p_grams = four_grams(precise);
+    r.into_iter()
+        .filter(|para| {
+            if para.split_whitespace().count() < 4 {
+                return p_sq.contains(&squeeze(para));
+            }
+            let g = four_grams(para);
+            let shared = g.iter().filter(|x| p_grams.contains(*x)).count();
+            shared * 10 >= g.len()
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n")
 }
 
 fn clean(s: &str) -> Option<String> {
@@ -588,7 +627,10 @@ mod tests {
 
     #[test]
     fn merge_prefers_precise_unless_it_missed_the_article() {
-        assert_eq!(merge_bodies("a\nb", "a\nb\nc"), "a\n\nb");
+        assert_eq!(
+            merge_bodies("first para.second para.", "first para.\nsecond para.\nmenu"),
+            "first para.\n\nsecond para."
+        );
         let long = "x ".repeat(100);
         assert_eq!(merge_bodies("short", &long), long.trim());
     }

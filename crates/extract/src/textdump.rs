@@ -157,7 +157,8 @@ fn is_prose(l: &Line) -> bool {
     (ends_sentence(l.text) && l.words >= 8 && !headline) || l.words >= 25
 }
 
-fn starts_with_cue(text: &str, cues: &[&str]) -> bool {
+/// Whether a line starts with one of `cues` (case-insensitive).
+pub fn starts_with_cue(text: &str, cues: &[&str]) -> bool {
     let lower = text.to_lowercase();
     cues.iter().any(|c| lower.starts_with(c))
 }
