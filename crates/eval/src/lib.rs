@@ -308,7 +308,11 @@ pub fn score_dates(dir: &Path, systems: &[System]) -> Result<Vec<Row>, String> {
                 .collect();
             let secs = t.elapsed().as_secs_f64();
             let (mut tp, mut fp, mut fn_, mut right) = (0usize, 0usize, 0usize, 0usize);
-            for (o, (_, _, g)) in outs.iter().zip(&pages) {
+            let verbose = std::env::var_os("ECHOTRACE_EVAL_VERBOSE").is_some();
+            for (o, (_, url, g)) in outs.iter().zip(&pages) {
+                if verbose && o != g {
+                    eprintln!("{}: gold {:?} got {:?} at {url}", s.name, g, o);
+                }
                 match (o, g) {
                     (Some(o), Some(g)) if o == g => {
                         tp += 1;

@@ -142,9 +142,78 @@ pub fn extract_html(html: &str, url: Option<&str>) -> HtmlPage {
         .map(|t| t.trim().chars().count())
         .sum();
     if page.published.is_none() {
-        page.published = date_from_visible(&doc, page.language.as_deref());
+        page.published = date_from_visible(&doc, page.language.as_deref())
+            .or_else(|| date_from_scripts(html))
+            .or_else(|| date_from_text(&doc, page.language.as_deref()));
     }
     page
+}
+
+/// A publication date in inline script data (`"publishedAt": "2020-08-17..."`).
+fn date_from_scripts(html: &str) -> Option<Published> {
+    static RE: OnceLock<regex::Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        regex::Regex::new(r#"(?i)["']?(date_?published|publish(?:ed)?_?(?:date|at|time|on)|pub_?date|first_?published(?:_?(?:at|date))?|release_?date|created_?at)["']?\s*[:=]\s*["']([^"'<>]{6,40})["']"#).unwrap()
+    });
+    re.captures_iter(html).take(50).find_map(|c| {
+        let (d, t) = parse_machine_date(&c[2])?;
+        plausible(d).then(|| Published {
+            value: match t {
+                Some(t) if c[2].contains(':') => {
+                    format!("{}T{}", d.format("%Y-%m-%d"), t.format("%H:%M"))
+                }
+                _ => d.format("%Y-%m-%d").to_string(),
+            },
+            precision: if t.is_some() && c[2].contains(':') {
+                Precision::Minute
+            } else {
+                Precision::Day
+            },
+            basis: DateBasis::Explicit,
+            evidence: format!("script {}: {}", &c[1], &c[2]),
+        })
+    })
+}
+
+/// The most frequent full date in the page's visible text, if it occurs twice or with a time (ties: the first seen).
+fn date_from_text(doc: &Html, lang: Option<&str>) -> Option<Published> {
+    let month_first = lang.is_none_or(|l| l == "en");
+    let mut text = String::new();
+    for node in doc.root_element().descendants() {
+        if let scraper::Node::Text(t) = node.value() {
+            let parent_is_code = node
+                .parent()
+                .and_then(|p| p.value().as_element())
+                .is_some_and(|e| matches!(e.name(), "script" | "style" | "noscript" | "template"));
+            if !parent_is_code {
+                text.push_str(t);
+                text.push('\n');
+            }
+        }
+        if text.len() > 2_000_000 {
+            break;
+        }
+    }
+    let found: Vec<_> = find_dates(&text, month_first)
+        .into_iter()
+        .filter(|f| f.date.is_some_and(plausible))
+        .collect();
+    let mut counts: Vec<(chrono::NaiveDate, usize, usize)> = Vec::new();
+    for (i, f) in found.iter().enumerate() {
+        let d = f.date?;
+        match counts.iter_mut().find(|c| c.0 == d) {
+            Some(c) => c.1 += 1,
+            None => counts.push((d, 1, i)),
+        }
+    }
+    let best = counts
+        .iter()
+        .filter(|c| c.1 >= 2 || found[c.2].time.is_some())
+        .max_by_key(|c| (c.1, std::cmp::Reverse(c.2)))?;
+    let f = &found[best.2];
+    let mut p = f.to_published(&text);
+    p.evidence = format!("page text: {}", p.evidence);
+    Some(p)
 }
 
 /// The main text of the page and the extractor's title.
@@ -420,7 +489,7 @@ fn read_metadata(doc: &Html, url: Option<&str>) -> HtmlPage {
             (p.len() == 2 || p.len() == 3).then_some(p)
         });
 
-    // Date: JSON-LD, meta, itemprop, <time pubdate>, URL, first <time>, modified.
+    // Date: meta, JSON-LD, itemprop, <time pubdate>, URL, first <time>, modified.
     let ld_date = |key: &str| {
         ld_objects.iter().find_map(|o| {
             let v = o.get(key)?.as_str()?;
@@ -428,13 +497,13 @@ fn read_metadata(doc: &Html, url: Option<&str>) -> HtmlPage {
         })
     };
     let mut candidates: Vec<(String, String)> = Vec::new();
-    if let Some(c) = ld_date("datePublished") {
-        candidates.push(c);
-    }
     for k in PUBLISHED_META {
         if let Some((mk, c)) = metas.iter().find(|(mk, c)| mk == k && !c.is_empty()) {
             candidates.push((c.clone(), format!("meta {mk}: {c}")));
         }
+    }
+    if let Some(c) = ld_date("datePublished") {
+        candidates.push(c);
     }
     for e in doc.select(&s.itemprop_pub) {
         if let Some(v) = e
@@ -581,6 +650,18 @@ fn date_from_url(url: &str) -> Option<(String, String)> {
 fn date_from_visible(doc: &Html, lang: Option<&str>) -> Option<Published> {
     let month_first = lang.is_none_or(|l| l == "en");
     for e in doc.select(&sels().date_el).take(200) {
+        for a in ["datetime", "content", "title", "data-date", "data-time"] {
+            if let Some(v) = e.value().attr(a) {
+                if let Some((d, _)) = parse_machine_date(v).filter(|(d, _)| plausible(*d)) {
+                    return Some(Published {
+                        value: d.format("%Y-%m-%d").to_string(),
+                        precision: Precision::Day,
+                        basis: DateBasis::Explicit,
+                        evidence: format!("{a}=\"{v}\""),
+                    });
+                }
+            }
+        }
         let text: String = e.text().collect::<Vec<_>>().join(" ");
         if text.len() > 300 {
             continue;
