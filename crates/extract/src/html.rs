@@ -691,9 +691,10 @@ mod tests {
         let p = extract_html(html, Some("https://www.example.com/a"));
         assert_eq!(p.outlet.as_deref(), Some("Example Times"));
         assert_eq!(p.byline.as_deref(), Some("Jane Roe"));
+        // Meta tags come before JSON-LD (measured better on the dates set).
         let d = p.published.unwrap();
-        assert_eq!(d.value, "2021-03-03");
-        assert!(d.evidence.contains("datePublished"));
+        assert_eq!(d.value, "2021-03-04T10:05");
+        assert!(d.evidence.contains("article:published_time"));
         assert_eq!(p.tags, ["Syria", "Russia"]);
         assert_eq!(p.language.as_deref(), Some("en"));
     }
