@@ -236,32 +236,31 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             if !no_peers {
                 systems.extend(echotrace_eval::peer_systems());
             }
-            if matches!(set, EvalSet::Body | EvalSet::All) {
-                let rows = echotrace_eval::score_body(&dir, &systems)?;
-                println!(
-                    "{}",
-                    echotrace_eval::table(
-                        "extraction-body: word 4-gram P/R averaged over pages",
-                        &rows
-                    )
-                );
-            }
-            if matches!(set, EvalSet::Snippets | EvalSet::All) {
-                let rows = echotrace_eval::score_snippets(&dir, &systems)?;
-                println!(
-                    "{}",
-                    echotrace_eval::table(
-                        "extraction-snippets: snippet P/R/F1 summed over pages",
-                        &rows
-                    )
-                );
-            }
-            if matches!(set, EvalSet::Dates | EvalSet::All) {
-                let rows = echotrace_eval::score_dates(&dir, &systems)?;
-                println!(
-                    "{}",
-                    echotrace_eval::table("dates: same-day P/R/F1 and accuracy", &rows)
-                );
+            type Scorer = fn(
+                &std::path::Path,
+                &[echotrace_eval::System],
+            ) -> Result<Vec<echotrace_eval::Row>, String>;
+            let sets: [(EvalSet, Scorer, &str); 3] = [
+                (
+                    EvalSet::Body,
+                    echotrace_eval::score_body,
+                    "extraction-body: word 4-gram P/R averaged over pages",
+                ),
+                (
+                    EvalSet::Snippets,
+                    echotrace_eval::score_snippets,
+                    "extraction-snippets: snippet P/R/F1 summed over pages",
+                ),
+                (
+                    EvalSet::Dates,
+                    echotrace_eval::score_dates,
+                    "dates: same-day P/R/F1 and accuracy",
+                ),
+            ];
+            for (which, score, title) in sets {
+                if set == which || set == EvalSet::All {
+                    println!("{}", echotrace_eval::table(title, &score(&dir, &systems)?));
+                }
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -153,6 +153,13 @@ pub struct Row {
     pub seconds: f64,
 }
 
+/// Runs `f` over every page and returns the outputs with the wall-clock seconds taken.
+fn timed<P, T>(pages: &[P], f: impl Fn(&P) -> T) -> (Vec<T>, f64) {
+    let t = Instant::now();
+    let outs = pages.iter().map(f).collect();
+    (outs, t.elapsed().as_secs_f64())
+}
+
 fn shingles(s: &str) -> HashSet<String> {
     let w: Vec<String> = s.split_whitespace().map(str::to_lowercase).collect();
     let mut h = HashSet::new();
@@ -203,12 +210,7 @@ pub fn score_body(dir: &Path, systems: &[System]) -> Result<Vec<Row>, String> {
     Ok(systems
         .iter()
         .map(|s| {
-            let t = Instant::now();
-            let outs: Vec<String> = pages
-                .iter()
-                .map(|(h, u, _)| (s.run)(h, u.as_deref()).0)
-                .collect();
-            let secs = t.elapsed().as_secs_f64();
+            let (outs, secs) = timed(&pages, |(h, u, _)| (s.run)(h, u.as_deref()).0);
             let (mut sp, mut sr) = (0.0, 0.0);
             for (o, (_, _, g)) in outs.iter().zip(&pages) {
                 let (p, r) = shingle_pr(o, g);
@@ -255,12 +257,7 @@ pub fn score_snippets(dir: &Path, systems: &[System]) -> Result<Vec<Row>, String
     Ok(systems
         .iter()
         .map(|s| {
-            let t = Instant::now();
-            let outs: Vec<String> = pages
-                .iter()
-                .map(|(h, _, _)| ws(&(s.run)(h, None).0))
-                .collect();
-            let secs = t.elapsed().as_secs_f64();
+            let (outs, secs) = timed(&pages, |(h, _, _)| ws(&(s.run)(h, None).0));
             let (mut tp, mut fn_, mut fp) = (0usize, 0usize, 0usize);
             for (o, (_, with, without)) in outs.iter().zip(&pages) {
                 for w in with {
@@ -301,12 +298,7 @@ pub fn score_dates(dir: &Path, systems: &[System]) -> Result<Vec<Row>, String> {
     Ok(systems
         .iter()
         .map(|s| {
-            let t = Instant::now();
-            let outs: Vec<Option<String>> = pages
-                .iter()
-                .map(|(h, u, _)| (s.run)(h, Some(u)).1)
-                .collect();
-            let secs = t.elapsed().as_secs_f64();
+            let (outs, secs) = timed(&pages, |(h, u, _)| (s.run)(h, Some(u)).1);
             let (mut tp, mut fp, mut fn_, mut right) = (0usize, 0usize, 0usize, 0usize);
             let verbose = std::env::var_os("ECHOTRACE_EVAL_VERBOSE").is_some();
             for (o, (_, url, g)) in outs.iter().zip(&pages) {

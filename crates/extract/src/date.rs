@@ -299,6 +299,11 @@ fn num(c: &regex::Captures, k: &str) -> Option<u32> {
     c.name(k)?.as_str().parse().ok()
 }
 
+/// The date of a match with numeric `y`, `mo` and `d` groups.
+fn ymd(c: &regex::Captures) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(num(c, "y")? as i32, num(c, "mo")?, num(c, "d")?)
+}
+
 /// Every full date (day, month, year) in `text`, in order of position.
 ///
 /// `month_first` says how to read ambiguous numeric dates like 03/04/2020
@@ -321,12 +326,7 @@ pub fn find_dates(text: &str, month_first: bool) -> Vec<FoundDate> {
     };
     for c in p.iso.captures_iter(text) {
         let m = c.get(0).unwrap();
-        let d = NaiveDate::from_ymd_opt(
-            num(&c, "y").unwrap_or(0) as i32,
-            num(&c, "mo").unwrap_or(0),
-            num(&c, "d").unwrap_or(0),
-        );
-        push(d, time_of(&c), m.start(), m.end());
+        push(ymd(&c), time_of(&c), m.start(), m.end());
     }
     for re in [&p.dmy_name, &p.mdy_name] {
         for c in re.captures_iter(text) {
@@ -339,12 +339,7 @@ pub fn find_dates(text: &str, month_first: bool) -> Vec<FoundDate> {
     }
     for c in p.cjk.captures_iter(text) {
         let m = c.get(0).unwrap();
-        let d = NaiveDate::from_ymd_opt(
-            num(&c, "y").unwrap_or(0) as i32,
-            num(&c, "mo").unwrap_or(0),
-            num(&c, "d").unwrap_or(0),
-        );
-        push(d, None, m.start(), m.end());
+        push(ymd(&c), None, m.start(), m.end());
     }
     for c in p.numeric.captures_iter(text) {
         let m = c.get(0).unwrap();
