@@ -303,16 +303,39 @@ pub fn paragraphs(text: &str) -> Vec<&str> {
         .collect()
 }
 
-/// Removes short paragraphs that only point elsewhere ("Read more: ...", "Lea también: ...").
+/// Removes short paragraphs that only point elsewhere ("Read more: ...", "Lea también: ...")
+/// and repeats of a paragraph already kept (an extractor artefact, never article text).
 fn drop_link_cues(body: &str) -> String {
+    let mut seen = std::collections::HashSet::new();
     paragraphs(body)
         .into_iter()
         .filter(|p| {
             let words = p.split_whitespace().count();
             !(words < 20 && crate::textdump::starts_with_cue(p, crate::textdump::LINK_CUES))
         })
+        .map(collapse_repeats)
+        .filter(|p| seen.insert(*p))
         .collect::<Vec<_>>()
         .join("\n\n")
+}
+
+/// A paragraph that is one text repeated several times, reduced to one copy.
+///
+/// Some extractors emit a page's only text (an unclosed `<title>`, say) once
+/// per candidate node; a string equal to k > 1 copies of a prefix has that
+/// prefix as its period, found as the first re-occurrence of the string in
+/// itself doubled.
+fn collapse_repeats(p: &str) -> &str {
+    if p.len() < 2 {
+        return p;
+    }
+    let doubled = [p, p].concat();
+    match memchr::memmem::find(&doubled.as_bytes()[1..], p.as_bytes()) {
+        Some(i) if i + 1 < p.len() && p.len() % (i + 1) == 0 && p.is_char_boundary(i + 1) => {
+            &p[..i + 1]
+        }
+        _ => p,
+    }
 }
 
 /// Lower-cased word 4-grams of a text (the whole text when shorter).
@@ -705,6 +728,14 @@ mod tests {
         let p = extract_html(html, Some("https://www.news.example/2020/04/24/story/"));
         assert_eq!(p.outlet.as_deref(), Some("news.example"));
         assert_eq!(p.published.unwrap().value, "2020-04-24");
+    }
+
+    #[test]
+    fn repeated_text_collapses_to_one_copy() {
+        assert_eq!(collapse_repeats("abcabcabc"), "abc");
+        assert_eq!(collapse_repeats("Headline. Headline. "), "Headline. ");
+        assert_eq!(collapse_repeats("abcab"), "abcab");
+        assert_eq!(collapse_repeats("ééé"), "é");
     }
 
     #[test]
