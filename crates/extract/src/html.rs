@@ -304,7 +304,7 @@ pub fn paragraphs(text: &str) -> Vec<&str> {
 }
 
 /// Removes short paragraphs that only point elsewhere ("Read more: ...", "Lea también: ...")
-/// and repeats of a paragraph already kept (an extractor artefact, never article text).
+/// and repeats of a long paragraph already kept (an extractor artefact, not article text).
 fn drop_link_cues(body: &str) -> String {
     let mut seen = std::collections::HashSet::new();
     paragraphs(body)
@@ -314,7 +314,7 @@ fn drop_link_cues(body: &str) -> String {
             !(words < 20 && crate::textdump::starts_with_cue(p, crate::textdump::LINK_CUES))
         })
         .map(collapse_repeats)
-        .filter(|p| seen.insert(*p))
+        .filter(|p| p.split_whitespace().count() < 8 || seen.insert(*p))
         .collect::<Vec<_>>()
         .join("\n\n")
 }
@@ -331,7 +331,9 @@ fn collapse_repeats(p: &str) -> &str {
     }
     let doubled = [p, p].concat();
     match memchr::memmem::find(&doubled.as_bytes()[1..], p.as_bytes()) {
-        Some(i) if i + 1 < p.len() && p.len() % (i + 1) == 0 && p.is_char_boundary(i + 1) => {
+        Some(i)
+            if i + 1 < p.len() && p.len().is_multiple_of(i + 1) && p.is_char_boundary(i + 1) =>
+        {
             &p[..i + 1]
         }
         _ => p,
