@@ -66,6 +66,8 @@ enum EvalSet {
     Snippets,
     /// Publication dates (dates).
     Dates,
+    /// Text-dump front end on extraction-body pages rendered to text.
+    Dumps,
     /// All of the above.
     All,
 }
@@ -261,6 +263,13 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 if set == which || set == EvalSet::All {
                     println!("{}", echotrace_eval::table(title, &score(&dir, &systems)?));
                 }
+            }
+            if matches!(set, EvalSet::Dumps | EvalSet::All) {
+                let rows = echotrace_eval::score_dumps(&dir)?;
+                println!(
+                    "{}",
+                    echotrace_eval::table("text dumps of extraction-body pages: word 4-gram P/R", &rows)
+                );
             }
             Ok(ExitCode::SUCCESS)
         }

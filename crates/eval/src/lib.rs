@@ -229,6 +229,79 @@ pub fn score_body(dir: &Path, systems: &[System]) -> Result<Vec<Row>, String> {
         .collect())
 }
 
+/// A browser-like plain-text rendering of a page (html2text, no wrapping, lists bulleted).
+///
+/// html2text marks link text with brackets, which a browser's text dump does
+/// not have; they are removed.
+pub fn render_dump(html: &str) -> String {
+    static LINK: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let link = LINK.get_or_init(|| regex::Regex::new(r"\[([^\[\]\n]*)\]").expect("static regex"));
+    let text = html2text::config::plain_no_decorate()
+        .string_from_read(html.as_bytes(), 100_000)
+        .unwrap_or_default();
+    // Twice: links nested in brackets ("[[Site]]").
+    let once = link.replace_all(&text, "$1");
+    link.replace_all(&once, "$1").into_owned()
+}
+
+/// Scores the text-dump front end: extraction-body pages rendered to text dumps
+/// (as a browser's "save as text" would), extracted without their markup.
+///
+/// Rows: echotrace's dump classifier, and the whole dump as a floor.
+pub fn score_dumps(dir: &Path) -> Result<Vec<Row>, String> {
+    let gold = read_json(&dir.join("extraction-body/ground-truth.json"))?;
+    let gold = gold.as_object().ok_or("ground-truth.json: not an object")?;
+    let mut pages = Vec::new();
+    for (k, v) in gold {
+        let html = read_gz(&dir.join(format!("extraction-body/html/{k}.html.gz")))?;
+        let body = v["articleBody"].as_str().unwrap_or("").to_string();
+        pages.push((render_dump(&html), body));
+    }
+    if let Some(out) = std::env::var_os("ECHOTRACE_EVAL_DUMP_DIR") {
+        // For error analysis: keep the rendered dumps, numbered as in verbose output.
+        let out = PathBuf::from(out);
+        std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+        for (i, (dump, _)) in pages.iter().enumerate() {
+            std::fs::write(out.join(format!("{i}.txt")), dump).map_err(|e| format!("{}: {e}", out.display()))?;
+        }
+    }
+    let docs: Vec<RawDocument> = pages
+        .iter()
+        .map(|(dump, _)| RawDocument {
+            origin: Origin::default(),
+            kind: ContentKind::Text,
+            content: dump.clone(),
+        })
+        .collect();
+    let profile = echotrace_extract::site_profile(&docs);
+    let verbose = std::env::var_os("ECHOTRACE_EVAL_VERBOSE").is_some();
+    let score = |name: &'static str, outs: Vec<String>, secs: f64| {
+        let (mut sp, mut sr) = (0.0, 0.0);
+        for (i, (o, (_, g))) in outs.iter().zip(&pages).enumerate() {
+            let (p, r) = shingle_pr(o, g);
+            if verbose && (p < 0.8 || r < 0.8) {
+                eprintln!("{name}: page {i}: P {p:.2} R {r:.2}");
+            }
+            sp += p;
+            sr += r;
+        }
+        let n = pages.len().max(1) as f64;
+        Row {
+            system: name,
+            prf: Prf::new(sp / n, sr / n),
+            accuracy: None,
+            pages: pages.len(),
+            seconds: secs,
+        }
+    };
+    let (ours, secs) = timed(&docs, |d| echotrace_extract::extract(d, &profile).body);
+    let (whole, wsecs) = timed(&pages, |(dump, _)| dump.clone());
+    Ok(vec![
+        score("echotrace (text-dump path)", ours, secs),
+        score("whole dump, nothing removed", whole, wsecs),
+    ])
+}
+
 fn ws(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }

@@ -51,6 +51,15 @@ pub const LINK_CUES: &[&str] = &[
     "comments",
 ];
 
+/// Lines that open a comment section, lower case.
+pub const COMMENT_CUES: &[&str] = &[
+    "leave a reply", "leave a comment", "post a comment", "add a comment", "add comment",
+    "join the discussion", "join the conversation", "comments", "responses", "reader comments",
+    "deja un comentario", "deja una respuesta", "comentarios", "laisser un commentaire",
+    "commentaires", "kommentare", "kommentar schreiben", "comentários", "deixe um comentário",
+    "commenti", "lascia un commento", "комментарии", "tinggalkan balasan", "komentar",
+];
+
 /// Per-site line statistics gathered over a corpus, to spot repeated chrome.
 #[derive(Debug, Default, Clone)]
 pub struct SiteProfile {
@@ -205,8 +214,11 @@ pub fn extract_dump(text: &str, url: Option<&str>, profile: &SiteProfile) -> Dum
         .count()
         >= 2;
 
-    // Hard boundaries: lists of short bullets, packed headline runs, site chrome.
+    // Lists of short bullets (menus, tags, share buttons) weigh heavily against;
+    // runs of lines packed without blank lines (tickers) in a page that separates
+    // its paragraphs with blank lines are hard boundaries.
     let mut boundary = vec![false; n];
+    let mut list = vec![false; n];
     let mut i = 0;
     while i < n {
         if lines[i].blank {
@@ -223,7 +235,10 @@ pub fn extract_dump(text: &str, url: Option<&str>, profile: &SiteProfile) -> Dum
             && run.len() >= 3
             && run.iter().filter(|l| l.words <= 6).count() * 2 >= run.len();
         let packed = !bullet_run && blank_separated && run.len() >= 3;
-        if short_bullets || packed {
+        if short_bullets {
+            list[i..j].iter_mut().for_each(|b| *b = true);
+        }
+        if packed {
             boundary[i..j].iter_mut().for_each(|b| *b = true);
         }
         i = j.max(i + 1);
@@ -235,16 +250,31 @@ pub fn extract_dump(text: &str, url: Option<&str>, profile: &SiteProfile) -> Dum
         .collect();
 
     // Line weights, then the heaviest run (Kadane).
+    // A comment section starts at its cue line: a boundary, and prose after it
+    // (the comments) counts for a fifth.
+    let comments_from = (0..n)
+        .find(|&k| !lines[k].blank && lines[k].words <= 8 && starts_with_cue(lines[k].text, COMMENT_CUES))
+        .unwrap_or(n);
+    if comments_from < n {
+        boundary[comments_from] = true;
+    }
     let weight = |k: usize| -> f64 {
         let l = &lines[k];
+        let chars = l.text.chars().count() as f64;
         if l.blank {
             0.0
         } else if boundary[k] {
             -1e9
         } else if chrome[k] {
-            -(50.0 + l.text.chars().count() as f64)
+            -(50.0 + chars)
+        } else if list[k] {
+            -(25.0 + chars)
         } else if is_prose(l) {
-            l.text.chars().count() as f64
+            if k > comments_from {
+                chars * 0.2
+            } else {
+                chars
+            }
         } else {
             -(10.0 + 0.5 * l.text.chars().count() as f64)
         }
