@@ -135,6 +135,14 @@ fn strip_bullet(raw: &str) -> (bool, &str) {
     (false, t)
 }
 
+/// Whether a line starts like a numbered list item: "1. ", "12) ".
+fn is_numbered(text: &str) -> bool {
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    (1..=3).contains(&digits)
+        && matches!(text.as_bytes().get(digits), Some(b'.' | b')'))
+        && text.as_bytes().get(digits + 1).is_some_and(u8::is_ascii_whitespace)
+}
+
 fn cap_ratio(text: &str) -> f64 {
     let words: Vec<&str> = text
         .split_whitespace()
@@ -234,7 +242,9 @@ pub fn extract_dump(text: &str, url: Option<&str>, profile: &SiteProfile) -> Dum
         let short_bullets = bullet_run
             && run.len() >= 3
             && run.iter().filter(|l| l.words <= 6).count() * 2 >= run.len();
-        let packed = !bullet_run && blank_separated && run.len() >= 3;
+        // Numbered items ("1. ...") are an article's own list, not a ticker.
+        let numbered = run.iter().filter(|l| is_numbered(l.text)).count() * 2 >= run.len();
+        let packed = !bullet_run && blank_separated && run.len() >= 3 && !numbered;
         if short_bullets {
             list[i..j].iter_mut().for_each(|b| *b = true);
         }
