@@ -244,7 +244,11 @@ pub fn extract_dump(text: &str, url: Option<&str>, profile: &SiteProfile) -> Dum
             && run.iter().filter(|l| l.words <= 6).count() * 2 >= run.len();
         // Numbered items ("1. ...") are an article's own list, not a ticker.
         let numbered = run.iter().filter(|l| is_numbered(l.text)).count() * 2 >= run.len();
-        let packed = !bullet_run && blank_separated && run.len() >= 3 && !numbered;
+        // Headline-length lines (median under 30 words); long ones are paragraphs.
+        let mut words: Vec<usize> = run.iter().map(|l| l.words).collect();
+        words.sort_unstable();
+        let headline_length = words.get(words.len() / 2).is_some_and(|&w| w < 30);
+        let packed = !bullet_run && blank_separated && run.len() >= 3 && !numbered && headline_length;
         if short_bullets {
             list[i..j].iter_mut().for_each(|b| *b = true);
         }
