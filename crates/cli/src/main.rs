@@ -268,7 +268,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 let rows = echotrace_eval::score_dumps(&dir)?;
                 println!(
                     "{}",
-                    echotrace_eval::table("text dumps of extraction-body pages: word 4-gram P/R", &rows)
+                    echotrace_eval::table(
+                        "text dumps of extraction-body pages: word 4-gram P/R",
+                        &rows
+                    )
                 );
             }
             Ok(ExitCode::SUCCESS)

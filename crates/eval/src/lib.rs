@@ -262,7 +262,8 @@ pub fn score_dumps(dir: &Path) -> Result<Vec<Row>, String> {
         let out = PathBuf::from(out);
         std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
         for (i, (dump, _)) in pages.iter().enumerate() {
-            std::fs::write(out.join(format!("{i}.txt")), dump).map_err(|e| format!("{}: {e}", out.display()))?;
+            std::fs::write(out.join(format!("{i}.txt")), dump)
+                .map_err(|e| format!("{}: {e}", out.display()))?;
         }
     }
     let docs: Vec<RawDocument> = pages

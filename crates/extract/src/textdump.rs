@@ -53,11 +53,30 @@ pub const LINK_CUES: &[&str] = &[
 
 /// Lines that open a comment section, lower case.
 pub const COMMENT_CUES: &[&str] = &[
-    "leave a reply", "leave a comment", "post a comment", "add a comment", "add comment",
-    "join the discussion", "join the conversation", "comments", "responses", "reader comments",
-    "deja un comentario", "deja una respuesta", "comentarios", "laisser un commentaire",
-    "commentaires", "kommentare", "kommentar schreiben", "comentários", "deixe um comentário",
-    "commenti", "lascia un commento", "комментарии", "tinggalkan balasan", "komentar",
+    "leave a reply",
+    "leave a comment",
+    "post a comment",
+    "add a comment",
+    "add comment",
+    "join the discussion",
+    "join the conversation",
+    "comments",
+    "responses",
+    "reader comments",
+    "deja un comentario",
+    "deja una respuesta",
+    "comentarios",
+    "laisser un commentaire",
+    "commentaires",
+    "kommentare",
+    "kommentar schreiben",
+    "comentários",
+    "deixe um comentário",
+    "commenti",
+    "lascia un commento",
+    "комментарии",
+    "tinggalkan balasan",
+    "komentar",
 ];
 
 /// Per-site line statistics gathered over a corpus, to spot repeated chrome.
@@ -140,7 +159,10 @@ fn is_numbered(text: &str) -> bool {
     let digits = text.bytes().take_while(u8::is_ascii_digit).count();
     (1..=3).contains(&digits)
         && matches!(text.as_bytes().get(digits), Some(b'.' | b')'))
-        && text.as_bytes().get(digits + 1).is_some_and(u8::is_ascii_whitespace)
+        && text
+            .as_bytes()
+            .get(digits + 1)
+            .is_some_and(u8::is_ascii_whitespace)
 }
 
 fn cap_ratio(text: &str) -> f64 {
@@ -248,7 +270,8 @@ pub fn extract_dump(text: &str, url: Option<&str>, profile: &SiteProfile) -> Dum
         let mut words: Vec<usize> = run.iter().map(|l| l.words).collect();
         words.sort_unstable();
         let headline_length = words.get(words.len() / 2).is_some_and(|&w| w < 30);
-        let packed = !bullet_run && blank_separated && run.len() >= 3 && !numbered && headline_length;
+        let packed =
+            !bullet_run && blank_separated && run.len() >= 3 && !numbered && headline_length;
         if short_bullets {
             list[i..j].iter_mut().for_each(|b| *b = true);
         }
@@ -267,7 +290,9 @@ pub fn extract_dump(text: &str, url: Option<&str>, profile: &SiteProfile) -> Dum
     // A comment section starts at its cue line: a boundary, and prose after it
     // (the comments) counts for a fifth.
     let comments_from = (0..n)
-        .find(|&k| !lines[k].blank && lines[k].words <= 8 && starts_with_cue(lines[k].text, COMMENT_CUES))
+        .find(|&k| {
+            !lines[k].blank && lines[k].words <= 8 && starts_with_cue(lines[k].text, COMMENT_CUES)
+        })
         .unwrap_or(n);
     if comments_from < n {
         boundary[comments_from] = true;
