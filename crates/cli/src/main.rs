@@ -39,14 +39,24 @@ struct InputArgs {
     /// Worker threads (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
+    /// Extra alias tables (KEY<TAB>alias|alias per line) added to the built-in one.
+    #[arg(long)]
+    aliases: Vec<PathBuf>,
 }
 
 impl InputArgs {
-    fn options(&self) -> Options {
+    fn options(&self) -> Result<Options, String> {
         let mut o = Options::default();
         o.limits.max_record_bytes = self.max_page_bytes;
         o.page_timeout = Duration::from_millis(self.page_timeout_ms);
-        o
+        for f in &self.aliases {
+            let text = std::fs::read_to_string(f)
+                .map_err(|e| format!("cannot read alias table {}: {e}", f.display()))?;
+            o.aliases
+                .load(&text)
+                .map_err(|e| format!("alias table {}: {e}", f.display()))?;
+        }
+        Ok(o)
     }
 }
 
@@ -158,10 +168,11 @@ fn progress_bar() -> Option<indicatif::ProgressBar> {
     Some(pb)
 }
 
-fn run_pipeline(input: &InputArgs) -> Report {
+fn run_pipeline(input: &InputArgs) -> Result<Report, String> {
     set_threads(input.threads);
+    let opts = input.options()?;
     let pb = progress_bar();
-    let report = echotrace_pipeline::analyze(&input.paths, &input.options(), &|done, total| {
+    let report = echotrace_pipeline::analyze(&input.paths, &opts, &|done, total| {
         if let Some(pb) = &pb {
             pb.set_length(total as u64);
             pb.set_position(done as u64);
@@ -170,13 +181,13 @@ fn run_pipeline(input: &InputArgs) -> Report {
     if let Some(pb) = pb {
         pb.finish_and_clear();
     }
-    report
+    Ok(report)
 }
 
 fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
         Command::Analyze { input, out, json } => {
-            let report = run_pipeline(&input);
+            let report = run_pipeline(&input)?;
             print_diagnostics(&report.diagnostics);
             if let Some(dir) = &out {
                 std::fs::create_dir_all(dir)
@@ -211,7 +222,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(finish(&report.diagnostics))
         }
         Command::Extract { input, format } => {
-            let report = run_pipeline(&input);
+            let report = run_pipeline(&input)?;
             print_diagnostics(&report.diagnostics);
             let stdout = std::io::stdout().lock();
             let res = match format {

@@ -161,6 +161,47 @@ pub struct Article {
     pub shares: Option<Shares>,
 }
 
+/// A half-open byte range in one article's body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Span {
+    /// The article's id.
+    pub article: String,
+    /// First byte (UTF-8, inclusive).
+    pub start: usize,
+    /// End byte (exclusive).
+    pub end: usize,
+}
+
+/// How a reused passage relates to its counterpart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PassageKind {
+    /// The same normalised words.
+    Verbatim,
+    /// A few words inserted, dropped or changed.
+    Near,
+    /// The same content in other words: another translation, or a re-wording.
+    Translation,
+}
+
+/// A passage of one article aligned with a passage of another.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Passage {
+    /// Stable identifier inside one report (`p0`, `p1`, ...).
+    pub id: String,
+    /// How the two sides relate.
+    pub kind: PassageKind,
+    /// The side in the article that comes first in the report.
+    pub a: Span,
+    /// The side in the other article.
+    pub b: Span,
+    /// Token identity of the two sides (1.0 for verbatim).
+    pub score: f64,
+    /// The group of passages that are one text echoed by three or more articles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+}
+
 /// How serious a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -222,7 +263,7 @@ pub struct Report {
     /// Extracted articles, in input order.
     pub articles: Vec<Article>,
     /// Aligned reused passages (reuse stage).
-    pub passages: Vec<serde_json::Value>,
+    pub passages: Vec<Passage>,
     /// Stories (stories stage).
     pub stories: Vec<serde_json::Value>,
     /// Seen and latent sources (provenance stage).

@@ -5,9 +5,9 @@
 //! and `extract` runs on all cores (rayon). Each page is extracted on its own
 //! thread under a time limit: a page that takes longer is reported and left
 //! behind, so one pathological page cannot stall a crawl; a page whose
-//! extractor panics is reported the same way. Later stages (reuse, stories,
-//! claims, provenance) will slot in after extraction; until they land their
-//! report sections stay empty.
+//! extractor panics is reported the same way. The reuse stage then aligns
+//! passages between articles. Later stages (stories, claims, provenance) will
+//! slot in after it; until they land their report sections stay empty.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
@@ -15,15 +15,20 @@ use std::time::Duration;
 
 use echotrace_ingest::{Collect, Limits};
 use echotrace_model::{Article, Diagnostic, RawDocument, Report};
+use echotrace_reuse::{Aliases, ReuseParams};
 use rayon::prelude::*;
 
 /// Settings for one run.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Options {
     /// Input size bounds.
     pub limits: Limits,
     /// Longest time one page's extraction may take.
     pub page_timeout: Duration,
+    /// Entity spellings folded before matching (built-in table plus user files).
+    pub aliases: Aliases,
+    /// Reuse-stage settings.
+    pub reuse: ReuseParams,
 }
 
 impl Default for Options {
@@ -31,6 +36,8 @@ impl Default for Options {
         Options {
             limits: Limits::default(),
             page_timeout: Duration::from_secs(20),
+            aliases: Aliases::builtin(),
+            reuse: ReuseParams::default(),
         }
     }
 }
@@ -131,6 +138,7 @@ pub fn analyze<S: AsRef<str>>(
     let total = ingested.documents.len();
     let (articles, diags) = extract_all(ingested.documents, opts, &|n| progress(n, total));
     let mut report = Report::new();
+    report.passages = echotrace_reuse::find_passages(&articles, &opts.aliases, &opts.reuse);
     report.articles = articles;
     report.diagnostics = ingested.diagnostics;
     report.diagnostics.extend(diags);
