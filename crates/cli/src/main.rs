@@ -78,6 +78,8 @@ enum EvalSet {
     Dates,
     /// Text-dump front end on extraction-body pages rendered to text.
     Dumps,
+    /// Reuse detection on passages planted into extraction-body texts.
+    Reuse,
     /// All of the above.
     All,
 }
@@ -274,6 +276,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 if set == which || set == EvalSet::All {
                     println!("{}", echotrace_eval::table(title, &score(&dir, &systems)?));
                 }
+            }
+            if matches!(set, EvalSet::Reuse | EvalSet::All) {
+                let rows = echotrace_eval::score_planted(&dir, 150, 42)?;
+                println!("{}", echotrace_eval::planted_table(&rows));
             }
             if matches!(set, EvalSet::Dumps | EvalSet::All) {
                 let rows = echotrace_eval::score_dumps(&dir)?;

@@ -38,3 +38,22 @@ fn dates_accuracy_floor() {
     let acc = rows[0].accuracy.unwrap();
     assert!(acc >= 0.90, "date accuracy {acc:.3}");
 }
+
+#[test]
+fn planted_reuse_f1_floors() {
+    let Some(d) = dir() else { return };
+    let rows = echotrace_eval::score_planted(&d, 150, 42).unwrap();
+    for r in &rows {
+        let floor = match r.plant {
+            echotrace_eval::planted::Plant::Reworded => 0.75,
+            _ => 0.95,
+        };
+        assert!(r.cases >= 40, "{r:?}");
+        assert!(
+            r.f1 >= floor,
+            "{} F1 {:.3} under {floor}",
+            r.plant.name(),
+            r.f1
+        );
+    }
+}
