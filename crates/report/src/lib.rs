@@ -9,7 +9,7 @@
 
 use std::io::{self, Write};
 
-use echotrace_model::{Article, Report, Severity};
+use echotrace_model::{Article, Passage, PassageKind, Report, Severity, Span};
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 
 /// A destination for a finished report.
@@ -63,7 +63,10 @@ main{max-width:980px;margin:auto;padding:16px}
 .meta dt{color:#777}.meta dd{margin:0}.body{white-space:pre-wrap;font-family:Georgia,serif;font-size:14px;max-height:24em;overflow:auto;border-top:1px solid #eee;margin-top:8px;padding-top:8px}
 .tag{display:inline-block;background:#eef;border-radius:3px;padding:0 5px;margin:1px;font-size:12px}
 .diag{font-size:13px;font-family:monospace}.error{color:#a00}.warning{color:#a60}
-details summary{cursor:pointer;color:#246}";
+details summary{cursor:pointer;color:#246}
+a.reuse{color:inherit;text-decoration:none;border-bottom:2px solid}a.reuse:target{outline:2px solid #e80}
+a.verbatim{background:#fde9a8;border-color:#d9a400}a.near{background:#d8f0d0;border-color:#3a9a2a}a.translation{background:#dfe6fb;border-color:#4a62c8}
+table.passages{border-collapse:collapse;font-size:13px;width:100%}table.passages td,table.passages th{border-top:1px solid #eee;padding:4px;vertical-align:top;text-align:left}";
 
 impl<W: Write> ReportWriter for HtmlReport<W> {
     fn write(&mut self, r: &Report) -> io::Result<()> {
@@ -89,14 +92,16 @@ impl<W: Write> ReportWriter for HtmlReport<W> {
             .count();
         writeln!(
             w,
-            "<p class=\"summary\">{} articles · {} diagnostics ({} errors) · schema {}</p>",
+            "<p class=\"summary\">{} articles · {} reused passages · {} diagnostics ({} errors) · schema {}</p>",
             r.articles.len(),
+            r.passages.len(),
             r.diagnostics.len(),
             errors,
             text(&r.schema)
         )?;
+        write_passages(w, r)?;
         for a in &r.articles {
-            write_article(w, a)?;
+            write_article(w, a, &r.passages)?;
         }
         if !r.diagnostics.is_empty() {
             writeln!(w, "<section class=\"card\"><h2>Diagnostics</h2>")?;
@@ -119,7 +124,151 @@ impl<W: Write> ReportWriter for HtmlReport<W> {
     }
 }
 
-fn write_article(w: &mut dyn Write, a: &Article) -> io::Result<()> {
+/// One side of a passage seen from an article: the passage, its side, the other side.
+struct Side<'a> {
+    passage: &'a Passage,
+    here: &'a Span,
+    there: &'a Span,
+    label: &'static str,
+}
+
+/// The sides of passages that fall in article `id`.
+fn sides_in<'a>(passages: &'a [Passage], id: &str) -> Vec<Side<'a>> {
+    let mut v = Vec::new();
+    for p in passages {
+        if p.a.article == id {
+            v.push(Side {
+                passage: p,
+                here: &p.a,
+                there: &p.b,
+                label: "a",
+            });
+        }
+        if p.b.article == id {
+            v.push(Side {
+                passage: p,
+                here: &p.b,
+                there: &p.a,
+                label: "b",
+            });
+        }
+    }
+    v
+}
+
+fn kind_name(k: PassageKind) -> &'static str {
+    match k {
+        PassageKind::Verbatim => "verbatim",
+        PassageKind::Near => "near",
+        PassageKind::Translation => "translation",
+    }
+}
+
+/// Writes a body with its reused passages marked; each mark links to the other side.
+///
+/// Passage spans may overlap, so the body is cut at every span boundary and
+/// each piece is marked with the passages covering it (the first listed
+/// decides the link). Offsets that are not character boundaries are skipped.
+fn write_marked_body(w: &mut dyn Write, body: &str, sides: &[Side]) -> io::Result<()> {
+    let mut cuts: Vec<usize> = vec![0, body.len()];
+    for s in sides {
+        for c in [s.here.start, s.here.end] {
+            if c <= body.len() && body.is_char_boundary(c) {
+                cuts.push(c);
+            }
+        }
+    }
+    cuts.sort_unstable();
+    cuts.dedup();
+    let mut opened: std::collections::HashSet<(&str, &str)> = Default::default();
+    for win in cuts.windows(2) {
+        let (x, y) = (win[0], win[1]);
+        let piece = &body[x..y];
+        let covering: Vec<&Side> = sides
+            .iter()
+            .filter(|s| s.here.start <= x && y <= s.here.end)
+            .collect();
+        let Some(first) = covering.first() else {
+            write!(w, "{}", text(piece))?;
+            continue;
+        };
+        let pid = first.passage.id.as_str();
+        let other = if first.label == "a" { "b" } else { "a" };
+        let id_attr = if opened.insert((pid, first.label)) {
+            format!(" id=\"{}-{}\"", attr(pid), first.label)
+        } else {
+            String::new()
+        };
+        let title: Vec<String> = covering
+            .iter()
+            .map(|s| {
+                format!(
+                    "{} {} {:.2} with {}",
+                    s.passage.id,
+                    kind_name(s.passage.kind),
+                    s.passage.score,
+                    s.there.article
+                )
+            })
+            .collect();
+        write!(
+            w,
+            "<a class=\"reuse {}\"{} href=\"#{}-{}\" title=\"{}\">{}</a>",
+            kind_name(first.passage.kind),
+            id_attr,
+            attr(pid),
+            other,
+            attr(&title.join("; ")),
+            text(piece)
+        )?;
+    }
+    Ok(())
+}
+
+fn write_passages(w: &mut dyn Write, r: &Report) -> io::Result<()> {
+    if r.passages.is_empty() {
+        return Ok(());
+    }
+    let title_of = |id: &str| {
+        r.articles
+            .iter()
+            .find(|a| a.id == id)
+            .and_then(|a| a.title.clone().or_else(|| a.outlet.clone()))
+            .unwrap_or_else(|| id.to_string())
+    };
+    let snippet = |sp: &Span| {
+        r.articles
+            .iter()
+            .find(|a| a.id == sp.article)
+            .and_then(|a| a.body.get(sp.start..sp.end))
+            .map(|t| {
+                let t: String = t.chars().take(140).collect();
+                t
+            })
+            .unwrap_or_default()
+    };
+    writeln!(w, "<section class=\"card\"><h2>Reused passages ({})</h2><table class=\"passages\"><tr><th>id</th><th>kind</th><th>score</th><th>group</th><th>in</th><th>and in</th></tr>", r.passages.len())?;
+    for p in &r.passages {
+        writeln!(
+            w,
+            "<tr><td>{}</td><td class=\"{}\">{}</td><td>{:.2}</td><td>{}</td><td><a href=\"#{}-a\">{}</a><br><small>{}</small></td><td><a href=\"#{}-b\">{}</a><br><small>{}</small></td></tr>",
+            text(&p.id),
+            kind_name(p.kind),
+            kind_name(p.kind),
+            p.score,
+            text(p.group.as_deref().unwrap_or("")),
+            attr(&p.id),
+            text(&title_of(&p.a.article)),
+            text(&snippet(&p.a)),
+            attr(&p.id),
+            text(&title_of(&p.b.article)),
+            text(&snippet(&p.b)),
+        )?;
+    }
+    writeln!(w, "</table></section>")
+}
+
+fn write_article(w: &mut dyn Write, a: &Article, passages: &[Passage]) -> io::Result<()> {
     let title = a.title.as_deref().unwrap_or("(untitled)");
     writeln!(w, "<article class=\"card\" id=\"{}\">", attr(&a.id))?;
     writeln!(w, "<h2>{}</h2><dl class=\"meta\">", text(title))?;
@@ -166,12 +315,15 @@ fn write_article(w: &mut dyn Write, a: &Article) -> io::Result<()> {
         }
         writeln!(w, "</div>")?;
     }
-    writeln!(
+    let sides = sides_in(passages, &a.id);
+    write!(
         w,
-        "<details open><summary>Body ({} characters)</summary><div class=\"body\">{}</div></details></article>",
+        "<details open><summary>Body ({} characters, {} reused passages)</summary><div class=\"body\">",
         a.body.chars().count(),
-        text(&a.body)
-    )
+        sides.len()
+    )?;
+    write_marked_body(w, &a.body, &sides)?;
+    writeln!(w, "</div></details></article>")
 }
 
 #[cfg(test)]
@@ -204,6 +356,48 @@ mod tests {
         assert!(!html.contains("<a href"));
         assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
         assert!(html.contains("bad &amp; worse"));
+    }
+
+    #[test]
+    fn passages_are_marked_and_linked_both_ways() {
+        let mut r = Report::new();
+        for (id, body) in [
+            ("a0", "Intro. <b>The quoted words</b> end."),
+            ("a1", "The quoted words again."),
+        ] {
+            r.articles.push(Article {
+                id: id.into(),
+                body: body.into(),
+                ..Default::default()
+            });
+        }
+        r.passages.push(Passage {
+            id: "p0".into(),
+            kind: PassageKind::Near,
+            a: Span {
+                article: "a0".into(),
+                start: 10,
+                end: 26,
+            },
+            b: Span {
+                article: "a1".into(),
+                start: 0,
+                end: 16,
+            },
+            score: 0.9,
+            group: None,
+        });
+        let mut out = Vec::new();
+        HtmlReport(&mut out).write(&r).unwrap();
+        let html = String::from_utf8(out).unwrap();
+        assert!(html.contains("id=\"p0-a\" href=\"#p0-b\""), "{html}");
+        assert!(html.contains("id=\"p0-b\" href=\"#p0-a\""));
+        assert!(
+            !html.contains("<b>"),
+            "page markup inside a passage is escaped"
+        );
+        assert!(html.contains("&lt;b&gt;<a class=\"reuse near\""));
+        assert!(html.contains("The quoted words</a>&lt;/b&gt;"));
     }
 
     #[test]
