@@ -105,6 +105,23 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ExtractFormat::Jsonl)]
         format: ExtractFormat,
     },
+    /// Find where a passage appears in a corpus or a stored report, earliest first.
+    Trace {
+        /// The passage (otherwise read from --file or stdin).
+        #[arg(long)]
+        text: Option<String>,
+        /// A file holding the passage.
+        #[arg(long)]
+        file: Option<PathBuf>,
+        /// A report.json written by `analyze`, instead of reading pages.
+        #[arg(long)]
+        report: Option<PathBuf>,
+        /// Pages to search (as for `analyze`), when no --report is given.
+        paths: Vec<String>,
+        /// Print the hits as JSON lines.
+        #[arg(long)]
+        json: bool,
+    },
     /// Score extraction and dates on the development sets, beside the peer crates.
     Eval {
         /// Directory holding the development sets (default: ../shared/datasets).
@@ -186,6 +203,93 @@ fn run_pipeline(input: &InputArgs) -> Result<Report, String> {
     Ok(report)
 }
 
+/// The sort key that puts articles earliest first: explicit dates, then partial ones, then unknown.
+fn chronology(a: &echotrace_model::Article) -> (u8, String) {
+    match &a.published {
+        Some(p) if !p.value.starts_with('X') => (0, p.value.clone()),
+        Some(p) => (1, p.value.clone()),
+        None => (2, String::new()),
+    }
+}
+
+fn run_trace(
+    text: Option<String>,
+    file: Option<PathBuf>,
+    report: Option<PathBuf>,
+    paths: Vec<String>,
+    json: bool,
+) -> Result<ExitCode, String> {
+    let passage = match (text, file) {
+        (Some(t), _) => t,
+        (None, Some(f)) => {
+            std::fs::read_to_string(&f).map_err(|e| format!("cannot read {}: {e}", f.display()))?
+        }
+        (None, None) => {
+            let mut s = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut s)
+                .map_err(|e| format!("reading stdin: {e}"))?;
+            s
+        }
+    };
+    if passage.trim().is_empty() {
+        return Err("no passage given: pass --text, --file, or pipe it on stdin".into());
+    }
+    let opts = Options::default();
+    let (articles, diags) = match report {
+        Some(r) => {
+            let raw = std::fs::read(&r).map_err(|e| format!("cannot read {}: {e}", r.display()))?;
+            let rep: Report = serde_json::from_slice(&raw)
+                .map_err(|e| format!("{} is not an echotrace report: {e}", r.display()))?;
+            (rep.articles, Vec::new())
+        }
+        None if paths.is_empty() => {
+            return Err("nothing to search: give PATH... or --report report.json".into())
+        }
+        None => echotrace_pipeline::articles(&paths, &opts, &|_, _| {}),
+    };
+    print_diagnostics(&diags);
+    let mut hits = echotrace_reuse::trace(&passage, &articles, &opts.aliases, &opts.reuse);
+    let by_id: std::collections::HashMap<&str, &echotrace_model::Article> =
+        articles.iter().map(|a| (a.id.as_str(), a)).collect();
+    hits.sort_by_key(|h| (chronology(by_id[h.article.as_str()]), h.article.clone()));
+    let mut out = std::io::stdout().lock();
+    if hits.is_empty() && !json {
+        let _ = writeln!(out, "no article contains that passage");
+    }
+    for h in &hits {
+        let a = by_id[h.article.as_str()];
+        let matched = a.body.get(h.start..h.end).unwrap_or("");
+        let res = if json {
+            let v = serde_json::json!({
+                "article": h.article, "origin": a.origin, "outlet": a.outlet, "title": a.title,
+                "published": a.published, "kind": h.kind, "score": h.score, "coverage": h.coverage,
+                "start": h.start, "end": h.end, "text": matched,
+            });
+            writeln!(out, "{v}")
+        } else {
+            let date = a
+                .published
+                .as_ref()
+                .map(|p| p.value.as_str())
+                .unwrap_or("date unknown");
+            writeln!(
+                out,
+                "{}  {}  {}  [{:?} {:.2}, covers {:.0}%]\n    {}\n    “{}”\n",
+                date,
+                h.article,
+                a.outlet.as_deref().unwrap_or("outlet unknown"),
+                h.kind,
+                h.score,
+                h.coverage * 100.0,
+                a.title.as_deref().unwrap_or(&a.origin.path),
+                matched.split_whitespace().collect::<Vec<_>>().join(" ")
+            )
+        };
+        res.map_err(|e| format!("writing stdout: {e}"))?;
+    }
+    Ok(finish(&diags))
+}
+
 fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
         Command::Analyze { input, out, json } => {
@@ -241,6 +345,13 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             res.map_err(|e| format!("writing stdout: {e}"))?;
             Ok(finish(&report.diagnostics))
         }
+        Command::Trace {
+            text,
+            file,
+            report,
+            paths,
+            json,
+        } => run_trace(text, file, report, paths, json),
         Command::Eval {
             datasets,
             set,

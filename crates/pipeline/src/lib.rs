@@ -128,19 +128,30 @@ fn extract_guarded(
     }
 }
 
+/// Reads and extracts every page under `paths`: the articles and all diagnostics.
+pub fn articles<S: AsRef<str>>(
+    paths: &[S],
+    opts: &Options,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> (Vec<Article>, Vec<Diagnostic>) {
+    let ingested = ingest(paths, opts);
+    let total = ingested.documents.len();
+    let (articles, diags) = extract_all(ingested.documents, opts, &|n| progress(n, total));
+    let mut all = ingested.diagnostics;
+    all.extend(diags);
+    (articles, all)
+}
+
 /// Runs every implemented stage over `paths` and returns the report.
 pub fn analyze<S: AsRef<str>>(
     paths: &[S],
     opts: &Options,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Report {
-    let ingested = ingest(paths, opts);
-    let total = ingested.documents.len();
-    let (articles, diags) = extract_all(ingested.documents, opts, &|n| progress(n, total));
+    let (articles, diags) = articles(paths, opts, progress);
     let mut report = Report::new();
     report.passages = echotrace_reuse::find_passages(&articles, &opts.aliases, &opts.reuse);
     report.articles = articles;
-    report.diagnostics = ingested.diagnostics;
-    report.diagnostics.extend(diags);
+    report.diagnostics = diags;
     report
 }

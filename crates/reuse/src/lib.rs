@@ -173,6 +173,58 @@ fn group_passages(passages: &mut [Passage]) {
     roots.clear();
 }
 
+/// Where a pasted passage appears in one article.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TraceHit {
+    /// The article's id.
+    pub article: String,
+    /// Byte range of the matching text in the article's body.
+    pub start: usize,
+    /// End of that range (exclusive).
+    pub end: usize,
+    /// How the article's text relates to the passage.
+    pub kind: PassageKind,
+    /// Token identity of the two.
+    pub score: f64,
+    /// Share of the passage's tokens covered by this match.
+    pub coverage: f64,
+}
+
+/// Finds where `passage` appears in `articles`, best match per article, in article order.
+///
+/// Short passages are allowed: the minimum length is the smaller of the
+/// configured minimum and half the passage.
+pub fn trace(
+    passage: &str,
+    articles: &[Article],
+    aliases: &Aliases,
+    params: &ReuseParams,
+) -> Vec<TraceHit> {
+    let q = tokenize(passage, aliases);
+    if q.is_empty() {
+        return Vec::new();
+    }
+    let mut p = params.align;
+    p.min_tokens = p.min_tokens.min((q.len() / 2).max(p.n.max(2)));
+    articles
+        .par_iter()
+        .filter_map(|a| {
+            let t = tokenize(&a.body, aliases);
+            let best = align::align(&q, &t, &p)
+                .into_iter()
+                .max_by_key(|al| al.a.1 - al.a.0)?;
+            Some(TraceHit {
+                article: a.id.clone(),
+                start: t[best.b.0].start as usize,
+                end: t[best.b.1 - 1].end as usize,
+                kind: model_kind(best.kind),
+                score: (best.identity * 1000.0).round() / 1000.0,
+                coverage: (best.a.1 - best.a.0) as f64 / q.len() as f64,
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,6 +235,28 @@ mod tests {
             body: body.into(),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn trace_finds_a_pasted_passage_in_its_echoes() {
+        let arts = vec![
+            art("a0", "Officials said the border would stay closed to all trucks until the end of the month, citing security."),
+            art("a1", "Nothing to see here: a story about gardening and the weather this spring."),
+            art("a2", "The ministry said that the border would remain closed to all trucks until the end of the month."),
+        ];
+        let hits = trace(
+            "the border would stay closed to all trucks until the end of the month",
+            &arts,
+            &Aliases::builtin(),
+            &ReuseParams::default(),
+        );
+        let ids: Vec<&str> = hits.iter().map(|h| h.article.as_str()).collect();
+        assert_eq!(ids, ["a0", "a2"]);
+        assert_eq!(hits[0].kind, PassageKind::Verbatim);
+        assert!(
+            arts[0].body[hits[0].start..hits[0].end].starts_with("the border would stay closed")
+        );
+        assert_ne!(hits[1].kind, PassageKind::Verbatim);
     }
 
     #[test]
