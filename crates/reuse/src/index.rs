@@ -7,9 +7,10 @@
 //! evidence of reuse and would make the pair count quadratic, so they are
 //! skipped; with that cut-off the cost is near-linear in corpus size. Each
 //! document's n-gram set (its signature) is computed once when it is added:
-//! adding documents later never recomputes the old ones.
+//! adding documents later never recomputes the old ones, and a stored
+//! signature can be added back without the text.
 
-use std::collections::HashMap;
+use rayon::prelude::*;
 
 use crate::normalize::Token;
 
@@ -32,10 +33,15 @@ pub fn ngram_hashes(tokens: &[Token], n: usize) -> Vec<u64> {
 }
 
 /// The n-gram index over a growing set of documents.
+///
+/// Stored as one flat list of (n-gram hash, document) entries rather than a
+/// hash map of posting lists: appending is cheap, and a parallel sort turns
+/// the list into posting lists in one pass when candidates are asked for.
 #[derive(Debug, Clone, Default)]
 pub struct NgramIndex {
     n: usize,
-    postings: HashMap<u64, Vec<u32>>,
+    entries: Vec<(u64, u32)>,
+    sorted: usize,
     docs: usize,
 }
 
@@ -74,38 +80,81 @@ impl NgramIndex {
         self.docs == 0
     }
 
-    /// Adds a document's tokens; returns its id (0, 1, ...).
-    pub fn add(&mut self, tokens: &[Token]) -> u32 {
-        let id = self.docs as u32;
+    /// The distinct n-gram hashes of a token sequence, sorted: a document's signature.
+    pub fn signature(&self, tokens: &[Token]) -> Vec<u64> {
         let mut grams = ngram_hashes(tokens, self.n);
         grams.sort_unstable();
         grams.dedup();
-        for g in grams {
-            self.postings.entry(g).or_default().push(id);
-        }
+        grams
+    }
+
+    /// Adds a document's tokens; returns its id (0, 1, ...).
+    pub fn add(&mut self, tokens: &[Token]) -> u32 {
+        let sig = self.signature(tokens);
+        self.add_signature(&sig)
+    }
+
+    /// Adds a document by its signature (see [`NgramIndex::signature`]); returns its id.
+    pub fn add_signature(&mut self, signature: &[u64]) -> u32 {
+        let id = self.docs as u32;
+        self.entries.extend(signature.iter().map(|&g| (g, id)));
         self.docs += 1;
         id
     }
 
-    /// Document pairs sharing at least `min_shared` n-grams of document frequency <= `max_df`.
-    pub fn candidates(&self, min_shared: u32, max_df: usize) -> Vec<Candidate> {
-        let mut counts: HashMap<(u32, u32), u32> = HashMap::new();
-        for docs in self.postings.values() {
-            if docs.len() < 2 || docs.len() > max_df {
-                continue;
-            }
-            for (i, &a) in docs.iter().enumerate() {
-                for &b in &docs[i + 1..] {
-                    *counts.entry((a, b)).or_default() += 1;
-                }
-            }
+    /// Sorts entries added since the last call (merging with the sorted prefix).
+    fn sort(&mut self) {
+        if self.sorted == self.entries.len() {
+            return;
         }
-        let mut out: Vec<Candidate> = counts
-            .into_iter()
-            .filter(|&(_, c)| c >= min_shared)
-            .map(|((a, b), shared)| Candidate { a, b, shared })
+        self.entries.par_sort_unstable();
+        self.sorted = self.entries.len();
+    }
+
+    /// Document pairs sharing at least `min_shared` n-grams of document frequency <= `max_df`.
+    pub fn candidates(&mut self, min_shared: u32, max_df: usize) -> Vec<Candidate> {
+        self.sort();
+        let e = &self.entries;
+        // Posting-list boundaries.
+        let mut starts: Vec<usize> = Vec::new();
+        let mut i = 0;
+        while i < e.len() {
+            let mut j = i + 1;
+            while j < e.len() && e[j].0 == e[i].0 {
+                j += 1;
+            }
+            if j - i >= 2 && j - i <= max_df {
+                starts.push(i);
+                starts.push(j);
+            }
+            i = j;
+        }
+        let mut pairs: Vec<u64> = starts
+            .par_chunks(2)
+            .flat_map_iter(|r| {
+                let list = &e[r[0]..r[1]];
+                list.iter().enumerate().flat_map(move |(k, &(_, a))| {
+                    list[k + 1..].iter().map(move |&(_, b)| ((a.min(b) as u64) << 32) | a.max(b) as u64)
+                })
+            })
             .collect();
-        out.sort_unstable_by_key(|c| (c.a, c.b));
+        pairs.par_sort_unstable();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < pairs.len() {
+            let mut j = i + 1;
+            while j < pairs.len() && pairs[j] == pairs[i] {
+                j += 1;
+            }
+            if (j - i) as u32 >= min_shared {
+                out.push(Candidate {
+                    a: (pairs[i] >> 32) as u32,
+                    b: pairs[i] as u32,
+                    shared: (j - i) as u32,
+                });
+            }
+            i = j;
+        }
         out
     }
 }

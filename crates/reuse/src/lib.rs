@@ -68,8 +68,9 @@ pub fn find_passages(
         .map(|a| tokenize(&a.body, aliases))
         .collect();
     let mut index = NgramIndex::new(params.index_n);
-    for t in &tokens {
-        index.add(t);
+    let signatures: Vec<Vec<u64>> = tokens.par_iter().map(|t| index.signature(t)).collect();
+    for s in &signatures {
+        index.add_signature(s);
     }
     let pairs = index.candidates(params.min_shared, params.max_df);
     let mut found: Vec<(usize, usize, Alignment)> = pairs
