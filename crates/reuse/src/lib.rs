@@ -43,7 +43,7 @@ impl Default for ReuseParams {
         ReuseParams {
             align: AlignParams::default(),
             index_n: 5,
-            min_shared: 2,
+            min_shared: 3,
             max_df: 200,
         }
     }
