@@ -42,6 +42,13 @@ struct InputArgs {
     /// Extra alias tables (KEY<TAB>alias|alias per line) added to the built-in one.
     #[arg(long)]
     aliases: Vec<PathBuf>,
+    /// Find translation variants with sentence embeddings (needs a build with `--features embed`
+    /// and the model from scripts/fetch-model.sh).
+    #[arg(long)]
+    embed: bool,
+    /// Directory of the embedding model (default: $ECHOTRACE_MODEL_DIR or ~/.cache/echotrace/models/all-MiniLM-L6-v2).
+    #[arg(long)]
+    model: Option<PathBuf>,
 }
 
 impl InputArgs {
@@ -49,6 +56,9 @@ impl InputArgs {
         let mut o = Options::default();
         o.limits.max_record_bytes = self.max_page_bytes;
         o.page_timeout = Duration::from_millis(self.page_timeout_ms);
+        if self.embed {
+            o.embedder = Some(load_embedder(self.model.as_deref())?);
+        }
         for f in &self.aliases {
             let text = std::fs::read_to_string(f)
                 .map_err(|e| format!("cannot read alias table {}: {e}", f.display()))?;
@@ -80,6 +90,8 @@ enum EvalSet {
     Dumps,
     /// Reuse detection on passages planted into extraction-body texts.
     Reuse,
+    /// Calibration of the sentence-embedding threshold (builds with `--features embed`).
+    Embed,
     /// All of the above.
     All,
 }
@@ -134,6 +146,24 @@ enum Command {
         #[arg(long)]
         no_peers: bool,
     },
+}
+
+#[cfg(feature = "embed")]
+fn load_embedder(
+    dir: Option<&std::path::Path>,
+) -> Result<std::sync::Arc<dyn echotrace_reuse::SentenceEmbedder>, String> {
+    let dir = dir
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_else(echotrace_reuse::embed::default_model_dir);
+    let e = echotrace_reuse::embed::Embedder::load(&dir)?;
+    Ok(std::sync::Arc::new(e))
+}
+
+#[cfg(not(feature = "embed"))]
+fn load_embedder(
+    _dir: Option<&std::path::Path>,
+) -> Result<std::sync::Arc<dyn echotrace_reuse::SentenceEmbedder>, String> {
+    Err("this build has no sentence embeddings: rebuild with `cargo build --release --features embed` and run scripts/fetch-model.sh".into())
 }
 
 fn main() -> ExitCode {
@@ -387,6 +417,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 if set == which || set == EvalSet::All {
                     println!("{}", echotrace_eval::table(title, &score(&dir, &systems)?));
                 }
+            }
+            if set == EvalSet::Embed {
+                let e = load_embedder(None)?;
+                println!("{}", echotrace_eval::calibrate_embedder(&dir, e.as_ref())?);
             }
             if matches!(set, EvalSet::Reuse | EvalSet::All) {
                 let rows = echotrace_eval::score_planted(&dir, 150, 42)?;

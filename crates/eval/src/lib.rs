@@ -467,6 +467,66 @@ pub fn clean_texts(texts: Vec<String>) -> Vec<String> {
         .collect()
 }
 
+/// Cosine distributions of an embedder on calibration pairs, as a table with precision and
+/// recall at several thresholds (the threshold choice is documented beside the model).
+pub fn calibrate_embedder(
+    dir: &Path,
+    embedder: &dyn echotrace_reuse::SentenceEmbedder,
+) -> Result<String, String> {
+    let texts = clean_texts(body_texts(dir)?);
+    let (pos, neg) = planted::calibration_pairs(&texts, 400, 5);
+    let cosines = |pairs: &[(String, String)]| -> Result<Vec<f32>, String> {
+        let mut out = Vec::new();
+        for chunk in pairs.chunks(32) {
+            let xs: Vec<&str> = chunk.iter().map(|p| p.0.as_str()).collect();
+            let ys: Vec<&str> = chunk.iter().map(|p| p.1.as_str()).collect();
+            let vx = embedder.embed(&xs)?;
+            let vy = embedder.embed(&ys)?;
+            out.extend(
+                vx.iter()
+                    .zip(&vy)
+                    .map(|(a, b)| a.iter().zip(b).map(|(x, y)| x * y).sum::<f32>()),
+            );
+        }
+        Ok(out)
+    };
+    let t = Instant::now();
+    let cp = cosines(&pos)?;
+    let cn = cosines(&neg)?;
+    let secs = t.elapsed().as_secs_f64();
+    let sentences = 2 * (pos.len() + neg.len());
+    let mut s = format!(
+        "embedding calibration: {} ({} re-worded pairs, {} same-text pairs; {:.1} sentences/s)\n  {:>9} {:>9} {:>9} {:>12}\n",
+        embedder.name(),
+        cp.len(),
+        cn.len(),
+        sentences as f64 / secs,
+        "threshold",
+        "recall",
+        "false+",
+        "precision*"
+    );
+    for th in [0.5f32, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9] {
+        let tp = cp.iter().filter(|&&c| c >= th).count();
+        let fp = cn.iter().filter(|&&c| c >= th).count();
+        let recall = tp as f64 / cp.len().max(1) as f64;
+        let fpr = fp as f64 / cn.len().max(1) as f64;
+        let prec = if tp + fp == 0 {
+            1.0
+        } else {
+            tp as f64 / (tp + fp) as f64
+        };
+        s.push_str(&format!(
+            "  {th:>9.2} {recall:>9.3} {fpr:>9.4} {prec:>12.3}\n"
+        ));
+    }
+    s.push_str(&format!(
+        "  current threshold: {:.2}; * precision with as many same-text pairs as re-worded ones\n",
+        embedder.threshold()
+    ));
+    Ok(s)
+}
+
 /// Formats planted-reuse scores as a text table.
 pub fn planted_table(rows: &[planted::PlantScore]) -> String {
     let mut s =

@@ -267,6 +267,47 @@ fn near(rng: &mut Rng, text: &str) -> String {
     out.join(" ")
 }
 
+/// Two sentences to compare.
+pub type SentencePair = (String, String);
+
+/// Sentence pairs for calibrating an embedding threshold: (positives, negatives).
+///
+/// Positives pair a sentence of at least eight words with its re-worded form
+/// (as planted). Negatives are hard ones: two different sentences of the same
+/// text, so on the same topic, as the sentences the semantic pass compares are.
+pub fn calibration_pairs(
+    texts: &[String],
+    n: usize,
+    seed: u64,
+) -> (Vec<SentencePair>, Vec<SentencePair>) {
+    let mut rng = Rng(seed | 1);
+    let all: Vec<(usize, &str)> = texts
+        .iter()
+        .enumerate()
+        .flat_map(|(i, t)| sentences(t).into_iter().map(move |(a, b)| (i, &t[a..b])))
+        .filter(|(_, s)| s.split_whitespace().count() >= 8)
+        .collect();
+    if all.len() < 2 {
+        return (Vec::new(), Vec::new());
+    }
+    let mut pos = Vec::new();
+    let mut neg = Vec::new();
+    for _ in 0..n {
+        let (_, s) = all[rng.below(all.len())];
+        pos.push((s.to_string(), reword(&mut rng, s)));
+        let k = rng.below(all.len());
+        let (i, x) = all[k];
+        // Another sentence of the same text, a few sentences away.
+        let j = k + 1 + rng.below(4);
+        if let Some(&(ti, y)) = all.get(j) {
+            if ti == i && x != y {
+                neg.push((x.to_string(), y.to_string()));
+            }
+        }
+    }
+    (pos, neg)
+}
+
 /// `n` synthetic articles of news-like text, from a word-bigram model of `pool`.
 ///
 /// Speed runs need corpora far larger than any set at hand, with text whose
@@ -292,7 +333,11 @@ pub fn synthetic_texts(pool: &[String], n: usize, seed: u64) -> Vec<String> {
                 Some(p) => next[p as usize].push(id),
                 None => starts.push(id),
             }
-            prev = if w.ends_with(['.', '!', '?']) { None } else { Some(id) };
+            prev = if w.ends_with(['.', '!', '?']) {
+                None
+            } else {
+                Some(id)
+            };
         }
     }
     if starts.is_empty() {

@@ -15,11 +15,12 @@ use std::time::Duration;
 
 use echotrace_ingest::{Collect, Limits};
 use echotrace_model::{Article, Diagnostic, RawDocument, Report};
-use echotrace_reuse::{Aliases, ReuseParams};
+use echotrace_reuse::{Aliases, ReuseParams, SentenceEmbedder};
 use rayon::prelude::*;
+use std::sync::Arc;
 
 /// Settings for one run.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Options {
     /// Input size bounds.
     pub limits: Limits,
@@ -29,6 +30,23 @@ pub struct Options {
     pub aliases: Aliases,
     /// Reuse-stage settings.
     pub reuse: ReuseParams,
+    /// Sentence embedder for translation variants; lexical matching only when absent.
+    pub embedder: Option<Arc<dyn SentenceEmbedder>>,
+}
+
+impl std::fmt::Debug for Options {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Options")
+            .field("limits", &self.limits)
+            .field("page_timeout", &self.page_timeout)
+            .field("aliases", &self.aliases.len())
+            .field("reuse", &self.reuse)
+            .field(
+                "embedder",
+                &self.embedder.as_ref().map(|e| e.name().to_string()),
+            )
+            .finish()
+    }
 }
 
 impl Default for Options {
@@ -38,6 +56,7 @@ impl Default for Options {
             page_timeout: Duration::from_secs(20),
             aliases: Aliases::builtin(),
             reuse: ReuseParams::default(),
+            embedder: None,
         }
     }
 }
@@ -148,9 +167,19 @@ pub fn analyze<S: AsRef<str>>(
     opts: &Options,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Report {
-    let (articles, diags) = articles(paths, opts, progress);
+    let (articles, mut diags) = articles(paths, opts, progress);
     let mut report = Report::new();
-    report.passages = echotrace_reuse::find_passages(&articles, &opts.aliases, &opts.reuse);
+    let embedder = opts.embedder.as_deref();
+    match echotrace_reuse::find_passages_with(&articles, &opts.aliases, &opts.reuse, embedder) {
+        Ok((passages, _)) => report.passages = passages,
+        Err(e) => {
+            diags.push(Diagnostic::warning(
+                "reuse",
+                format!("sentence embeddings failed ({e}); passages found lexically only"),
+            ));
+            report.passages = echotrace_reuse::find_passages(&articles, &opts.aliases, &opts.reuse);
+        }
+    }
     report.articles = articles;
     report.diagnostics = diags;
     report

@@ -134,7 +134,9 @@ impl NgramIndex {
             .flat_map_iter(|r| {
                 let list = &e[r[0]..r[1]];
                 list.iter().enumerate().flat_map(move |(k, &(_, a))| {
-                    list[k + 1..].iter().map(move |&(_, b)| ((a.min(b) as u64) << 32) | a.max(b) as u64)
+                    list[k + 1..]
+                        .iter()
+                        .map(move |&(_, b)| ((a.min(b) as u64) << 32) | a.max(b) as u64)
                 })
             })
             .collect();

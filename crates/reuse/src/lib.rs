@@ -11,12 +11,16 @@
 //!
 //! Passages that are one text echoed by three or more articles are grouped,
 //! so one quotation repeated by ten outlets reads as one thing with ten
-//! occurrences. Cross-language variants need sentence embeddings and are not
-//! found by this lexical stage.
+//! occurrences. With a [`SentenceEmbedder`] (feature `embed`), [`semantic`]
+//! adds sentence-level translation variants inside the candidate pairs where
+//! the lexical pass found nothing.
 
 pub mod align;
+#[cfg(feature = "embed")]
+pub mod embed;
 pub mod index;
 pub mod normalize;
+pub mod semantic;
 
 use echotrace_model::{Article, Passage, PassageKind, Span};
 use rayon::prelude::*;
@@ -24,6 +28,7 @@ use rayon::prelude::*;
 pub use align::{AlignParams, Alignment, Kind};
 pub use index::NgramIndex;
 pub use normalize::{tokenize, Aliases, Token};
+pub use semantic::{SemanticStats, SentenceEmbedder};
 
 /// Settings of the reuse stage.
 #[derive(Debug, Clone, Copy)]
@@ -57,12 +62,38 @@ fn model_kind(k: Kind) -> PassageKind {
     }
 }
 
+/// A passage before it gets an id: (article a, article b, a's byte range, b's, kind, score).
+type Found = (
+    usize,
+    usize,
+    (usize, usize),
+    (usize, usize),
+    PassageKind,
+    f64,
+);
+
 /// Finds the reused passages between articles, with ids `p0`, `p1`, ... and groups `g0`, ...
 pub fn find_passages(
     articles: &[Article],
     aliases: &Aliases,
     params: &ReuseParams,
 ) -> Vec<Passage> {
+    // Without an embedder nothing can fail.
+    find_passages_with(articles, aliases, params, None)
+        .map(|(p, _)| p)
+        .unwrap_or_default()
+}
+
+/// Like [`find_passages`], adding sentence-embedding variants when an embedder is given.
+///
+/// Returns the passages and how much embedding work was done. Fails only
+/// when the embedder fails.
+pub fn find_passages_with(
+    articles: &[Article],
+    aliases: &Aliases,
+    params: &ReuseParams,
+    embedder: Option<&dyn SentenceEmbedder>,
+) -> Result<(Vec<Passage>, SemanticStats), String> {
     let tokens: Vec<Vec<Token>> = articles
         .par_iter()
         .map(|a| tokenize(&a.body, aliases))
@@ -73,30 +104,81 @@ pub fn find_passages(
         index.add_signature(s);
     }
     let pairs = index.candidates(params.min_shared, params.max_df);
-    let mut found: Vec<(usize, usize, Alignment)> = pairs
+    let aligned: Vec<(usize, usize, Vec<Alignment>)> = pairs
         .par_iter()
-        .flat_map_iter(|c| {
+        .map(|c| {
             let (ia, ib) = (c.a as usize, c.b as usize);
-            align::align(&tokens[ia], &tokens[ib], &params.align)
-                .into_iter()
-                .map(move |al| (ia, ib, al))
+            (
+                ia,
+                ib,
+                align::align(&tokens[ia], &tokens[ib], &params.align),
+            )
         })
         .collect();
-    found.sort_by_key(|(ia, ib, al)| (*ia, *ib, al.a.0));
+    let mut found: Vec<Found> = Vec::new();
+    for (ia, ib, als) in &aligned {
+        for al in als {
+            let sa = span(&articles[*ia], &tokens[*ia], al.a);
+            let sb = span(&articles[*ib], &tokens[*ib], al.b);
+            found.push((
+                *ia,
+                *ib,
+                (sa.start, sa.end),
+                (sb.start, sb.end),
+                model_kind(al.kind),
+                al.identity,
+            ));
+        }
+    }
+    let mut stats = SemanticStats::default();
+    if let Some(e) = embedder {
+        let bodies: Vec<&str> = articles.iter().map(|a| a.body.as_str()).collect();
+        let lexical = aligned
+            .iter()
+            .map(|(ia, ib, als)| {
+                (
+                    (*ia, *ib),
+                    semantic::covered_ranges(&tokens[*ia], &tokens[*ib], als),
+                )
+            })
+            .collect();
+        let pair_list: Vec<(usize, usize)> = aligned.iter().map(|(a, b, _)| (*a, *b)).collect();
+        let (matches, st) = semantic::semantic_matches(&bodies, &pair_list, &lexical, e)?;
+        stats = st;
+        for (ia, ib, m) in matches {
+            found.push((
+                ia,
+                ib,
+                m.a,
+                m.b,
+                PassageKind::Translation,
+                f64::from(m.cosine),
+            ));
+        }
+    }
+    found.sort_by_key(|x| (x.0, x.1, x.2 .0));
     let mut passages: Vec<Passage> = found
         .iter()
         .enumerate()
-        .map(|(n, (ia, ib, al))| Passage {
+        .map(|(n, (ia, ib, ra, rb, kind, score))| Passage {
             id: format!("p{n}"),
-            kind: model_kind(al.kind),
-            a: span(&articles[*ia], &tokens[*ia], al.a),
-            b: span(&articles[*ib], &tokens[*ib], al.b),
-            score: (al.identity * 1000.0).round() / 1000.0,
+            kind: *kind,
+            a: Span {
+                article: articles[*ia].id.clone(),
+                start: ra.0,
+                end: ra.1,
+            },
+            b: Span {
+                article: articles[*ib].id.clone(),
+                start: rb.0,
+                end: rb.1,
+            },
+            score: (score * 1000.0).round() / 1000.0,
             group: None,
         })
         .collect();
     group_passages(&mut passages);
-    passages
+    Ok((passages, stats))
 }
 
 fn span(article: &Article, tokens: &[Token], (s, e): (usize, usize)) -> Span {

@@ -29,8 +29,14 @@ fn peak_rss_mib() -> f64 {
 
 fn main() -> Result<(), String> {
     let args: Vec<String> = std::env::args().collect();
-    let n: usize = args.get(1).and_then(|a| a.parse().ok()).ok_or("usage: reuse_bench N DATASETS_DIR [SHINGLES_OUT]")?;
-    let dir = std::path::PathBuf::from(args.get(2).ok_or("usage: reuse_bench N DATASETS_DIR [SHINGLES_OUT]")?);
+    let n: usize = args
+        .get(1)
+        .and_then(|a| a.parse().ok())
+        .ok_or("usage: reuse_bench N DATASETS_DIR [SHINGLES_OUT]")?;
+    let dir = std::path::PathBuf::from(
+        args.get(2)
+            .ok_or("usage: reuse_bench N DATASETS_DIR [SHINGLES_OUT]")?,
+    );
     let mut pool = echotrace_eval::body_texts(&dir)?;
     let attr = dir.join("attribution/train/text");
     if let Ok(rd) = std::fs::read_dir(&attr) {
@@ -48,7 +54,11 @@ fn main() -> Result<(), String> {
     let params = ReuseParams::default();
 
     let t0 = Instant::now();
-    let tokens: Vec<Vec<echotrace_reuse::Token>> = corpus.articles.par_iter().map(|a| tokenize(&a.body, &aliases)).collect();
+    let tokens: Vec<Vec<echotrace_reuse::Token>> = corpus
+        .articles
+        .par_iter()
+        .map(|a| tokenize(&a.body, &aliases))
+        .collect();
     let t_tok = t0.elapsed().as_secs_f64();
     let t1 = Instant::now();
     let mut index = NgramIndex::new(params.index_n);
@@ -65,6 +75,19 @@ fn main() -> Result<(), String> {
         .sum();
     let t_align = t2.elapsed().as_secs_f64();
 
+    // Sentence embeddings (feature `embed`, ECHOTRACE_BENCH_EMBED=1): how many sentences, how fast.
+    #[allow(unused_mut)]
+    let mut embed_stats = serde_json::Value::Null;
+    #[cfg(feature = "embed")]
+    if std::env::var_os("ECHOTRACE_BENCH_EMBED").is_some() {
+        let e =
+            echotrace_reuse::embed::Embedder::load(&echotrace_reuse::embed::default_model_dir())?;
+        let t3 = Instant::now();
+        let (_, st) =
+            echotrace_reuse::find_passages_with(&corpus.articles, &aliases, &params, Some(&e))?;
+        let secs = t3.elapsed().as_secs_f64();
+        embed_stats = serde_json::json!({"sentences_embedded": st.embedded, "sentence_pairs_compared": st.compared, "seconds_with_embeddings": secs});
+    }
     let found: HashSet<(u32, u32)> = pairs.iter().map(|c| (c.a, c.b)).collect();
     let gold: HashSet<(u32, u32)> = corpus
         .gold
@@ -97,6 +120,7 @@ fn main() -> Result<(), String> {
             "pairs": pairs.len(), "passages": passages,
             "tokenize_s": t_tok, "candidates_s": t_cand, "align_s": t_align,
             "peak_mib": peak_rss_mib(), "gold_pairs": gold.len(), "gold_pairs_found": gold_found,
+            "embeddings": embed_stats,
         })
     );
     Ok(())
