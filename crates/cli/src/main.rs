@@ -42,6 +42,9 @@ struct InputArgs {
     /// Extra alias tables (KEY<TAB>alias|alias per line) added to the built-in one.
     #[arg(long)]
     aliases: Vec<PathBuf>,
+    /// Shortest reused passage reported, in words on each side.
+    #[arg(long, default_value_t = 8)]
+    min_passage_words: usize,
     /// Find translation variants with sentence embeddings (needs a build with `--features embed`
     /// and the model from scripts/fetch-model.sh).
     #[arg(long)]
@@ -56,6 +59,7 @@ impl InputArgs {
         let mut o = Options::default();
         o.limits.max_record_bytes = self.max_page_bytes;
         o.page_timeout = Duration::from_millis(self.page_timeout_ms);
+        o.reuse.align.min_tokens = self.min_passage_words.max(2);
         if self.embed {
             o.embedder = Some(load_embedder(self.model.as_deref())?);
         }

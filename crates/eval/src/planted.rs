@@ -432,8 +432,9 @@ pub fn generate(texts: &[String], plants: usize, seed: u64) -> PlantedCorpus {
         let paras: Vec<&str> = texts[t].split("\n\n").collect();
         let mut out = String::new();
         let mut k = 0;
-        for (pi, para) in paras.iter().enumerate() {
-            while k < ins.len() && ins[k].0 == pi {
+        // Slot pi is before paragraph pi; the last slot is after the last paragraph.
+        for pi in 0..=paras.len() {
+            while k < ins.len() && ins[k].0 <= pi {
                 let (_, text, plant, s, sspan) = &ins[k];
                 let start = out.len();
                 out.push_str(text);
@@ -447,22 +448,10 @@ pub fn generate(texts: &[String], plants: usize, seed: u64) -> PlantedCorpus {
                 out.push_str("\n\n");
                 k += 1;
             }
-            out.push_str(para);
-            out.push_str("\n\n");
-        }
-        while k < ins.len() {
-            let (_, text, plant, s, sspan) = &ins[k];
-            let start = out.len();
-            out.push_str(text);
-            gold.push(Gold {
-                plant: *plant,
-                source: *s,
-                source_span: *sspan,
-                target: t,
-                target_span: (start, out.len()),
-            });
-            out.push_str("\n\n");
-            k += 1;
+            if let Some(para) = paras.get(pi) {
+                out.push_str(para);
+                out.push_str("\n\n");
+            }
         }
         bodies[t] = out.trim_end().to_string();
     }
