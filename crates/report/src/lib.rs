@@ -286,10 +286,12 @@ fn write_article(w: &mut dyn Write, a: &Article, passages: &[Passage]) -> io::Re
         Some(p) => row(
             "published",
             &format!(
-                "{} ({:?}, {:?}; evidence: “{}”)",
-                p.value, p.precision, p.basis, p.evidence
-            )
-            .to_lowercase(),
+                "{} ({}, {}; evidence: “{}”)",
+                p.value,
+                format!("{:?}", p.precision).to_lowercase(),
+                format!("{:?}", p.basis).to_lowercase(),
+                p.evidence
+            ),
         )?,
         None => row("published", "unknown")?,
     }
