@@ -228,9 +228,14 @@ fn main_text(html: &str, url: Option<&str>) -> (String, Option<String>) {
         ..Default::default()
     };
     let r = rs_trafilatura::extract_with_options(html, &ropts).ok();
-    let t_text = t.as_ref().map(|t| t.content_text.as_str()).unwrap_or("");
+    // The precise extractor's text glues paragraphs together; its HTML keeps them apart.
+    let t_text = t
+        .as_ref()
+        .map(|t| block_text(&t.content_html))
+        .unwrap_or_default();
     let r_text = r.as_ref().map(|r| r.content_text.as_str()).unwrap_or("");
-    let body = drop_link_cues(&merge_bodies(t_text, r_text));
+    let body = merge_bodies(&t_text, r_text).unwrap_or_else(|| paragraphs(&t_text).join("\n\n"));
+    let body = drop_link_cues(&body);
     let title = t
         .as_ref()
         .map(|t| t.metadata.title.trim().to_string())
@@ -351,7 +356,8 @@ fn four_grams(s: &str) -> std::collections::HashSet<String> {
     w.windows(4).map(|x| x.join(" ")).collect()
 }
 
-/// Combines the recall-oriented extractor's paragraphs with the precise one's choice.
+/// Combines the recall-oriented extractor's paragraphs with the precise one's choice;
+/// `None` when the precise extractor's own output should be used.
 ///
 /// A paragraph of `recall` is kept when the `precise` output agrees on it:
 /// at least a tenth of its word 4-grams appear there, or, for paragraphs of
@@ -360,29 +366,49 @@ fn four_grams(s: &str) -> std::collections::HashSet<String> {
 /// empty or under a third of `recall`'s length it has missed the article and
 /// `recall` is kept whole. Measured on the extraction-body set this beats
 /// either extractor alone (`echotrace eval --set body`).
-pub fn merge_bodies(precise: &str, recall: &str) -> String {
+pub fn merge_bodies(precise: &str, recall: &str) -> Option<String> {
     let r = paragraphs(recall);
     if r.is_empty() {
-        return paragraphs(precise).join("\n\n");
+        return None;
     }
     let r_words: usize = r.iter().map(|p| p.split_whitespace().count()).sum();
     if precise.split_whitespace().count() * 3 < r_words {
-        return r.join("\n\n");
+        return Some(r.join("\n\n"));
     }
     let squeeze = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
     let p_sq = squeeze(precise);
     let p_grams = four_grams(precise);
-    r.into_iter()
-        .filter(|para| {
-            if para.split_whitespace().count() < 4 {
+    let agreed: Vec<bool> = r
+        .iter()
+        .map(|para| {
+            let words = para.split_whitespace().count();
+            if words < 4 {
                 return p_sq.contains(&squeeze(para));
             }
             let g = four_grams(para);
             let shared = g.iter().filter(|x| p_grams.contains(*x)).count();
-            shared * 10 >= g.len()
+            // A long block (an unsegmented page) must mostly agree, a paragraph a little.
+            let need = if words > 150 { 2 } else { 10 };
+            shared * need >= g.len()
         })
-        .collect::<Vec<_>>()
-        .join("\n\n")
+        .collect();
+    let kept: Vec<&str> = r
+        .iter()
+        .zip(&agreed)
+        .filter(|(_, &a)| a)
+        .map(|(p, _)| *p)
+        .collect();
+    // When a long block was rejected (the recall extractor did not segment the
+    // page) and what is left is far less than the precise extractor found, trust it.
+    let rejected_block = r
+        .iter()
+        .zip(&agreed)
+        .any(|(p, &a)| !a && p.split_whitespace().count() > 150);
+    let kept_words: usize = kept.iter().map(|p| p.split_whitespace().count()).sum();
+    if rejected_block && kept_words * 2 < precise.split_whitespace().count() {
+        return None;
+    }
+    Some(kept.join("\n\n"))
 }
 
 fn clean(s: &str) -> Option<String> {
@@ -743,10 +769,23 @@ mod tests {
     #[test]
     fn merge_prefers_precise_unless_it_missed_the_article() {
         assert_eq!(
-            merge_bodies("first para.second para.", "first para.\nsecond para.\nmenu"),
+            merge_bodies("first para.second para.", "first para.\nsecond para.\nmenu").unwrap(),
             "first para.\n\nsecond para."
         );
         let long = "x ".repeat(100);
-        assert_eq!(merge_bodies("short", &long), long.trim());
+        assert_eq!(merge_bodies("short", &long).unwrap(), long.trim());
+        // An unsegmented block that mostly disagrees defers to the precise output.
+        let block = format!(
+            "{} {}",
+            "menu item ".repeat(200),
+            "the actual story text is here and it is long enough"
+        );
+        assert_eq!(
+            merge_bodies(
+                &"the actual story text is here and it is long enough. ".repeat(3),
+                &block
+            ),
+            None
+        );
     }
 }
