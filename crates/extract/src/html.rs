@@ -782,7 +782,7 @@ mod tests {
         );
         assert_eq!(
             merge_bodies(
-                &"the actual story text is here and it is long enough. ".repeat(3),
+                &"the actual story text is here and it is long enough. ".repeat(15),
                 &block
             ),
             None
