@@ -775,9 +775,10 @@ mod tests {
         let long = "x ".repeat(100);
         assert_eq!(merge_bodies("short", &long).unwrap(), long.trim());
         // An unsegmented block that mostly disagrees defers to the precise output.
+        let menu: Vec<String> = (0..300).map(|i| format!("link{i}")).collect();
         let block = format!(
             "{} {}",
-            "menu item ".repeat(200),
+            menu.join(" "),
             "the actual story text is here and it is long enough"
         );
         assert_eq!(
