@@ -400,7 +400,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 &std::path::Path,
                 &[echotrace_eval::System],
             ) -> Result<Vec<echotrace_eval::Row>, String>;
-            let sets: [(EvalSet, Scorer, &str); 3] = [
+            let sets: [(EvalSet, Scorer, &str); 4] = [
                 (
                     EvalSet::Body,
                     echotrace_eval::score_body,
@@ -415,6 +415,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     EvalSet::Dates,
                     echotrace_eval::score_dates,
                     "dates: same-day P/R/F1 and accuracy",
+                ),
+                (
+                    EvalSet::Dates,
+                    echotrace_eval::score_snippet_dates,
+                    "dates on the extraction-snippets pages with a gold date (no URL given)",
                 ),
             ];
             for (which, score, title) in sets {

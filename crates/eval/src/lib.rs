@@ -548,6 +548,46 @@ pub fn planted_table(rows: &[planted::PlantScore]) -> String {
     s
 }
 
+/// Scores dates on the extraction-snippets pages that carry a gold `date` (no URL is given there).
+///
+/// A second, independent check of the date rules: other sites, many languages.
+pub fn score_snippet_dates(dir: &Path, systems: &[System]) -> Result<Vec<Row>, String> {
+    let gold = read_json(&dir.join("extraction-snippets/gold.json"))?;
+    let gold = gold.as_object().ok_or("gold.json: not an object")?;
+    let mut pages = Vec::new();
+    for v in gold.values() {
+        let Some(date) = v["date"].as_str() else {
+            continue;
+        };
+        let file = v["file"].as_str().ok_or("gold.json: entry without file")?;
+        let html = read_gz(&dir.join(format!("extraction-snippets/html/{file}.gz")))?;
+        pages.push((html, date.chars().take(10).collect::<String>()));
+    }
+    Ok(systems
+        .iter()
+        .map(|s| {
+            let (outs, secs) = timed(&pages, |(h, _)| (s.run)(h, None).1);
+            let (mut tp, mut fp, mut fn_) = (0usize, 0usize, 0usize);
+            for (o, (_, g)) in outs.iter().zip(&pages) {
+                match o {
+                    Some(o) if o == g => tp += 1,
+                    Some(_) => fp += 1,
+                    None => fn_ += 1,
+                }
+            }
+            let p = tp as f64 / (tp + fp).max(1) as f64;
+            let r = tp as f64 / (tp + fn_).max(1) as f64;
+            Row {
+                system: s.name,
+                prf: Prf::new(p, r),
+                accuracy: Some(tp as f64 / pages.len().max(1) as f64),
+                pages: pages.len(),
+                seconds: secs,
+            }
+        })
+        .collect())
+}
+
 /// Formats rows as an aligned text table under a heading.
 pub fn table(title: &str, rows: &[Row]) -> String {
     let mut s = format!("{title}\n");

@@ -525,7 +525,7 @@ fn read_metadata(doc: &Html, url: Option<&str>) -> HtmlPage {
     page.tags = tags;
 
     // Language.
-    page.language = doc
+    let locale = doc
         .select(&s.html)
         .next()
         .and_then(|h| {
@@ -534,11 +534,14 @@ fn read_metadata(doc: &Html, url: Option<&str>) -> HtmlPage {
                 .or_else(|| h.value().attr("xml:lang"))
         })
         .map(str::to_string)
-        .or_else(|| meta(&["content-language", "og:locale", "language", "dc.language"]))
-        .and_then(|l| {
-            let p = l.split(['-', '_']).next()?.trim().to_ascii_lowercase();
-            (p.len() == 2 || p.len() == 3).then_some(p)
-        });
+        .or_else(|| meta(&["content-language", "og:locale", "language", "dc.language"]));
+    let utc_shift = locale.as_deref().and_then(locale_utc_offset_minutes);
+    let visible_day = date_from_visible(doc, locale.as_deref())
+        .and_then(|p| chrono::NaiveDate::parse_from_str(p.value.get(..10)?, "%Y-%m-%d").ok());
+    page.language = locale.and_then(|l| {
+        let p = l.split(['-', '_']).next()?.trim().to_ascii_lowercase();
+        (p.len() == 2 || p.len() == 3).then_some(p)
+    });
 
     // Date: meta, JSON-LD, itemprop, <time pubdate>, URL, first <time>, modified.
     let ld_date = |key: &str| {
@@ -596,7 +599,16 @@ fn read_metadata(doc: &Html, url: Option<&str>) -> HtmlPage {
         }
     }
     page.published = candidates.into_iter().find_map(|(value, evidence)| {
-        let (d, t) = parse_machine_date(&value)?;
+        let (mut d, mut t) = parse_machine_date(&value)?;
+        // A UTC timestamp names the page's day in its own locale's time zone,
+        // unless the page shows its readers the UTC day.
+        if let (Some(time), Some(shift), true) = (t, utc_shift, is_utc(&value)) {
+            let local = chrono::NaiveDateTime::new(d, time) + chrono::Duration::minutes(shift);
+            if local.date() != d && visible_day != Some(d) {
+                d = local.date();
+                t = Some(local.time());
+            }
+        }
         if !plausible(d) {
             return None;
         }
@@ -617,6 +629,61 @@ fn read_metadata(doc: &Html, url: Option<&str>) -> HtmlPage {
         })
     });
     page
+}
+
+/// Whether a machine timestamp is written in UTC (`Z`, `+00:00`, `+0000`, `GMT`).
+fn is_utc(value: &str) -> bool {
+    let v = value.trim();
+    v.contains(':')
+        && (v.ends_with('Z')
+            || v.ends_with("+00:00")
+            || v.ends_with("+0000")
+            || v.ends_with("GMT")
+            || v.ends_with("UTC"))
+}
+
+/// The usual UTC offset, in minutes, of the place a locale tag names (standard time).
+///
+/// A page's UTC timestamp is shown to its readers on their local day; this
+/// maps the page's declared locale to that day. Only tags whose region (or
+/// language) sits in one time-zone band are mapped; plain `en`, say, is not.
+pub fn locale_utc_offset_minutes(tag: &str) -> Option<i64> {
+    let t = tag.trim().replace('_', "-").to_ascii_lowercase();
+    let mut parts = t.split('-');
+    let lang = parts.next()?;
+    let region = parts.find(|p| p.len() == 2);
+    let hours: f64 = match region {
+        Some("us" | "ca") => -5.0,
+        Some("mx") => -6.0,
+        Some("br" | "ar" | "cl" | "uy") => -3.0,
+        Some("co" | "pe" | "ec") => -5.0,
+        Some("gb" | "ie" | "pt") => 0.0,
+        Some("au") => 10.0,
+        Some("nz") => 12.0,
+        Some("in") => 5.5,
+        Some("za" | "eg" | "il") => 2.0,
+        Some("ng") => 1.0,
+        Some("ru" | "tr" | "sa" | "ke") => 3.0,
+        Some("cn" | "tw" | "hk" | "sg" | "my" | "ph") => 8.0,
+        Some("jp" | "kr") => 9.0,
+        Some("id") => 7.0,
+        Some(
+            "de" | "at" | "ch" | "fr" | "be" | "nl" | "lu" | "it" | "es" | "pl" | "cz" | "sk"
+            | "dk" | "se" | "no" | "hu" | "hr" | "si" | "rs",
+        ) => 1.0,
+        Some(_) => return None,
+        None => match lang {
+            "de" | "fr" | "it" | "nl" | "pl" | "cs" | "sk" | "da" | "sv" | "nb" | "nn" | "no"
+            | "hu" | "hr" | "sl" | "sr" => 1.0,
+            "ru" | "tr" => 3.0,
+            "he" => 2.0,
+            "ja" | "ko" => 9.0,
+            "zh" => 8.0,
+            "id" => 7.0,
+            _ => return None,
+        },
+    };
+    Some((hours * 60.0) as i64)
 }
 
 /// JSON-LD objects, with `@graph` arrays and top-level arrays flattened.
@@ -748,6 +815,22 @@ mod tests {
         assert!(d.evidence.contains("article:published_time"));
         assert_eq!(p.tags, ["Syria", "Russia"]);
         assert_eq!(p.language.as_deref(), Some("en"));
+    }
+
+    #[test]
+    fn utc_timestamps_take_the_locale_day() {
+        let page = |lang: &str, ts: &str| {
+            format!("<html lang=\"{lang}\"><head><meta property=\"article:published_time\" content=\"{ts}\"></head><body><p>x</p></body></html>")
+        };
+        let us = extract_html(&page("en-US", "2020-05-02T02:54:29.000Z"), None);
+        assert_eq!(&us.published.unwrap().value[..10], "2020-05-01");
+        let de = extract_html(&page("de-DE", "2022-11-06T23:00:00Z"), None);
+        assert_eq!(&de.published.unwrap().value[..10], "2022-11-07");
+        // Plain "en" is not one time zone; an explicit offset is already local.
+        let en = extract_html(&page("en", "2020-05-02T02:54:29Z"), None);
+        assert_eq!(&en.published.unwrap().value[..10], "2020-05-02");
+        let local = extract_html(&page("en-US", "2020-05-02T02:54:29+02:00"), None);
+        assert_eq!(&local.published.unwrap().value[..10], "2020-05-02");
     }
 
     #[test]
