@@ -41,6 +41,8 @@ pub struct ReuseParams {
     pub min_shared: u32,
     /// N-grams in more documents than this are ignored as boilerplate.
     pub max_df: usize,
+    /// Content words (see [`content_words`]) a passage needs; fewer is a shared name or formula.
+    pub min_content_words: usize,
 }
 
 impl Default for ReuseParams {
@@ -50,6 +52,7 @@ impl Default for ReuseParams {
             index_n: 5,
             min_shared: 3,
             max_df: 200,
+            min_content_words: 3,
         }
     }
 }
@@ -120,6 +123,9 @@ pub fn find_passages_with(
         for al in als {
             let sa = span(&articles[*ia], &tokens[*ia], al.a);
             let sb = span(&articles[*ib], &tokens[*ib], al.b);
+            if content_words(&articles[*ia].body[sa.start..sa.end]) < params.min_content_words {
+                continue;
+            }
             found.push((
                 *ia,
                 *ib,
@@ -179,6 +185,25 @@ pub fn find_passages_with(
         .collect();
     group_passages(&mut passages);
     Ok((passages, stats))
+}
+
+/// Words that carry content: not capitalised, and of four letters or more
+/// (any length in scripts without case).
+///
+/// A passage made of a name and function words ("the Russian Foreign
+/// Intelligence Service (SVR) said that the US") is a shared formula, not
+/// reuse; counting these words tells the two apart in any language.
+pub fn content_words(text: &str) -> usize {
+    use unicode_segmentation::UnicodeSegmentation;
+    text.unicode_words()
+        .filter(|w| {
+            let Some(c) = w.chars().next() else {
+                return false;
+            };
+            let caseless = !c.is_lowercase() && !c.is_uppercase();
+            c.is_alphabetic() && !c.is_uppercase() && (caseless || w.chars().count() >= 4)
+        })
+        .count()
 }
 
 fn span(article: &Article, tokens: &[Token], (s, e): (usize, usize)) -> Span {
@@ -318,6 +343,18 @@ mod tests {
             body: body.into(),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn names_and_function_words_are_not_content() {
+        assert_eq!(
+            content_words("the Russian Foreign Intelligence Service (SVR) voiced that the US"),
+            2
+        );
+        assert!(
+            content_words("put Washington on a par with major international terrorist groups") >= 4
+        );
+        assert_eq!(content_words("美国军方正在招募"), 8);
     }
 
     #[test]
