@@ -233,7 +233,12 @@ fn write_passages(w: &mut dyn Write, r: &Report) -> io::Result<()> {
         r.articles
             .iter()
             .find(|a| a.id == id)
-            .and_then(|a| a.title.clone().or_else(|| a.outlet.clone()))
+            .map(|a| {
+                let name = a.title.clone().or_else(|| a.outlet.clone()).unwrap_or_else(|| {
+                    a.origin.path.rsplit(['/', '\\']).next().unwrap_or(&a.origin.path).to_string()
+                });
+                format!("{id} · {name}")
+            })
             .unwrap_or_else(|| id.to_string())
     };
     let snippet = |sp: &Span| {
