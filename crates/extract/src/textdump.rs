@@ -154,6 +154,24 @@ fn strip_bullet(raw: &str) -> (bool, &str) {
     (false, t)
 }
 
+/// Words in a line; text in scripts written without spaces (Chinese, Japanese)
+/// counts one word per two characters, so that line-shape rules hold there too.
+fn word_count(text: &str) -> usize {
+    text.split_whitespace()
+        .map(|tok| {
+            let cjk = tok
+                .chars()
+                .filter(|&c| matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF))
+                .count();
+            if cjk > 0 {
+                cjk.div_ceil(2).max(1)
+            } else {
+                1
+            }
+        })
+        .sum()
+}
+
 /// Whether a line starts like a numbered list item: "1. ", "12) ".
 fn is_numbered(text: &str) -> bool {
     let digits = text.bytes().take_while(u8::is_ascii_digit).count();
@@ -232,7 +250,7 @@ pub fn extract_dump(text: &str, url: Option<&str>, profile: &SiteProfile) -> Dum
                 text: t,
                 bullet,
                 blank: t.is_empty() && !bullet,
-                words: t.split_whitespace().count(),
+                words: word_count(t),
             }
         })
         .collect();
@@ -289,9 +307,18 @@ pub fn extract_dump(text: &str, url: Option<&str>, profile: &SiteProfile) -> Dum
     // Line weights, then the heaviest run (Kadane).
     // A comment section starts at its cue line: a boundary, and prose after it
     // (the comments) counts for a fifth.
+    // Only a cue after some prose counts: "Comments (3)" in a header bar is chrome, not the section.
+    let mut prose_before = 0usize;
     let comments_from = (0..n)
         .find(|&k| {
-            !lines[k].blank && lines[k].words <= 8 && starts_with_cue(lines[k].text, COMMENT_CUES)
+            let cue = !lines[k].blank
+                && lines[k].words <= 8
+                && starts_with_cue(lines[k].text, COMMENT_CUES)
+                && prose_before >= 300;
+            if is_prose(&lines[k]) {
+                prose_before += lines[k].text.len();
+            }
+            cue
         })
         .unwrap_or(n);
     if comments_from < n {
@@ -520,6 +547,12 @@ mod tests {
         assert!(p.repeated(site_key(PAGE, None).as_deref(), "Daily Example"));
         let a = extract_dump(PAGE, None, &p);
         assert!(a.body.starts_with("The city council"));
+    }
+
+    #[test]
+    fn cjk_lines_are_measured_in_characters() {
+        assert_eq!(word_count("これは日本語の文章です。"), 6);
+        assert_eq!(word_count("plain words here"), 3);
     }
 
     #[test]

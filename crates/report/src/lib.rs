@@ -234,9 +234,18 @@ fn write_passages(w: &mut dyn Write, r: &Report) -> io::Result<()> {
             .iter()
             .find(|a| a.id == id)
             .map(|a| {
-                let name = a.title.clone().or_else(|| a.outlet.clone()).unwrap_or_else(|| {
-                    a.origin.path.rsplit(['/', '\\']).next().unwrap_or(&a.origin.path).to_string()
-                });
+                let name = a
+                    .title
+                    .clone()
+                    .or_else(|| a.outlet.clone())
+                    .unwrap_or_else(|| {
+                        a.origin
+                            .path
+                            .rsplit(['/', '\\'])
+                            .next()
+                            .unwrap_or(&a.origin.path)
+                            .to_string()
+                    });
                 format!("{id} · {name}")
             })
             .unwrap_or_else(|| id.to_string())
