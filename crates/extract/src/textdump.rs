@@ -61,6 +61,7 @@ pub const COMMENT_CUES: &[&str] = &[
     "join the discussion",
     "join the conversation",
     "comments",
+    "comment",
     "responses",
     "reader comments",
     "deja un comentario",
@@ -215,9 +216,20 @@ fn is_prose(l: &Line) -> bool {
 }
 
 /// Whether a line starts with one of `cues` (case-insensitive).
+///
+/// Leading marks, digits and spaces are skipped: "### Leave a comment", "1 comment", "» Read more".
 pub fn starts_with_cue(text: &str, cues: &[&str]) -> bool {
-    let lower = text.to_lowercase();
-    cues.iter().any(|c| lower.starts_with(c))
+    let lower = text
+        .trim_start_matches(|c: char| !c.is_alphabetic())
+        .to_lowercase();
+    // The cue must end a word: "comment" is a cue, "commenting on the vote" is not.
+    cues.iter().any(|c| {
+        lower.starts_with(c)
+            && !lower[c.len()..]
+                .chars()
+                .next()
+                .is_some_and(char::is_alphabetic)
+    })
 }
 
 /// The article found in a dump, before language detection.
@@ -547,6 +559,17 @@ mod tests {
         assert!(p.repeated(site_key(PAGE, None).as_deref(), "Daily Example"));
         let a = extract_dump(PAGE, None, &p);
         assert!(a.body.starts_with("The city council"));
+    }
+
+    #[test]
+    fn cues_match_whole_words_after_marks() {
+        assert!(starts_with_cue("### Leave a Comment", COMMENT_CUES));
+        assert!(starts_with_cue("1 comment", COMMENT_CUES));
+        assert!(!starts_with_cue(
+            "Commenting on the vote, she said",
+            COMMENT_CUES
+        ));
+        assert!(starts_with_cue("» Read more: the full story", LINK_CUES));
     }
 
     #[test]
