@@ -136,10 +136,8 @@ pub fn extract_html(html: &str, url: Option<&str>) -> HtmlPage {
     if page.title.is_none() {
         page.title = fallback_title;
     }
-    page.page_text_chars = doc
-        .root_element()
-        .text()
-        .map(|t| t.trim().chars().count())
+    page.page_text_chars = visible_text_nodes(&doc)
+        .map(|t| t.chars().filter(|c| !c.is_whitespace()).count())
         .sum();
     if page.published.is_none() {
         page.published = date_from_visible(&doc, page.language.as_deref())
@@ -175,21 +173,27 @@ fn date_from_scripts(html: &str) -> Option<Published> {
     })
 }
 
+/// The page's text nodes outside scripts, styles and templates.
+fn visible_text_nodes(doc: &Html) -> impl Iterator<Item = &str> {
+    doc.root_element().descendants().filter_map(|node| {
+        let scraper::Node::Text(t) = node.value() else {
+            return None;
+        };
+        let hidden = node
+            .parent()
+            .and_then(|p| p.value().as_element())
+            .is_some_and(|e| matches!(e.name(), "script" | "style" | "noscript" | "template"));
+        (!hidden).then_some(&**t)
+    })
+}
+
 /// The most frequent full date in the page's visible text, if it occurs twice or with a time (ties: the first seen).
 fn date_from_text(doc: &Html, lang: Option<&str>) -> Option<Published> {
     let month_first = lang.is_none_or(|l| l == "en");
     let mut text = String::new();
-    for node in doc.root_element().descendants() {
-        if let scraper::Node::Text(t) = node.value() {
-            let parent_is_code = node
-                .parent()
-                .and_then(|p| p.value().as_element())
-                .is_some_and(|e| matches!(e.name(), "script" | "style" | "noscript" | "template"));
-            if !parent_is_code {
-                text.push_str(t);
-                text.push('\n');
-            }
-        }
+    for t in visible_text_nodes(doc) {
+        text.push_str(t);
+        text.push('\n');
         if text.len() > 2_000_000 {
             break;
         }
