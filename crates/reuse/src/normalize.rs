@@ -219,7 +219,7 @@ mod tests {
             keys("with [ISIS] and Al-Qaeda"),
             keys("with Daesh and Al Qaeda")
         );
-        assert_eq!(keys("At-Tanf"), keys("Al-Tanf"));
+        assert_eq!(keys("Kiev"), keys("Kyiv"));
         // "IS" the acronym, not "is" the verb.
         assert_ne!(keys("this is true"), keys("this IS true"));
         let multi = tokenize("the Islamic State group", &Aliases::builtin());
