@@ -138,7 +138,7 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Score extraction and dates on the development sets, beside the peer crates.
+    /// Score extraction, dates and reuse on the development sets, beside the peer crates.
     Eval {
         /// Directory holding the development sets (default: ../shared/datasets).
         #[arg(long)]
