@@ -375,31 +375,16 @@ pub fn score_dates(dir: &Path, systems: &[System]) -> Result<Vec<Row>, String> {
         .iter()
         .map(|s| {
             let (outs, secs) = timed(&pages, |(h, u, _)| (s.run)(h, Some(u)).1);
-            let (mut tp, mut fp, mut fn_, mut right) = (0usize, 0usize, 0usize, 0usize);
             let verbose = std::env::var_os("ECHOTRACE_EVAL_VERBOSE").is_some();
-            for (o, (_, url, g)) in outs.iter().zip(&pages) {
-                if verbose && o != g {
-                    eprintln!("{}: gold {:?} got {:?} at {url}", s.name, g, o);
-                }
-                match (o, g) {
-                    (Some(o), Some(g)) if o == g => {
-                        tp += 1;
-                        right += 1
+            if verbose {
+                for (o, (_, url, g)) in outs.iter().zip(&pages) {
+                    if o != g {
+                        eprintln!("{}: gold {:?} got {:?} at {url}", s.name, g, o);
                     }
-                    (Some(_), _) => fp += 1,
-                    (None, Some(_)) => fn_ += 1,
-                    (None, None) => right += 1,
                 }
             }
-            let p = tp as f64 / (tp + fp).max(1) as f64;
-            let r = tp as f64 / (tp + fn_).max(1) as f64;
-            Row {
-                system: s.name,
-                prf: Prf::new(p, r),
-                accuracy: Some(right as f64 / pages.len().max(1) as f64),
-                pages: pages.len(),
-                seconds: secs,
-            }
+            let golds: Vec<Option<String>> = pages.iter().map(|p| p.2.clone()).collect();
+            date_row(s.name, &outs, &golds, secs)
         })
         .collect())
 }
@@ -567,25 +552,40 @@ pub fn score_snippet_dates(dir: &Path, systems: &[System]) -> Result<Vec<Row>, S
         .iter()
         .map(|s| {
             let (outs, secs) = timed(&pages, |(h, _)| (s.run)(h, None).1);
-            let (mut tp, mut fp, mut fn_) = (0usize, 0usize, 0usize);
-            for (o, (_, g)) in outs.iter().zip(&pages) {
-                match o {
-                    Some(o) if o == g => tp += 1,
-                    Some(_) => fp += 1,
-                    None => fn_ += 1,
-                }
-            }
-            let p = tp as f64 / (tp + fp).max(1) as f64;
-            let r = tp as f64 / (tp + fn_).max(1) as f64;
-            Row {
-                system: s.name,
-                prf: Prf::new(p, r),
-                accuracy: Some(tp as f64 / pages.len().max(1) as f64),
-                pages: pages.len(),
-                seconds: secs,
-            }
+            let golds: Vec<Option<String>> = pages.iter().map(|p| Some(p.1.clone())).collect();
+            date_row(s.name, &outs, &golds, secs)
         })
         .collect())
+}
+
+/// Same day = TP, another day = FP, none = FN; right = same day, or none where the gold has none.
+fn date_row(
+    system: &'static str,
+    outs: &[Option<String>],
+    golds: &[Option<String>],
+    seconds: f64,
+) -> Row {
+    let (mut tp, mut fp, mut fn_, mut right) = (0usize, 0usize, 0usize, 0usize);
+    for (o, g) in outs.iter().zip(golds) {
+        match (o, g) {
+            (Some(o), Some(g)) if o == g => {
+                tp += 1;
+                right += 1
+            }
+            (Some(_), _) => fp += 1,
+            (None, Some(_)) => fn_ += 1,
+            (None, None) => right += 1,
+        }
+    }
+    let p = tp as f64 / (tp + fp).max(1) as f64;
+    let r = tp as f64 / (tp + fn_).max(1) as f64;
+    Row {
+        system,
+        prf: Prf::new(p, r),
+        accuracy: Some(right as f64 / golds.len().max(1) as f64),
+        pages: golds.len(),
+        seconds,
+    }
 }
 
 /// Formats rows as an aligned text table under a heading.
