@@ -121,6 +121,14 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ExtractFormat::Jsonl)]
         format: ExtractFormat,
     },
+    /// Add pages to a store (SQLite), skipping pages it already has, and align the new articles.
+    Ingest {
+        #[command(flatten)]
+        input: InputArgs,
+        /// The store file (created when missing).
+        #[arg(long)]
+        db: PathBuf,
+    },
     /// Find where a passage appears in a corpus or a stored report, earliest first.
     Trace {
         /// The passage (otherwise read from --file or stdin).
@@ -235,6 +243,63 @@ fn run_pipeline(input: &InputArgs) -> Result<Report, String> {
         pb.finish_and_clear();
     }
     Ok(report)
+}
+
+/// Pages per store transaction: a killed ingest loses at most one batch of work.
+const INGEST_BATCH: usize = 64;
+
+fn run_ingest(input: &InputArgs, db: &std::path::Path) -> Result<ExitCode, String> {
+    set_threads(input.threads);
+    let opts = input.options()?;
+    let mut store = echotrace_store::Store::open(db)?;
+    let ingested = echotrace_pipeline::ingest(&input.paths, &opts);
+    let mut diags = ingested.diagnostics;
+    let pb = progress_bar();
+    if let Some(pb) = &pb {
+        pb.set_length(ingested.documents.len() as u64);
+        pb.set_message("ingesting");
+    }
+    let (mut added, mut dups) = (0usize, 0usize);
+    let mut docs = ingested.documents;
+    while !docs.is_empty() {
+        let rest = docs.split_off(docs.len().min(INGEST_BATCH));
+        let batch = std::mem::replace(&mut docs, rest);
+        let n = batch.len();
+        let (articles, d) = echotrace_pipeline::extract_all(batch, &opts, &|_| {});
+        diags.extend(d);
+        let keyed: Vec<(String, echotrace_model::Article)> = articles
+            .into_iter()
+            .map(|a| {
+                let key = format!("{}\n{}", a.origin.url.as_deref().unwrap_or(""), a.body);
+                (echotrace_store::page_hash(&key), a)
+            })
+            .collect();
+        let (new, skipped) = store.add_batch(keyed, opts.reuse.index_n)?;
+        added += new.len();
+        dups += skipped;
+        if let Some(pb) = &pb {
+            pb.inc(n as u64);
+        }
+    }
+    if let Some(pb) = pb {
+        pb.finish_and_clear();
+    }
+    let pending = store.unaligned()?;
+    let mut passages = 0;
+    if !pending.is_empty() {
+        let all = store.articles()?;
+        let sigs = store.signatures()?;
+        let found = echotrace_store::passages_for_new(&all, &sigs, &pending, &opts.reuse);
+        passages = found.len();
+        store.add_passages(&found, &pending)?;
+    }
+    print_diagnostics(&diags);
+    let (p, a, ps) = store.counts()?;
+    eprintln!(
+        "echotrace: {added} pages added, {dups} already stored, {passages} new passages; {} now holds {p} pages, {a} articles, {ps} passages",
+        db.display()
+    );
+    Ok(finish(&diags))
 }
 
 /// The sort key that puts articles earliest first: explicit dates, then partial ones, then unknown.
@@ -379,6 +444,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             res.map_err(|e| format!("writing stdout: {e}"))?;
             Ok(finish(&report.diagnostics))
         }
+        Command::Ingest { input, db } => run_ingest(&input, &db),
         Command::Trace {
             text,
             file,

@@ -1,0 +1,419 @@
+//! The embedded store: one SQLite file that a collection grows in.
+//!
+//! Pages are stored once, keyed by the hash of their decoded content (the
+//! same page read twice, from two crawls or under two names, is one row).
+//! Each page's article is stored as its JSON object, beside the article's
+//! reuse signature (its sorted n-gram hashes), so that adding pages later
+//! aligns only the new articles against the collection and never recomputes
+//! the old ones' signatures. Passages live in their own table.
+//!
+//! Every batch of pages is one transaction: a process killed at any moment
+//! (`kill -9`) leaves the database as it was after the last committed batch,
+//! and a re-run skips what is stored and completes the rest. The schema is
+//! versioned with `PRAGMA user_version` and migrated forward on open.
+
+use std::path::Path;
+
+use echotrace_model::{Article, Passage, PassageKind, Span};
+use rusqlite::{params, Connection, OptionalExtension};
+
+/// Schema migrations, in order; `user_version` counts how many were applied.
+const MIGRATIONS: &[&str] = &[
+    // 1: pages, articles with signatures, passages.
+    "CREATE TABLE pages (
+        id INTEGER PRIMARY KEY,
+        content_hash TEXT NOT NULL UNIQUE,
+        url TEXT,
+        path TEXT NOT NULL,
+        added_at TEXT NOT NULL DEFAULT (datetime('now'))
+    );
+    CREATE INDEX pages_url ON pages(url);
+    CREATE TABLE articles (
+        id INTEGER PRIMARY KEY,
+        page_id INTEGER NOT NULL UNIQUE REFERENCES pages(id),
+        json TEXT NOT NULL,
+        signature BLOB NOT NULL,
+        aligned INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE passages (
+        id INTEGER PRIMARY KEY,
+        a_article INTEGER NOT NULL REFERENCES articles(id),
+        a_start INTEGER NOT NULL,
+        a_end INTEGER NOT NULL,
+        b_article INTEGER NOT NULL REFERENCES articles(id),
+        b_start INTEGER NOT NULL,
+        b_end INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        score REAL NOT NULL
+    );
+    CREATE INDEX passages_a ON passages(a_article);
+    CREATE INDEX passages_b ON passages(b_article);",
+];
+
+/// An open store.
+pub struct Store {
+    conn: Connection,
+}
+
+/// What one ingest call did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IngestStats {
+    /// Pages stored now.
+    pub added: usize,
+    /// Pages skipped because the store already had them.
+    pub duplicates: usize,
+    /// Passages found between the new articles and the collection.
+    pub passages: usize,
+}
+
+/// The content hash that identifies a page.
+pub fn page_hash(content: &str) -> String {
+    format!("{:032x}", xxhash_rust::xxh3::xxh3_128(content.as_bytes()))
+}
+
+fn err(e: rusqlite::Error) -> String {
+    format!("store: {e}")
+}
+
+fn kind_name(k: PassageKind) -> &'static str {
+    match k {
+        PassageKind::Verbatim => "verbatim",
+        PassageKind::Near => "near",
+        PassageKind::Translation => "translation",
+    }
+}
+
+fn kind_of(s: &str) -> PassageKind {
+    match s {
+        "verbatim" => PassageKind::Verbatim,
+        "near" => PassageKind::Near,
+        _ => PassageKind::Translation,
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the store at `path` and migrates it to the current schema.
+    pub fn open(path: &Path) -> Result<Store, String> {
+        let conn =
+            Connection::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+        conn.execute_batch(
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        )
+        .map_err(err)?;
+        let mut store = Store { conn };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// The schema version (number of migrations applied).
+    pub fn schema_version(&self) -> Result<usize, String> {
+        self.conn
+            .query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
+            .map(|v| v as usize)
+            .map_err(err)
+    }
+
+    fn migrate(&mut self) -> Result<(), String> {
+        let have = self.schema_version()?;
+        if have > MIGRATIONS.len() {
+            return Err(format!(
+                "store: schema version {have} is newer than this echotrace ({}); upgrade echotrace",
+                MIGRATIONS.len()
+            ));
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(have) {
+            let tx = self.conn.transaction().map_err(err)?;
+            tx.execute_batch(sql).map_err(err)?;
+            tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))
+                .map_err(err)?;
+            tx.commit().map_err(err)?;
+        }
+        Ok(())
+    }
+
+    /// Whether a page with this content hash is stored.
+    pub fn has_page(&self, hash: &str) -> Result<bool, String> {
+        self.conn
+            .query_row(
+                "SELECT 1 FROM pages WHERE content_hash = ?1",
+                [hash],
+                |_| Ok(()),
+            )
+            .optional()
+            .map(|o| o.is_some())
+            .map_err(err)
+    }
+
+    /// Stores one batch of (content hash, article) in a single transaction; returns the new article ids.
+    ///
+    /// Pages already stored are skipped. Article ids in the returned
+    /// articles are the store's (`a<rowid>`).
+    pub fn add_batch(
+        &mut self,
+        batch: Vec<(String, Article)>,
+        n: usize,
+    ) -> Result<(Vec<Article>, usize), String> {
+        let tx = self.conn.transaction().map_err(err)?;
+        let mut added = Vec::new();
+        let mut dups = 0;
+        for (hash, mut article) in batch {
+            let exists = tx
+                .query_row(
+                    "SELECT 1 FROM pages WHERE content_hash = ?1",
+                    [&hash],
+                    |_| Ok(()),
+                )
+                .optional()
+                .map_err(err)?
+                .is_some();
+            if exists {
+                dups += 1;
+                continue;
+            }
+            tx.execute(
+                "INSERT INTO pages (content_hash, url, path) VALUES (?1, ?2, ?3)",
+                params![hash, article.origin.url, article.origin.label()],
+            )
+            .map_err(err)?;
+            let page_id = tx.last_insert_rowid();
+            let tokens =
+                echotrace_reuse::tokenize(&article.body, &echotrace_reuse::Aliases::builtin());
+            let sig = echotrace_reuse::NgramIndex::new(n).signature(&tokens);
+            let blob: Vec<u8> = sig.iter().flat_map(|h| h.to_le_bytes()).collect();
+            tx.execute(
+                "INSERT INTO articles (page_id, json, signature) VALUES (?1, '', ?2)",
+                params![page_id, blob],
+            )
+            .map_err(err)?;
+            let id = tx.last_insert_rowid();
+            article.id = format!("a{id}");
+            let json = serde_json::to_string(&article).map_err(|e| format!("store: {e}"))?;
+            tx.execute(
+                "UPDATE articles SET json = ?1 WHERE id = ?2",
+                params![json, id],
+            )
+            .map_err(err)?;
+            added.push(article);
+        }
+        tx.commit().map_err(err)?;
+        Ok((added, dups))
+    }
+
+    /// Every stored article, in insertion order.
+    pub fn articles(&self) -> Result<Vec<Article>, String> {
+        let mut st = self
+            .conn
+            .prepare("SELECT json FROM articles ORDER BY id")
+            .map_err(err)?;
+        let rows = st.query_map([], |r| r.get::<_, String>(0)).map_err(err)?;
+        let mut out = Vec::new();
+        for r in rows {
+            let json = r.map_err(err)?;
+            out.push(
+                serde_json::from_str(&json).map_err(|e| format!("store: bad article row: {e}"))?,
+            );
+        }
+        Ok(out)
+    }
+
+    /// Every stored article's signature, by article id, in insertion order.
+    pub fn signatures(&self) -> Result<Vec<(i64, Vec<u64>)>, String> {
+        let mut st = self
+            .conn
+            .prepare("SELECT id, signature FROM articles ORDER BY id")
+            .map_err(err)?;
+        let rows = st
+            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))
+            .map_err(err)?;
+        let mut out = Vec::new();
+        for r in rows {
+            let (id, blob) = r.map_err(err)?;
+            let sig = blob
+                .chunks_exact(8)
+                .map(|c| u64::from_le_bytes(c.try_into().unwrap_or([0; 8])))
+                .collect();
+            out.push((id, sig));
+        }
+        Ok(out)
+    }
+
+    /// Ids (`a<rowid>`) of articles whose passages are not computed yet.
+    pub fn unaligned(&self) -> Result<std::collections::HashSet<String>, String> {
+        let mut st = self
+            .conn
+            .prepare("SELECT id FROM articles WHERE aligned = 0")
+            .map_err(err)?;
+        let rows = st.query_map([], |r| r.get::<_, i64>(0)).map_err(err)?;
+        rows.map(|r| r.map(|id| format!("a{id}")).map_err(err))
+            .collect()
+    }
+
+    /// Stores passages and marks `aligned` articles as done, in one transaction.
+    pub fn add_passages(
+        &mut self,
+        passages: &[Passage],
+        aligned: &std::collections::HashSet<String>,
+    ) -> Result<(), String> {
+        let num = |id: &str| {
+            id.trim_start_matches('a')
+                .parse::<i64>()
+                .map_err(|_| format!("store: bad article id {id}"))
+        };
+        let tx = self.conn.transaction().map_err(err)?;
+        for id in aligned {
+            tx.execute("UPDATE articles SET aligned = 1 WHERE id = ?1", [num(id)?])
+                .map_err(err)?;
+        }
+        for p in passages {
+            tx.execute(
+                "INSERT INTO passages (a_article, a_start, a_end, b_article, b_start, b_end, kind, score)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    num(&p.a.article)?,
+                    p.a.start as i64,
+                    p.a.end as i64,
+                    num(&p.b.article)?,
+                    p.b.start as i64,
+                    p.b.end as i64,
+                    kind_name(p.kind),
+                    p.score
+                ],
+            )
+            .map_err(err)?;
+        }
+        tx.commit().map_err(err)
+    }
+
+    /// Every stored passage, with ids `p<rowid>`.
+    pub fn passages(&self) -> Result<Vec<Passage>, String> {
+        let mut st = self
+            .conn
+            .prepare("SELECT id, a_article, a_start, a_end, b_article, b_start, b_end, kind, score FROM passages ORDER BY id")
+            .map_err(err)?;
+        let rows = st
+            .query_map([], |r| {
+                Ok(Passage {
+                    id: format!("p{}", r.get::<_, i64>(0)?),
+                    a: Span {
+                        article: format!("a{}", r.get::<_, i64>(1)?),
+                        start: r.get::<_, i64>(2)? as usize,
+                        end: r.get::<_, i64>(3)? as usize,
+                    },
+                    b: Span {
+                        article: format!("a{}", r.get::<_, i64>(4)?),
+                        start: r.get::<_, i64>(5)? as usize,
+                        end: r.get::<_, i64>(6)? as usize,
+                    },
+                    kind: kind_of(&r.get::<_, String>(7)?),
+                    score: r.get(8)?,
+                    group: None,
+                })
+            })
+            .map_err(err)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(err)
+    }
+
+    /// Counts of (pages, articles, passages).
+    pub fn counts(&self) -> Result<(usize, usize, usize), String> {
+        let c = |t: &str| {
+            self.conn
+                .query_row(&format!("SELECT count(*) FROM {t}"), [], |r| {
+                    r.get::<_, i64>(0)
+                })
+                .map(|v| v as usize)
+                .map_err(err)
+        };
+        Ok((c("pages")?, c("articles")?, c("passages")?))
+    }
+
+    /// SQLite's own consistency check plus the store's invariants; `Ok` when sound.
+    pub fn check(&self) -> Result<(), String> {
+        let ic: String = self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .map_err(err)?;
+        if ic != "ok" {
+            return Err(format!("store: integrity check: {ic}"));
+        }
+        let orphans: i64 = self
+            .conn
+            .query_row(
+                "SELECT (SELECT count(*) FROM pages WHERE id NOT IN (SELECT page_id FROM articles))
+                      + (SELECT count(*) FROM articles WHERE json = '')",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(err)?;
+        if orphans != 0 {
+            return Err(format!("store: {orphans} pages without a complete article"));
+        }
+        Ok(())
+    }
+}
+
+/// Aligns `new` articles against the collection (`all`, which includes them), using stored signatures.
+///
+/// Only pairs with at least one new article are aligned; old pairs were
+/// aligned when their newer member was added.
+pub fn passages_for_new(
+    all: &[Article],
+    signatures: &[(i64, Vec<u64>)],
+    new_ids: &std::collections::HashSet<String>,
+    params: &echotrace_reuse::ReuseParams,
+) -> Vec<Passage> {
+    let aliases = echotrace_reuse::Aliases::builtin();
+    let mut index = echotrace_reuse::NgramIndex::new(params.index_n);
+    for (_, sig) in signatures {
+        index.add_signature(sig);
+    }
+    let pairs: Vec<(usize, usize)> = index
+        .candidates(params.min_shared, params.max_df)
+        .into_iter()
+        .map(|c| (c.a as usize, c.b as usize))
+        .filter(|&(a, b)| new_ids.contains(&all[a].id) || new_ids.contains(&all[b].id))
+        .collect();
+    let mut involved: Vec<usize> = pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
+    involved.sort_unstable();
+    involved.dedup();
+    let subset: Vec<Article> = involved.iter().map(|&i| all[i].clone()).collect();
+    // Align within the subset, then keep only pairs that involve a new article.
+    echotrace_reuse::find_passages(&subset, &aliases, params)
+        .into_iter()
+        .filter(|p| new_ids.contains(&p.a.article) || new_ids.contains(&p.b.article))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn art(body: &str) -> Article {
+        Article {
+            body: body.into(),
+            language: "en".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn migrates_and_skips_duplicate_pages() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("s.db");
+        let mut s = Store::open(&p).unwrap();
+        assert_eq!(s.schema_version().unwrap(), MIGRATIONS.len());
+        let (added, dups) = s
+            .add_batch(
+                vec![(page_hash("x"), art("one")), (page_hash("y"), art("two"))],
+                5,
+            )
+            .unwrap();
+        assert_eq!((added.len(), dups), (2, 0));
+        let (added, dups) = s.add_batch(vec![(page_hash("x"), art("one"))], 5).unwrap();
+        assert_eq!((added.len(), dups), (0, 1));
+        drop(s);
+        let s = Store::open(&p).unwrap();
+        assert_eq!(s.counts().unwrap(), (2, 2, 0));
+        assert_eq!(s.articles().unwrap()[1].body, "two");
+        s.check().unwrap();
+    }
+}
