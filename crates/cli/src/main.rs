@@ -140,6 +140,9 @@ enum Command {
         /// A report.json written by `analyze`, instead of reading pages.
         #[arg(long)]
         report: Option<PathBuf>,
+        /// A store written by `ingest`, instead of reading pages.
+        #[arg(long, conflicts_with = "report")]
+        db: Option<PathBuf>,
         /// Pages to search (as for `analyze`), when no --report is given.
         paths: Vec<String>,
         /// Print the hits as JSON lines.
@@ -315,6 +318,7 @@ fn run_trace(
     text: Option<String>,
     file: Option<PathBuf>,
     report: Option<PathBuf>,
+    db: Option<PathBuf>,
     paths: Vec<String>,
     json: bool,
 ) -> Result<ExitCode, String> {
@@ -335,6 +339,17 @@ fn run_trace(
     }
     let opts = Options::default();
     let (articles, diags) = match report {
+        None if db.is_some() => {
+            let path = db.as_deref().unwrap_or(std::path::Path::new(""));
+            if !path.exists() {
+                return Err(format!(
+                    "no store at {}; create it with `echotrace ingest PATH... --db {}`",
+                    path.display(),
+                    path.display()
+                ));
+            }
+            (echotrace_store::Store::open(path)?.articles()?, Vec::new())
+        }
         Some(r) => {
             let raw = std::fs::read(&r).map_err(|e| format!("cannot read {}: {e}", r.display()))?;
             let rep: Report = serde_json::from_slice(&raw)
@@ -449,9 +464,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             text,
             file,
             report,
+            db,
             paths,
             json,
-        } => run_trace(text, file, report, paths, json),
+        } => run_trace(text, file, report, db, paths, json),
         Command::Eval {
             datasets,
             set,

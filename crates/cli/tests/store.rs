@@ -42,6 +42,36 @@ fn the_same_pages_twice_are_stored_once() {
 }
 
 #[test]
+fn trace_reads_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    ingest(&db, &[&seeds()]);
+    let out = Command::new(env!("CARGO_BIN_EXE_echotrace"))
+        .args([
+            "trace",
+            "--json",
+            "--text",
+            "about 60 IS fighters aged 20 to 25 were released from prisons",
+            "--db",
+        ])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let hits: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(hits.len(), 2);
+    assert_eq!(hits[0]["published"]["value"], "2022-05-17T19:29");
+}
+
+#[test]
 fn incremental_ingest_finds_what_one_run_finds() {
     let dir = tempfile::tempdir().unwrap();
     let (one, two) = (dir.path().join("one.db"), dir.path().join("two.db"));
