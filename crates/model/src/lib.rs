@@ -253,6 +253,215 @@ impl std::fmt::Display for Diagnostic {
     }
 }
 
+/// A set of articles that tell the same story.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Story {
+    /// Stable identifier inside one report (`s0`, `s1`, ...).
+    pub id: String,
+    /// A short human label: the most telling title or key terms.
+    pub label: String,
+    /// Member article ids, earliest first.
+    pub articles: Vec<String>,
+    /// The earliest date any member or its source is known by (ISO 8601).
+    pub first_seen: Option<String>,
+    /// Stories this one recalls or quotes without being about them.
+    pub cites: Vec<String>,
+    /// Key terms shared by the members (normalised), most telling first.
+    #[serde(default)]
+    pub terms: Vec<String>,
+}
+
+/// A source of a story: an article in the corpus, or a latent (unseen) statement.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Source {
+    /// Stable identifier inside one report (`src0`, ...).
+    pub id: String,
+    /// True when the source is not in the corpus and was inferred.
+    pub latent: bool,
+    /// Who made the statement, as most attributions name it.
+    pub speaker: Option<String>,
+    /// When it was made, with basis and evidence.
+    pub date: Option<Published>,
+    /// The text as the aligned quotations agree on it.
+    pub text: String,
+    /// The story it belongs to.
+    pub story: String,
+    /// For a seen source, the article that carries it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub article: Option<String>,
+    /// Passages and quotes the inference rests on.
+    #[serde(default)]
+    pub evidence: Vec<String>,
+}
+
+/// Whether a quotation reproduces the words or reports them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum QuoteKind {
+    /// Words inside quotation marks.
+    #[default]
+    Direct,
+    /// Reported speech: "X said that ...", "according to X, ...".
+    Indirect,
+}
+
+/// An attributed quotation in one article; offsets are into that article's body.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Quote {
+    /// Stable identifier inside one report (`q0`, ...).
+    pub id: String,
+    /// The article's id.
+    pub article: String,
+    /// Whether the words are quoted or reported.
+    pub kind: QuoteKind,
+    /// First byte of the quoted content.
+    pub start: usize,
+    /// End byte of the quoted content.
+    pub end: usize,
+    /// The quoted content.
+    pub text: String,
+    /// The speaker, resolved to the fullest name the article gives.
+    pub speaker: Option<String>,
+    /// The speaker mention as written, with its byte range.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speaker_span: Option<(usize, usize)>,
+    /// The attribution cue ("said", "according to"), as written.
+    pub cue: Option<String>,
+    /// The cue's byte range.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cue_span: Option<(usize, usize)>,
+    /// The source this quote is attributed to, once provenance has run.
+    pub source: Option<String>,
+}
+
+/// What kind of thing an entity mention names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EntityKind {
+    /// A person.
+    Person,
+    /// An organisation, agency, group or outlet.
+    Organization,
+    /// A country, city, region or site.
+    Place,
+}
+
+/// A named-entity mention in one article.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entity {
+    /// The article's id.
+    pub article: String,
+    /// Person, organisation or place.
+    pub kind: EntityKind,
+    /// The mention as written.
+    pub text: String,
+    /// The canonical key shared by every spelling of the entity.
+    pub key: String,
+    /// First byte of the mention.
+    pub start: usize,
+    /// End byte of the mention.
+    pub end: usize,
+}
+
+/// A numeric claim: a figure, what it counts, and how it is qualified.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Claim {
+    /// Stable identifier inside one report (`c0`, ...).
+    pub id: String,
+    /// The article's id.
+    pub article: String,
+    /// The story of that article, once stories have run.
+    pub story: Option<String>,
+    /// Always `number` for now.
+    pub kind: String,
+    /// The figure (the low end of a range).
+    pub value: f64,
+    /// The high end of a range ("aged 20 to 25").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_max: Option<f64>,
+    /// The unit when there is one (`percent`, `USD`, `km`, `years`...).
+    pub unit: Option<String>,
+    /// What the figure counts ("militants", "countries"), normalised to a head noun.
+    pub counts: Option<String>,
+    /// "up to", "about", "at least", "some", "more than"...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qualifier: Option<String>,
+    /// The claim's text as written (the figure and its noun phrase).
+    pub text: String,
+    /// The sentence the claim sits in.
+    #[serde(default)]
+    pub context: String,
+    /// First byte of `text`.
+    pub start: usize,
+    /// End byte of `text`.
+    pub end: usize,
+}
+
+/// A disagreement between articles (or stories) a reader should see.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Divergence {
+    /// Stable identifier inside one report (`d0`, ...).
+    pub id: String,
+    /// The story, when the divergence is inside one.
+    pub story: Option<String>,
+    /// `same_figure_different_things`, `different_figures`, `different_dates` or `different_speakers`.
+    pub kind: String,
+    /// The claim or quote ids involved.
+    pub claims: Vec<String>,
+    /// One sentence a reader understands.
+    pub explanation: String,
+}
+
+/// How one node of the provenance graph relates to another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EdgeKind {
+    /// `to` repeats text that comes from `from`.
+    Echoes,
+    /// `to` recalls or quotes `from` without being about it.
+    Cites,
+    /// `to` is a translation or re-wording of `from`.
+    Translates,
+}
+
+/// An edge of the provenance graph: source or article to article or story.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Edge {
+    /// Source, article or story id upstream.
+    pub from: String,
+    /// Article or story id downstream.
+    pub to: String,
+    /// How they relate.
+    pub kind: EdgeKind,
+    /// Passage (or quote) ids that show the relation.
+    pub evidence: Vec<String>,
+    /// Whether the direction is established; false when dates and completeness cannot decide it.
+    #[serde(default = "yes")]
+    pub directed: bool,
+    /// Why the direction was chosen, or why it could not be.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// One dated event of a story's timeline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimelineEvent {
+    /// The story.
+    pub story: String,
+    /// ISO 8601 date or date-time (`XXXX` year when unknown).
+    pub date: String,
+    /// Explicit, relative or inferred.
+    pub basis: DateBasis,
+    /// The article or source id.
+    pub node: String,
+    /// What happened, in a few words.
+    pub what: String,
+}
+
 /// The full analysis of a corpus, as written to `report.json`.
 ///
 /// Stages not yet implemented leave their lists empty; they never invent data.
@@ -265,17 +474,23 @@ pub struct Report {
     /// Aligned reused passages (reuse stage).
     pub passages: Vec<Passage>,
     /// Stories (stories stage).
-    pub stories: Vec<serde_json::Value>,
+    pub stories: Vec<Story>,
     /// Seen and latent sources (provenance stage).
-    pub sources: Vec<serde_json::Value>,
+    pub sources: Vec<Source>,
     /// Attributed quotes (claims stage).
-    pub quotes: Vec<serde_json::Value>,
+    pub quotes: Vec<Quote>,
     /// Numeric claims (claims stage).
-    pub claims: Vec<serde_json::Value>,
+    pub claims: Vec<Claim>,
+    /// Named-entity mentions (claims stage).
+    #[serde(default)]
+    pub entities: Vec<Entity>,
     /// Divergences between outlets (claims stage).
-    pub divergences: Vec<serde_json::Value>,
+    pub divergences: Vec<Divergence>,
     /// Provenance edges (provenance stage).
-    pub edges: Vec<serde_json::Value>,
+    pub edges: Vec<Edge>,
+    /// Dated events per story, earliest first (provenance stage).
+    #[serde(default)]
+    pub timeline: Vec<TimelineEvent>,
     /// Problems met while reading and extracting.
     pub diagnostics: Vec<Diagnostic>,
 }

