@@ -96,6 +96,8 @@ enum EvalSet {
     Reuse,
     /// Calibration of the sentence-embedding threshold (builds with `--features embed`).
     Embed,
+    /// Story clustering (clustering), beside a TF-IDF single-linkage baseline.
+    Clustering,
     /// All of the above.
     All,
 }
@@ -512,6 +514,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             if set == EvalSet::Embed {
                 let e = load_embedder(None)?;
                 println!("{}", echotrace_eval::calibrate_embedder(&dir, e.as_ref())?);
+            }
+            if matches!(set, EvalSet::Clustering | EvalSet::All) {
+                let params = echotrace_stories::StoryParams::default();
+                println!("{}", echotrace_eval::clustering::evaluate(&dir, &params)?);
             }
             if matches!(set, EvalSet::Reuse | EvalSet::All) {
                 let rows = echotrace_eval::score_planted(&dir, 150, 42)?;

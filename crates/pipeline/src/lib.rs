@@ -182,7 +182,7 @@ pub fn analyze<S: AsRef<str>>(
     }
     report.articles = articles;
     report.diagnostics = diags;
-    finish(&mut report);
+    finish(&mut report, &opts.aliases);
     report
 }
 
@@ -192,6 +192,11 @@ pub fn analyze<S: AsRef<str>>(
 /// timeline and each article's shares. Idempotent: it recomputes those
 /// sections from `articles` and `passages` alone, so the store and the server
 /// can call it on what they hold.
-pub fn finish(report: &mut Report) {
-    let _ = report;
+pub fn finish(report: &mut Report, aliases: &echotrace_reuse::Aliases) {
+    report.stories = echotrace_stories::build(
+        &report.articles,
+        &report.passages,
+        aliases,
+        &echotrace_stories::StoryParams::default(),
+    );
 }

@@ -1,0 +1,340 @@
+//! Story clustering against `clustering/mds_ac_dev.json`: articles grouped
+//! by event (English, Indonesian/Malay and Chinese mixed).
+//!
+//! Scores are pairwise precision, recall and F1 (a pair of articles is
+//! positive when both sit in one cluster) and the adjusted Rand index. The
+//! baseline is TF-IDF cosine over lower-cased words with single linkage,
+//! at the threshold that is best on this very set (an optimistic baseline).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use echotrace_model::Article;
+use echotrace_reuse::{find_passages, Aliases, ReuseParams};
+use echotrace_stories::{build, StoryParams};
+use unicode_segmentation::UnicodeSegmentation;
+
+/// Pairwise and ARI scores of one clustering against gold.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ClusterScore {
+    /// Pairwise precision.
+    pub precision: f64,
+    /// Pairwise recall.
+    pub recall: f64,
+    /// Pairwise F1.
+    pub f1: f64,
+    /// Adjusted Rand index.
+    pub ari: f64,
+    /// Number of predicted clusters.
+    pub clusters: usize,
+}
+
+/// The dev set as articles, and the gold cluster of each.
+pub fn load(dir: &Path) -> Result<(Vec<Article>, Vec<i64>), String> {
+    let path = dir.join("clustering/mds_ac_dev.json");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let v: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let items = v["articles"].as_array().ok_or("no articles array")?;
+    let gold: Vec<i64> = v["clusters"]
+        .as_array()
+        .ok_or("no clusters array")?
+        .iter()
+        .map(|c| c.as_i64().unwrap_or(-1))
+        .collect();
+    if gold.len() != items.len() {
+        return Err(format!(
+            "{}: {} articles but {} cluster ids",
+            path.display(),
+            items.len(),
+            gold.len()
+        ));
+    }
+    let articles = items
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let body = a["sentences"]
+                .as_array()
+                .map(|ss| {
+                    ss.iter()
+                        .filter_map(|s| s["content"].as_str())
+                        .collect::<Vec<_>>()
+                        .join("\n\n")
+                })
+                .unwrap_or_default();
+            let language =
+                echotrace_extract::detect_language(&body).unwrap_or_else(|| "und".into());
+            Article {
+                id: format!("a{i}"),
+                title: a["title"].as_str().map(str::to_string),
+                body,
+                language,
+                ..Default::default()
+            }
+        })
+        .collect();
+    Ok((articles, gold))
+}
+
+/// Pairwise P/R/F1 and ARI of `pred` against `gold` (one label per item).
+pub fn score<A: Eq + std::hash::Hash + Copy, B: Eq + std::hash::Hash + Copy>(
+    pred: &[A],
+    gold: &[B],
+) -> ClusterScore {
+    let n = pred.len().min(gold.len());
+    let mut table: HashMap<(A, B), u64> = HashMap::new();
+    let mut rows: HashMap<A, u64> = HashMap::new();
+    let mut cols: HashMap<B, u64> = HashMap::new();
+    for i in 0..n {
+        *table.entry((pred[i], gold[i])).or_insert(0) += 1;
+        *rows.entry(pred[i]).or_insert(0) += 1;
+        *cols.entry(gold[i]).or_insert(0) += 1;
+    }
+    let c2 = |x: u64| (x * x.saturating_sub(1) / 2) as f64;
+    let both: f64 = table.values().map(|&x| c2(x)).sum();
+    let pred_pairs: f64 = rows.values().map(|&x| c2(x)).sum();
+    let gold_pairs: f64 = cols.values().map(|&x| c2(x)).sum();
+    let total = c2(n as u64);
+    let precision = if pred_pairs > 0.0 {
+        both / pred_pairs
+    } else {
+        1.0
+    };
+    let recall = if gold_pairs > 0.0 {
+        both / gold_pairs
+    } else {
+        1.0
+    };
+    let f1 = if precision + recall > 0.0 {
+        2.0 * precision * recall / (precision + recall)
+    } else {
+        0.0
+    };
+    let expected = if total > 0.0 {
+        pred_pairs * gold_pairs / total
+    } else {
+        0.0
+    };
+    let max = (pred_pairs + gold_pairs) / 2.0;
+    let ari = if (max - expected).abs() < f64::EPSILON {
+        1.0
+    } else {
+        (both - expected) / (max - expected)
+    };
+    ClusterScore {
+        precision,
+        recall,
+        f1,
+        ari,
+        clusters: rows.len(),
+    }
+}
+
+/// echotrace's stories (reuse passages, then stories) as one label per article.
+pub fn echotrace_labels(
+    articles: &[Article],
+    passages: &[echotrace_model::Passage],
+    params: &StoryParams,
+) -> Vec<usize> {
+    let aliases = Aliases::builtin();
+    let stories = build(articles, passages, &aliases, params);
+    let mut label = vec![usize::MAX; articles.len()];
+    let index: HashMap<&str, usize> = articles
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.id.as_str(), i))
+        .collect();
+    for (s, story) in stories.iter().enumerate() {
+        for id in &story.articles {
+            if let Some(&i) = index.get(id.as_str()) {
+                label[i] = s;
+            }
+        }
+    }
+    label
+}
+
+/// TF-IDF vectors over lower-cased words, L2-normalised (the baseline's representation).
+fn word_vectors(articles: &[Article]) -> Vec<HashMap<String, f64>> {
+    let docs: Vec<HashMap<String, f64>> = articles
+        .iter()
+        .map(|a| {
+            let mut m = HashMap::new();
+            let text = format!("{} {}", a.title.as_deref().unwrap_or(""), a.body);
+            for w in text.unicode_words() {
+                *m.entry(w.to_lowercase()).or_insert(0.0) += 1.0;
+            }
+            m
+        })
+        .collect();
+    let mut df: HashMap<&str, f64> = HashMap::new();
+    for d in &docs {
+        for k in d.keys() {
+            *df.entry(k.as_str()).or_insert(0.0) += 1.0;
+        }
+    }
+    let n = docs.len() as f64;
+    docs.iter()
+        .map(|d| {
+            let mut v: HashMap<String, f64> = d
+                .iter()
+                .map(|(k, tf)| (k.clone(), tf * ((n + 1.0) / (df[k.as_str()] + 1.0)).ln()))
+                .collect();
+            let norm = v.values().map(|x| x * x).sum::<f64>().sqrt().max(1e-12);
+            v.values_mut().for_each(|x| *x /= norm);
+            v
+        })
+        .collect()
+}
+
+fn dot(a: &HashMap<String, f64>, b: &HashMap<String, f64>) -> f64 {
+    a.iter()
+        .filter_map(|(k, w)| b.get(k).map(|w2| w * w2))
+        .sum()
+}
+
+/// Gold clusters whose members share almost no words (mean pairwise cosine
+/// below 0.05, over 20 members) are catch-alls of unclustered articles;
+/// this view scores their members as singletons.
+pub fn without_catch_all(articles: &[Article], gold: &[i64]) -> (Vec<i64>, usize) {
+    let vecs = word_vectors(articles);
+    let mut by: HashMap<i64, Vec<usize>> = HashMap::new();
+    for (i, g) in gold.iter().enumerate() {
+        by.entry(*g).or_default().push(i);
+    }
+    let mut out = gold.to_vec();
+    let mut moved = 0;
+    for m in by.values().filter(|m| m.len() > 20) {
+        let mut sum = 0.0;
+        let mut count = 0.0;
+        for (x, &i) in m.iter().enumerate() {
+            for &j in &m[x + 1..] {
+                sum += dot(&vecs[i], &vecs[j]);
+                count += 1.0;
+            }
+        }
+        if sum / count < 0.05 {
+            for &i in m {
+                out[i] = -1 - i as i64;
+                moved += 1;
+            }
+        }
+    }
+    (out, moved)
+}
+
+/// The baseline: TF-IDF cosine over lower-cased words, single linkage at `threshold`.
+pub fn baseline_labels(articles: &[Article], threshold: f64) -> Vec<usize> {
+    let vecs = word_vectors(articles);
+    let mut parent: Vec<usize> = (0..vecs.len()).collect();
+    fn find(p: &mut [usize], x: usize) -> usize {
+        let mut r = x;
+        while p[r] != r {
+            r = p[r];
+        }
+        let mut y = x;
+        while p[y] != r {
+            let next = p[y];
+            p[y] = r;
+            y = next;
+        }
+        r
+    }
+    for i in 0..vecs.len() {
+        for j in i + 1..vecs.len() {
+            if dot(&vecs[i], &vecs[j]) >= threshold {
+                let (a, b) = (find(&mut parent, i), find(&mut parent, j));
+                parent[a] = b;
+            }
+        }
+    }
+    (0..vecs.len()).map(|i| find(&mut parent, i)).collect()
+}
+
+/// Scores echotrace at `params` and the baseline at its best threshold on this set.
+pub fn evaluate(dir: &Path, params: &StoryParams) -> Result<String, String> {
+    let (articles, gold) = load(dir)?;
+    let (open_gold, moved) = without_catch_all(&articles, &gold);
+    let mut out = format!(
+        "gold as given:\n{}\n",
+        evaluate_against(&articles, &gold, params)?
+    );
+    out += &format!(
+        "gold with its catch-all cluster ({moved} articles that share no event) scored as singletons:\n{}",
+        evaluate_against(&articles, &open_gold, params)?
+    );
+    Ok(out)
+}
+
+/// Scores echotrace and the best-threshold baseline against one gold labelling.
+fn evaluate_against(
+    articles: &[Article],
+    gold: &[i64],
+    params: &StoryParams,
+) -> Result<String, String> {
+    let articles = articles.to_vec();
+    let gold = gold.to_vec();
+    let passages = find_passages(&articles, &Aliases::builtin(), &ReuseParams::default());
+    let ours = score(&echotrace_labels(&articles, &passages, params), &gold);
+    let mut best = (0.0, ClusterScore::default());
+    for t in (5..=90).step_by(5) {
+        let th = f64::from(t) / 100.0;
+        let s = score(&baseline_labels(&articles, th), &gold);
+        if s.f1 > best.1.f1 {
+            best = (th, s);
+        }
+    }
+    let mut out = format!(
+        "clustering: {} articles, {} gold clusters\n| system | clusters | pairwise P | R | F1 | ARI |\n| --- | --- | --- | --- | --- | --- |\n",
+        articles.len(),
+        gold.iter().collect::<std::collections::HashSet<_>>().len()
+    );
+    let row = |name: &str, s: &ClusterScore| {
+        format!(
+            "| {name} | {} | {:.3} | {:.3} | {:.3} | {:.3} |\n",
+            s.clusters, s.precision, s.recall, s.f1, s.ari
+        )
+    };
+    out += &row(
+        &format!("echotrace stories (threshold {})", params.threshold),
+        &ours,
+    );
+    out += &row(
+        &format!(
+            "baseline: TF-IDF cosine, single linkage (best threshold here, {:.2})",
+            best.0
+        ),
+        &best.1,
+    );
+    out += "\nsensitivity of echotrace to the merge threshold (the default is fixed in StoryParams):\n| threshold | clusters | P | R | F1 | ARI |\n| --- | --- | --- | --- | --- | --- |\n";
+    for t in (10..=40).step_by(3) {
+        let p = StoryParams {
+            threshold: t as f32 / 100.0,
+            ..*params
+        };
+        let s = score(&echotrace_labels(&articles, &passages, &p), &gold);
+        out += &format!(
+            "| {:.2} | {} | {:.3} | {:.3} | {:.3} | {:.3} |\n",
+            p.threshold, s.clusters, s.precision, s.recall, s.f1, s.ari
+        );
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn perfect_and_opposite_clusterings_score_as_expected() {
+        let gold = [1, 1, 2, 2, 3];
+        let s = score(&[7, 7, 8, 8, 9], &gold);
+        assert!((s.f1 - 1.0).abs() < 1e-9 && (s.ari - 1.0).abs() < 1e-9);
+        let s = score(&[0, 1, 2, 3, 4], &gold);
+        assert_eq!(s.recall, 0.0);
+        assert!(s.ari.abs() < 1e-9);
+        let s = score(&[0, 0, 0, 0, 0], &gold);
+        assert!((s.recall - 1.0).abs() < 1e-9 && s.precision < 0.3);
+    }
+}

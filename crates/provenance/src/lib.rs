@@ -1,0 +1,1 @@
+//! Provenance (in progress).

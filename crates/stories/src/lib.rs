@@ -1,0 +1,453 @@
+//! Stories: which articles tell the same story, and which stories cite others.
+//!
+//! Two articles are close when they share text (the reuse stage's passages)
+//! or words (a TF-IDF cosine over normalised terms), and they can only be one
+//! story when their dates fall within a window. Average-linkage clustering
+//! ([`cluster`]) turns those affinities into stories. A story *cites* another
+//! when one of its articles shares a passage with the other story's articles
+//! but the two cannot be one story (their dates are months apart): an article
+//! recalling an earlier statement is a link between stories, not a merge.
+//!
+//! [`StoryIndex`] does the same one article at a time: a new article joins
+//! the story it is closest to on average, or starts one.
+
+pub mod cluster;
+pub mod terms;
+pub mod time;
+
+use std::collections::{BTreeSet, HashMap};
+
+use echotrace_model::{Article, Passage, Story};
+use echotrace_reuse::Aliases;
+
+pub use terms::{cosine, TermSpace, TermVector};
+pub use time::{parse_day, DateKey};
+
+/// Settings of the stories stage.
+#[derive(Debug, Clone, Copy)]
+pub struct StoryParams {
+    /// Average affinity two clusters need to merge.
+    pub threshold: f32,
+    /// Days two articles of one story may lie apart.
+    pub window_days: i64,
+    /// Shared-text coverage (of the shorter body) at which reuse alone makes a pair as close as identical words.
+    pub reuse_full: f32,
+    /// Weight of the anchor cosine (names and figures only) against the full term cosine.
+    pub anchor_weight: f32,
+}
+
+impl Default for StoryParams {
+    fn default() -> Self {
+        StoryParams {
+            threshold: 0.25,
+            window_days: 30,
+            reuse_full: 0.25,
+            anchor_weight: 1.0,
+        }
+    }
+}
+
+/// Affinity from shared passages: bytes of the shorter body covered, scaled so
+/// `reuse_full` coverage counts as certain.
+fn reuse_affinity(
+    articles: &[Article],
+    passages: &[Passage],
+    params: &StoryParams,
+) -> HashMap<(usize, usize), f32> {
+    let index: HashMap<&str, usize> = articles
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.id.as_str(), i))
+        .collect();
+    type Sides = (Vec<(usize, usize)>, Vec<(usize, usize)>);
+    let mut spans: HashMap<(usize, usize), Sides> = HashMap::new();
+    for p in passages {
+        let (Some(&x), Some(&y)) = (
+            index.get(p.a.article.as_str()),
+            index.get(p.b.article.as_str()),
+        ) else {
+            continue;
+        };
+        if x == y {
+            continue;
+        }
+        let (key, sx, sy) = if x < y {
+            ((x, y), (p.a.start, p.a.end), (p.b.start, p.b.end))
+        } else {
+            ((y, x), (p.b.start, p.b.end), (p.a.start, p.a.end))
+        };
+        let e = spans.entry(key).or_default();
+        e.0.push(sx);
+        e.1.push(sy);
+    }
+    spans
+        .into_iter()
+        .map(|((x, y), (sx, sy))| {
+            let cx = covered(sx) as f32 / articles[x].body.len().max(1) as f32;
+            let cy = covered(sy) as f32 / articles[y].body.len().max(1) as f32;
+            let cov = cx.max(cy);
+            ((x, y), (cov / params.reuse_full).min(1.0))
+        })
+        .collect()
+}
+
+/// Bytes covered by a set of possibly overlapping ranges.
+pub fn covered(mut ranges: Vec<(usize, usize)>) -> usize {
+    ranges.sort_unstable();
+    let (mut total, mut end) = (0usize, 0usize);
+    for (s, e) in ranges {
+        let s = s.max(end);
+        if e > s {
+            total += e - s;
+            end = e;
+        }
+    }
+    total
+}
+
+/// Affinities of all article pairs worth weighing: term cosine or reuse, whichever is higher.
+pub fn affinities(
+    articles: &[Article],
+    passages: &[Passage],
+    space: &TermSpace,
+    params: &StoryParams,
+) -> Vec<(usize, usize, f32)> {
+    let n = articles.len();
+    let max_df = (n as u32 / 10).max(50);
+    let mut best: HashMap<(usize, usize), f32> =
+        terms::similar_pairs(space, &space.vectors, 0.05, max_df)
+            .into_iter()
+            .map(|(a, b, s)| ((a, b), s))
+            .collect();
+    if params.anchor_weight > 0.0 {
+        for (a, b, s) in terms::similar_pairs(space, &space.anchors, 0.05, max_df) {
+            let e = best.entry((a, b)).or_insert(0.0);
+            *e = e.max(s * params.anchor_weight);
+        }
+    }
+    for (k, r) in reuse_affinity(articles, passages, params) {
+        let e = best.entry(k).or_insert(0.0);
+        *e = e.max(r);
+    }
+    let mut out: Vec<(usize, usize, f32)> = best.into_iter().map(|((a, b), s)| (a, b, s)).collect();
+    out.sort_unstable_by_key(|x| (x.0, x.1));
+    out
+}
+
+/// Clusters articles into stories, links stories that cite each other, and labels them.
+pub fn build(
+    articles: &[Article],
+    passages: &[Passage],
+    aliases: &Aliases,
+    params: &StoryParams,
+) -> Vec<Story> {
+    let space = TermSpace::build(articles, aliases);
+    let pairs = affinities(articles, passages, &space, params);
+    let dates: Vec<DateKey> = articles
+        .iter()
+        .map(|a| DateKey::of(a.published.as_ref()))
+        .collect();
+    let window = params.window_days;
+    let compatible = |a: &[usize], b: &[usize]| {
+        a.iter().all(|&x| {
+            b.iter()
+                .all(|&y| dates[x].distance(dates[y]).is_none_or(|d| d <= window))
+        })
+    };
+    let clusters = cluster::average_linkage(articles.len(), &pairs, params.threshold, &compatible);
+    let affinity: HashMap<(usize, usize), f32> =
+        pairs.iter().map(|&(a, b, s)| ((a, b), s)).collect();
+    assemble(articles, passages, &space, &clusters, &dates, &affinity)
+}
+
+/// Turns clusters of article indices into labelled, ordered stories with cites.
+fn assemble(
+    articles: &[Article],
+    passages: &[Passage],
+    space: &TermSpace,
+    clusters: &[Vec<usize>],
+    dates: &[DateKey],
+    affinity: &HashMap<(usize, usize), f32>,
+) -> Vec<Story> {
+    let aff = |a: usize, b: usize| {
+        let k = if a < b { (a, b) } else { (b, a) };
+        affinity.get(&k).copied().unwrap_or(0.0)
+    };
+    let first_day = |m: &[usize]| m.iter().filter_map(|&i| dates[i].day()).min();
+    let mut ordered: Vec<Vec<usize>> = clusters.to_vec();
+    ordered.sort_by_key(|m| (first_day(m).is_none(), first_day(m), m[0]));
+    let mut story_of = vec![0usize; articles.len()];
+    for (s, m) in ordered.iter().enumerate() {
+        for &i in m {
+            story_of[i] = s;
+        }
+    }
+    let mut stories: Vec<Story> = ordered
+        .iter()
+        .enumerate()
+        .map(|(s, m)| {
+            let mut members = m.clone();
+            members.sort_by_key(|&i| (dates[i].day().is_none(), dates[i].day(), i));
+            let medoid = *m
+                .iter()
+                .max_by(|&&x, &&y| {
+                    let sx: f32 = m.iter().map(|&o| aff(x, o)).sum();
+                    let sy: f32 = m.iter().map(|&o| aff(y, o)).sum();
+                    sx.total_cmp(&sy).then(y.cmp(&x))
+                })
+                .unwrap_or(&m[0]);
+            let terms = top_terms(space, m, 6);
+            let label = articles[medoid]
+                .title
+                .clone()
+                .filter(|t| !t.trim().is_empty())
+                .unwrap_or_else(|| terms.join(" · "));
+            let first_seen = members
+                .iter()
+                .find(|&&i| dates[i].day().is_some())
+                .and_then(|&i| articles[i].published.as_ref().map(|p| p.value.clone()));
+            Story {
+                id: format!("s{s}"),
+                label,
+                articles: members.iter().map(|&i| articles[i].id.clone()).collect(),
+                first_seen,
+                cites: Vec::new(),
+                terms,
+            }
+        })
+        .collect();
+    for (s, cited) in cites(articles, passages, &story_of, dates, &ordered) {
+        let id = stories[cited].id.clone();
+        if !stories[s].cites.contains(&id) {
+            stories[s].cites.push(id);
+        }
+    }
+    stories
+}
+
+/// The most telling terms of a cluster: heaviest summed weight, shared by two members when it has two.
+fn top_terms(space: &TermSpace, members: &[usize], k: usize) -> Vec<String> {
+    let mut sum: HashMap<u64, (f32, u32)> = HashMap::new();
+    for &i in members {
+        for (t, w) in &space.vectors[i] {
+            let e = sum.entry(*t).or_insert((0.0, 0));
+            e.0 += w;
+            e.1 += 1;
+        }
+    }
+    let need = if members.len() > 1 { 2 } else { 1 };
+    let mut v: Vec<(u64, f32)> = sum
+        .into_iter()
+        .filter(|(_, (_, c))| *c >= need)
+        .map(|(t, (w, _))| (t, w))
+        .collect();
+    v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut seen = BTreeSet::new();
+    v.into_iter()
+        .filter_map(|(t, _)| space.surface.get(&t).cloned())
+        .filter(|s| seen.insert(s.to_lowercase()))
+        .take(k)
+        .collect()
+}
+
+/// `(citing story, cited story)` for each pair of stories joined by a passage.
+///
+/// The later story cites the earlier; when a date is missing, the story whose
+/// article gives the shared text the smaller share of its body is the one recalling it.
+fn cites(
+    articles: &[Article],
+    passages: &[Passage],
+    story_of: &[usize],
+    dates: &[DateKey],
+    stories: &[Vec<usize>],
+) -> Vec<(usize, usize)> {
+    let index: HashMap<&str, usize> = articles
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.id.as_str(), i))
+        .collect();
+    let first_day = |s: usize| stories[s].iter().filter_map(|&i| dates[i].day()).min();
+    let mut out = BTreeSet::new();
+    for p in passages {
+        let (Some(&x), Some(&y)) = (
+            index.get(p.a.article.as_str()),
+            index.get(p.b.article.as_str()),
+        ) else {
+            continue;
+        };
+        let (sx, sy) = (story_of[x], story_of[y]);
+        if sx == sy {
+            continue;
+        }
+        let pair = match (first_day(sx), first_day(sy)) {
+            (Some(dx), Some(dy)) if dx != dy => {
+                if dx > dy {
+                    (sx, sy)
+                } else {
+                    (sy, sx)
+                }
+            }
+            _ => {
+                let fx = (p.a.end - p.a.start) as f64 / articles[x].body.len().max(1) as f64;
+                let fy = (p.b.end - p.b.start) as f64 / articles[y].body.len().max(1) as f64;
+                if fx <= fy {
+                    (sx, sy)
+                } else {
+                    (sy, sx)
+                }
+            }
+        };
+        out.insert(pair);
+    }
+    out.into_iter().collect()
+}
+
+/// Stories kept up to date one article at a time.
+///
+/// A new article joins the existing story with the highest average affinity
+/// to its members (if that reaches the threshold and the dates fit), or
+/// starts a new story. The term weights are those of the corpus the index
+/// was built from; rebuild with [`build`] when the collection has changed a lot.
+pub struct StoryIndex {
+    params: StoryParams,
+    space: TermSpace,
+    articles: Vec<Article>,
+    dates: Vec<DateKey>,
+    members: Vec<Vec<usize>>,
+}
+
+impl StoryIndex {
+    /// An index over `articles` and `passages`, clustered in one batch.
+    pub fn new(
+        articles: Vec<Article>,
+        passages: &[Passage],
+        aliases: &Aliases,
+        params: StoryParams,
+    ) -> Self {
+        let space = TermSpace::build(&articles, aliases);
+        let pairs = affinities(&articles, passages, &space, &params);
+        let dates: Vec<DateKey> = articles
+            .iter()
+            .map(|a| DateKey::of(a.published.as_ref()))
+            .collect();
+        let window = params.window_days;
+        let compatible = |a: &[usize], b: &[usize]| {
+            a.iter().all(|&x| {
+                b.iter()
+                    .all(|&y| dates[x].distance(dates[y]).is_none_or(|d| d <= window))
+            })
+        };
+        let members =
+            cluster::average_linkage(articles.len(), &pairs, params.threshold, &compatible);
+        StoryIndex {
+            params,
+            space,
+            articles,
+            dates,
+            members,
+        }
+    }
+
+    /// Adds one article (with the passages it shares with stored ones); returns the index of its story.
+    pub fn add(&mut self, article: Article, passages: &[Passage], aliases: &Aliases) -> usize {
+        let mut one = TermSpace::build(std::slice::from_ref(&article), aliases);
+        // Re-weight the newcomer with the corpus document frequencies.
+        let n = (self.articles.len() + 1) as f32;
+        let anchor = std::mem::take(&mut one.anchors[0]);
+        let vector = reweight(&mut one, &self.space, n);
+        for (k, d) in one.df.drain() {
+            *self.space.df.entry(k).or_insert(0) += d;
+        }
+        for (k, t) in one.surface.drain() {
+            self.space.surface.entry(k).or_insert(t);
+        }
+        let new = self.articles.len();
+        let date = DateKey::of(article.published.as_ref());
+        let reuse: HashMap<usize, f32> = {
+            let mut all = self.articles.clone();
+            all.push(article.clone());
+            reuse_affinity(&all, passages, &self.params)
+                .into_iter()
+                .filter_map(|((x, y), r)| {
+                    if y == new {
+                        Some((x, r))
+                    } else if x == new {
+                        Some((y, r))
+                    } else {
+                        None
+                    }
+                })
+                .collect()
+        };
+        let mut best: Option<(usize, f32)> = None;
+        for (s, m) in self.members.iter().enumerate() {
+            let fits = m.iter().all(|&i| {
+                self.dates[i]
+                    .distance(date)
+                    .is_none_or(|d| d <= self.params.window_days)
+            });
+            if !fits {
+                continue;
+            }
+            let total: f32 = m
+                .iter()
+                .map(|&i| {
+                    let c = cosine(&self.space.vectors[i], &vector)
+                        .max(cosine(&self.space.anchors[i], &anchor) * self.params.anchor_weight);
+                    c.max(reuse.get(&i).copied().unwrap_or(0.0))
+                })
+                .sum();
+            let avg = total / m.len() as f32;
+            if avg >= self.params.threshold && best.is_none_or(|(_, b)| avg > b) {
+                best = Some((s, avg));
+            }
+        }
+        self.space.vectors.push(vector);
+        self.space.anchors.push(anchor);
+        self.articles.push(article);
+        self.dates.push(date);
+        match best {
+            Some((s, _)) => {
+                self.members[s].push(new);
+                s
+            }
+            None => {
+                self.members.push(vec![new]);
+                self.members.len() - 1
+            }
+        }
+    }
+
+    /// The current stories, labelled and linked.
+    pub fn stories(&self, passages: &[Passage]) -> Vec<Story> {
+        assemble(
+            &self.articles,
+            passages,
+            &self.space,
+            &self.members,
+            &self.dates,
+            &HashMap::new(),
+        )
+    }
+}
+
+/// The newcomer's vector weighted by the index's document frequencies.
+fn reweight(one: &mut TermSpace, corpus: &TermSpace, n: f32) -> TermVector {
+    let v = std::mem::take(&mut one.vectors[0]);
+    let mut out: TermVector = v
+        .into_iter()
+        .map(|(k, w)| {
+            // In a one-article space every idf is 1: the weight is the term frequency part alone.
+            let d = *corpus.df.get(&k).unwrap_or(&0) as f32 + 1.0;
+            let idf = ((1.0 + n) / (1.0 + d)).ln() + 1.0;
+            (k, w * idf)
+        })
+        .collect();
+    let norm: f32 = out.iter().map(|x| x.1 * x.1).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        for x in out.iter_mut() {
+            x.1 /= norm;
+        }
+    }
+    out
+}

@@ -1,0 +1,287 @@
+//! What an article is about, as a weighted bag of terms.
+//!
+//! Terms are the reuse stage's normalised tokens (case, quotes, digits and
+//! entity aliases folded), so "Daesh" and "ISIS" are one term. Scripts
+//! written without spaces (Chinese, Japanese) become character bigrams.
+//! Weights are TF-IDF with sublinear term frequency, and each vector is
+//! L2-normalised so that a dot product is a cosine. The title counts twice:
+//! headlines name the event.
+
+use std::collections::{HashMap, HashSet};
+
+use echotrace_model::Article;
+use echotrace_reuse::{tokenize, Aliases};
+use rayon::prelude::*;
+
+/// A sparse, L2-normalised term vector: `(term, weight)` sorted by term.
+pub type TermVector = Vec<(u64, f32)>;
+
+/// Term vectors of a corpus, with a printable form of each term.
+#[derive(Debug, Default)]
+pub struct TermSpace {
+    /// One vector per article, in input order.
+    pub vectors: Vec<TermVector>,
+    /// Per article, the vector of its anchors only: names, acronyms and figures,
+    /// which survive translation between languages that share a script.
+    pub anchors: Vec<TermVector>,
+    /// Document frequency of each term.
+    pub df: HashMap<u64, u32>,
+    /// A surface form of each term, for labels.
+    pub surface: HashMap<u64, String>,
+}
+
+fn is_unspaced(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xAC00..=0xD7AF)
+}
+
+/// Counts of one text's terms, and of its anchors (names and figures).
+#[derive(Default)]
+struct Counts {
+    terms: HashMap<u64, (f32, String)>,
+    anchors: HashMap<u64, (f32, String)>,
+}
+
+/// Whether a word survives translation unchanged: a capitalised name, an acronym or a figure.
+fn is_anchor(word: &str) -> bool {
+    let mut chars = word.chars();
+    let first = chars.next().unwrap_or(' ');
+    (first.is_uppercase() && word.chars().count() >= 3 && !first.is_ascii_digit())
+        || word.chars().filter(|c| c.is_ascii_digit()).count() >= 2
+}
+
+/// Stop words of a language and of English (quoted English is common in any news).
+fn stop_words_for(language: &str) -> HashSet<&'static str> {
+    let mut set: HashSet<&'static str> = HashSet::new();
+    for code in [language, "en"] {
+        if let Some(words) = stop_words::lookup(code) {
+            set.extend(words.iter().copied());
+        }
+    }
+    set
+}
+
+/// Raw term counts of one text, with surface forms.
+fn count_terms(
+    text: &str,
+    aliases: &Aliases,
+    stop: &HashSet<&'static str>,
+    weight: f32,
+    counts: &mut Counts,
+) {
+    let out = &mut counts.terms;
+    let tokens = tokenize(text, aliases);
+    let mut prev_unspaced: Option<(&str, u32)> = None;
+    for t in &tokens {
+        let word = &text[t.start as usize..t.end as usize];
+        let first = word.chars().next().unwrap_or(' ');
+        if is_unspaced(first) && word.chars().count() == 1 {
+            if let Some((p, end)) = prev_unspaced {
+                if end == t.start {
+                    let bigram = format!("{p}{word}");
+                    let key = echotrace_reuse::normalize::fold(&bigram);
+                    let h = hash(&key);
+                    let e = out.entry(h).or_insert((0.0, bigram));
+                    e.0 += weight;
+                }
+            }
+            prev_unspaced = Some((word, t.end));
+            continue;
+        }
+        prev_unspaced = None;
+        // Single letters, bare digits and stop words carry no topic.
+        if word.chars().count() < 2 || stop.contains(word.to_lowercase().as_str()) {
+            continue;
+        }
+        let e = out.entry(t.key).or_insert((0.0, word.to_string()));
+        e.0 += weight;
+        if is_anchor(word) {
+            let e = counts
+                .anchors
+                .entry(t.key)
+                .or_insert((0.0, word.to_string()));
+            e.0 += weight;
+        }
+    }
+}
+
+fn hash(s: &str) -> u64 {
+    // The same 64-bit FNV-1a everywhere in this module; term ids only need to be stable within a run.
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in s.as_bytes() {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    h
+}
+
+impl TermSpace {
+    /// Builds the vectors of `articles` (title twice, then body).
+    pub fn build(articles: &[Article], aliases: &Aliases) -> TermSpace {
+        let mut stops: HashMap<&str, HashSet<&'static str>> = HashMap::new();
+        for a in articles {
+            stops
+                .entry(a.language.as_str())
+                .or_insert_with(|| stop_words_for(&a.language));
+        }
+        let counts: Vec<Counts> = articles
+            .par_iter()
+            .map(|a| {
+                let stop = &stops[a.language.as_str()];
+                let mut m = Counts::default();
+                if let Some(t) = &a.title {
+                    count_terms(t, aliases, stop, 2.0, &mut m);
+                }
+                count_terms(&a.body, aliases, stop, 1.0, &mut m);
+                m
+            })
+            .collect();
+        let mut df: HashMap<u64, u32> = HashMap::new();
+        let mut surface: HashMap<u64, String> = HashMap::new();
+        for m in &counts {
+            for (k, (_, s)) in &m.terms {
+                *df.entry(*k).or_insert(0) += 1;
+                surface.entry(*k).or_insert_with(|| s.clone());
+            }
+        }
+        let n = articles.len().max(1) as f32;
+        let weigh = |m: &HashMap<u64, (f32, String)>| {
+            let mut v: TermVector = m
+                .iter()
+                .filter_map(|(k, (tf, _))| {
+                    let d = *df.get(k).unwrap_or(&1) as f32;
+                    // Terms in more than half of a corpus of some size are function words.
+                    if n >= 20.0 && d / n > 0.5 {
+                        return None;
+                    }
+                    let idf = ((1.0 + n) / (1.0 + d)).ln() + 1.0;
+                    Some((*k, (1.0 + tf.ln()) * idf))
+                })
+                .collect();
+            normalise(&mut v);
+            v.sort_unstable_by_key(|x| x.0);
+            v
+        };
+        let vectors = counts.par_iter().map(|m| weigh(&m.terms)).collect();
+        let anchors = counts.par_iter().map(|m| weigh(&m.anchors)).collect();
+        TermSpace {
+            vectors,
+            anchors,
+            df,
+            surface,
+        }
+    }
+}
+
+fn normalise(v: &mut TermVector) {
+    let norm: f32 = v.iter().map(|x| x.1 * x.1).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        for x in v.iter_mut() {
+            x.1 /= norm;
+        }
+    }
+}
+
+/// Cosine of two normalised vectors.
+pub fn cosine(a: &TermVector, b: &TermVector) -> f32 {
+    let (mut i, mut j, mut s) = (0, 0, 0.0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                s += a[i].1 * b[j].1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    s
+}
+
+/// Pairs of articles whose cosine reaches `min`, without comparing all pairs.
+///
+/// An inverted index over each vector's heaviest terms accumulates partial
+/// dot products; terms in more than `max_df` articles are skipped, so the
+/// cost grows with the corpus, not with its square.
+pub fn similar_pairs(
+    space: &TermSpace,
+    vectors: &[TermVector],
+    min: f32,
+    max_df: u32,
+) -> Vec<(usize, usize, f32)> {
+    let mut postings: HashMap<u64, Vec<(u32, f32)>> = HashMap::new();
+    for (i, v) in vectors.iter().enumerate() {
+        for (k, w) in v {
+            if *space.df.get(k).unwrap_or(&0) <= max_df {
+                postings.entry(*k).or_default().push((i as u32, *w));
+            }
+        }
+    }
+    let mut out: Vec<(usize, usize, f32)> = (0..vectors.len())
+        .into_par_iter()
+        .flat_map_iter(|i| {
+            let mut acc: HashMap<u32, f32> = HashMap::new();
+            for (k, w) in &vectors[i] {
+                if let Some(list) = postings.get(k) {
+                    for (j, wj) in list {
+                        if (*j as usize) > i {
+                            *acc.entry(*j).or_insert(0.0) += w * wj;
+                        }
+                    }
+                }
+            }
+            let mut found: Vec<(usize, usize, f32)> = acc
+                .into_iter()
+                .filter(|(_, s)| *s >= min)
+                .map(|(j, s)| (i, j as usize, s))
+                .collect();
+            found.sort_unstable_by_key(|x| x.1);
+            found
+        })
+        .collect();
+    out.sort_unstable_by_key(|x| (x.0, x.1));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn art(title: &str, body: &str) -> Article {
+        Article {
+            title: Some(title.into()),
+            body: body.into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn related_articles_are_closer_than_unrelated() {
+        let arts = vec![
+            art("Floods hit the northern province", "Heavy floods hit the northern province on Monday, displacing thousands of residents."),
+            art("Thousands displaced by floods", "Thousands of residents were displaced when floods hit the northern province."),
+            art("Central bank raises rates", "The central bank raised interest rates by half a point to fight inflation."),
+        ];
+        let s = TermSpace::build(&arts, &Aliases::builtin());
+        let near = cosine(&s.vectors[0], &s.vectors[1]);
+        let far = cosine(&s.vectors[0], &s.vectors[2]);
+        assert!(near > 0.3 && far < 0.15, "near {near} far {far}");
+        let pairs = similar_pairs(&s, &s.vectors, 0.3, 100);
+        assert_eq!(
+            pairs.iter().map(|p| (p.0, p.1)).collect::<Vec<_>>(),
+            vec![(0, 1)]
+        );
+    }
+
+    #[test]
+    fn chinese_text_becomes_bigrams() {
+        let arts = vec![
+            art("韩国已寻国际刑警帮助", "韩国已寻国际刑警帮助逮捕创办者"),
+            art("国际刑警", "国际刑警发出红色通缉令"),
+        ];
+        let s = TermSpace::build(&arts, &Aliases::builtin());
+        assert!(s.surface.values().any(|t| t == "刑警"));
+        assert!(cosine(&s.vectors[0], &s.vectors[1]) > 0.1);
+    }
+}
