@@ -269,6 +269,24 @@ pub struct Story {
     /// Key terms shared by the members (normalised), most telling first.
     #[serde(default)]
     pub terms: Vec<String>,
+    /// Independent confirmations: outlets, counting those that republish one another as one.
+    #[serde(default)]
+    pub independent_outlets: usize,
+}
+
+/// An assertion in an echoing article that matches no upstream passage and carries no attribution.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Addition {
+    /// The article's id.
+    pub article: String,
+    /// Its story.
+    pub story: String,
+    /// First byte of the sentence.
+    pub start: usize,
+    /// End byte of the sentence.
+    pub end: usize,
+    /// The sentence.
+    pub text: String,
 }
 
 /// A source of a story: an article in the corpus, or a latent (unseen) statement.
@@ -491,6 +509,9 @@ pub struct Report {
     /// Dated events per story, earliest first (provenance stage).
     #[serde(default)]
     pub timeline: Vec<TimelineEvent>,
+    /// Unsourced additions in echoing articles (provenance stage).
+    #[serde(default)]
+    pub additions: Vec<Addition>,
     /// Problems met while reading and extracting.
     pub diagnostics: Vec<Diagnostic>,
 }

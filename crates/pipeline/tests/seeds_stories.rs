@@ -78,3 +78,79 @@ fn one_article_at_a_time_gives_the_same_stories() {
     want.sort();
     assert_eq!(got, want);
 }
+
+#[test]
+fn dates_flow_through_the_story() {
+    let r = report();
+    let a4 = r
+        .articles
+        .iter()
+        .find(|a| a.id == id_of(&r, "004"))
+        .unwrap();
+    let p = a4.published.as_ref().unwrap();
+    assert_eq!(p.value, "2022-05-17");
+    assert_eq!(p.basis, echotrace_model::DateBasis::Inferred);
+    assert!(p.evidence.contains("May 17"), "{}", p.evidence);
+    // 003 says only "on Monday": at best a week, and it says inferred.
+    let a3 = r
+        .articles
+        .iter()
+        .find(|a| a.id == id_of(&r, "003"))
+        .unwrap();
+    let p = a3.published.as_ref().unwrap();
+    assert_eq!(p.basis, echotrace_model::DateBasis::Inferred);
+    assert_eq!(p.precision, echotrace_model::Precision::Week);
+    assert_eq!(p.value, "2023-02-13");
+    // The sources' days: the earliest that refers to each statement.
+    let day = |article: &str| {
+        let s = r
+            .stories
+            .iter()
+            .find(|s| s.articles.contains(&id_of(&r, article)))
+            .unwrap();
+        let src = r.sources.iter().find(|x| x.story == s.id).unwrap();
+        src.date.as_ref().unwrap().value.clone()
+    };
+    assert_eq!(day("000"), "2023-02-13");
+    assert_eq!(day("001"), "2022-05-17");
+}
+
+#[test]
+fn graph_timeline_and_shares() {
+    let r = report();
+    let a0 = id_of(&r, "000");
+    let cite = r
+        .edges
+        .iter()
+        .find(|e| e.kind == echotrace_model::EdgeKind::Cites)
+        .expect("a cites edge");
+    assert_eq!(cite.to, a0);
+    assert!(!cite.evidence.is_empty());
+    // Every edge's evidence names passages that exist.
+    for e in &r.edges {
+        for p in &e.evidence {
+            assert!(r.passages.iter().any(|x| &x.id == p), "{p}");
+        }
+    }
+    // Each story's timeline is in date order, and every article has shares that sum to one.
+    for s in &r.stories {
+        let dates: Vec<&str> = r
+            .timeline
+            .iter()
+            .filter(|t| t.story == s.id)
+            .map(|t| &t.date[..10])
+            .collect();
+        let mut sorted_dates = dates.clone();
+        sorted_dates.sort();
+        assert_eq!(dates, sorted_dates);
+        assert!(dates.len() >= s.articles.len());
+    }
+    for a in &r.articles {
+        let sh = a.shares.unwrap();
+        assert!(
+            (sh.quoted + sh.reused + sh.own - 1.0).abs() < 0.01,
+            "{sh:?}"
+        );
+        assert!(sh.own > 0.0 && sh.own < 1.0);
+    }
+}

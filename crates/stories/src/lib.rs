@@ -213,6 +213,7 @@ fn assemble(
                 first_seen,
                 cites: Vec::new(),
                 terms,
+                independent_outlets: 0,
             }
         })
         .collect();
