@@ -7,6 +7,8 @@
 //! itself. All page text is attacker-controlled, so the HTML writer escapes
 //! every string it renders and the page carries no script.
 
+mod stories;
+
 use std::io::{self, Write};
 
 use echotrace_model::{Article, Passage, PassageKind, Report, Severity, Span};
@@ -66,6 +68,9 @@ main{max-width:980px;margin:auto;padding:16px}
 details summary{cursor:pointer;color:#246}
 a.reuse{color:inherit;text-decoration:none;border-bottom:2px solid}a.reuse:target{outline:2px solid #e80}
 a.verbatim{background:#fde9a8;border-color:#d9a400}a.near{background:#d8f0d0;border-color:#3a9a2a}a.translation{background:#dfe6fb;border-color:#4a62c8}
+blockquote.source{border-left:3px solid #4a62c8;margin:6px 0;padding:4px 10px;font-family:Georgia,serif;font-size:14px;background:#f4f6fd}
+.kind{font-size:12px;padding:0 4px;border-radius:3px;background:#eee}.kind.cites{background:#f3e0f7}.kind.translates{background:#dfe6fb}.kind.echoes{background:#fde9a8}
+h3{font-size:15px;margin:10px 0 4px}ol.timeline,ul.edges,ul.divergences{font-size:13px;margin:4px 0;padding-left:20px}
 table.passages{border-collapse:collapse;font-size:13px;width:100%}table.passages td,table.passages th{border-top:1px solid #eee;padding:4px;vertical-align:top;text-align:left}";
 
 impl<W: Write> ReportWriter for HtmlReport<W> {
@@ -92,13 +97,18 @@ impl<W: Write> ReportWriter for HtmlReport<W> {
             .count();
         writeln!(
             w,
-            "<p class=\"summary\">{} articles · {} reused passages · {} diagnostics ({} errors) · schema {}</p>",
+            "<p class=\"summary\">{} articles · {} stories · {} reused passages · {} quotes · {} claims · {} divergences · {} diagnostics ({} errors) · schema {}</p>",
             r.articles.len(),
+            r.stories.len(),
             r.passages.len(),
+            r.quotes.len(),
+            r.claims.len(),
+            r.divergences.len(),
             r.diagnostics.len(),
             errors,
             text(&r.schema)
         )?;
+        stories::write_stories(w, r)?;
         write_passages(w, r)?;
         for a in &r.articles {
             write_article(w, a, &r.passages)?;
@@ -319,6 +329,17 @@ fn write_article(w: &mut dyn Write, a: &Article, passages: &[Passage]) -> io::Re
         row("translated by", t)?;
     }
     row("language", &a.language)?;
+    if let Some(s) = &a.shares {
+        row(
+            "shares",
+            &format!(
+                "{:.0}% quoted · {:.0}% reused · {:.0}% own",
+                s.quoted * 100.0,
+                s.reused * 100.0,
+                s.own * 100.0
+            ),
+        )?;
+    }
     row(
         "removed",
         &format!("{} characters of page chrome", a.removed_chars),
@@ -358,6 +379,49 @@ mod tests {
         });
         r.diagnostics
             .push(Diagnostic::error("<b>f</b>", "bad & worse"));
+        let evil = "<script>alert(5)</script><img src=x onerror=alert(6)>";
+        r.stories.push(echotrace_model::Story {
+            id: "s0".into(),
+            label: evil.into(),
+            articles: vec!["a0".into()],
+            terms: vec![evil.into()],
+            ..Default::default()
+        });
+        r.sources.push(echotrace_model::Source {
+            id: "src0".into(),
+            latent: true,
+            speaker: Some(evil.into()),
+            text: evil.into(),
+            story: "s0".into(),
+            ..Default::default()
+        });
+        r.quotes.push(echotrace_model::Quote {
+            article: "a0".into(),
+            text: evil.into(),
+            speaker: Some(evil.into()),
+            cue: Some(evil.into()),
+            ..Default::default()
+        });
+        r.claims.push(echotrace_model::Claim {
+            article: "a0".into(),
+            text: evil.into(),
+            counts: Some(evil.into()),
+            ..Default::default()
+        });
+        r.divergences.push(echotrace_model::Divergence {
+            story: Some("s0".into()),
+            kind: evil.into(),
+            explanation: evil.into(),
+            ..Default::default()
+        });
+        r.edges.push(echotrace_model::Edge {
+            from: "src0".into(),
+            to: "a0".into(),
+            kind: echotrace_model::EdgeKind::Echoes,
+            evidence: vec!["\"><script>alert(7)</script>".into()],
+            directed: true,
+            note: Some(evil.into()),
+        });
         r
     }
 
@@ -369,8 +433,14 @@ mod tests {
         assert!(!html.contains("<script"));
         assert!(!html.contains("<img"));
         assert!(!html.contains("<svg"));
-        assert!(!html.contains("<a href"));
+        // The only links are the report's own anchors.
+        assert_eq!(
+            html.matches("<a href=").count(),
+            html.matches("<a href=\"#").count()
+        );
+        assert!(!html.contains("<a href=\"javascript"));
         assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(html.contains("&lt;script&gt;alert(5)&lt;/script&gt;"));
         assert!(html.contains("bad &amp; worse"));
     }
 
