@@ -57,3 +57,24 @@ fn planted_reuse_f1_floors() {
         );
     }
 }
+
+#[test]
+fn story_clustering_beats_the_baseline() {
+    let Some(d) = dir() else { return };
+    let (articles, gold) = echotrace_eval::clustering::load(&d).unwrap();
+    let (open_gold, moved) = echotrace_eval::clustering::without_catch_all(&articles, &gold);
+    assert_eq!(moved, 53, "the catch-all cluster of the dev set");
+    let aliases = echotrace_reuse::Aliases::builtin();
+    let passages = echotrace_reuse::find_passages(&articles, &aliases, &Default::default());
+    let params = echotrace_stories::StoryParams::default();
+    let ours = echotrace_eval::clustering::echotrace_labels(&articles, &passages, &params);
+    let s = echotrace_eval::clustering::score(&ours, &open_gold);
+    assert!(s.f1 >= 0.68 && s.ari >= 0.68, "{s:?}");
+    let base = echotrace_eval::clustering::score(
+        &echotrace_eval::clustering::baseline_labels(&articles, 0.35),
+        &open_gold,
+    );
+    assert!(s.f1 > base.f1 + 0.2, "ours {s:?} baseline {base:?}");
+    let as_given = echotrace_eval::clustering::score(&ours, &gold);
+    assert!(as_given.precision >= 0.7, "{as_given:?}");
+}
