@@ -113,14 +113,14 @@ pub fn affinities(
     params: &StoryParams,
 ) -> Vec<(usize, usize, f32)> {
     let n = articles.len();
-    let max_df = (n as u32 / 10).max(50);
+    let max_df = (n as u32 / 50).max(50);
     let mut best: HashMap<(usize, usize), f32> =
-        terms::similar_pairs(space, &space.vectors, 0.05, max_df)
+        terms::similar_pairs(space, &space.vectors, 0.08, max_df)
             .into_iter()
             .map(|(a, b, s)| ((a, b), s))
             .collect();
     if params.anchor_weight > 0.0 {
-        for (a, b, s) in terms::similar_pairs(space, &space.anchors, 0.05, max_df) {
+        for (a, b, s) in terms::similar_pairs(space, &space.anchors, 0.08, max_df) {
             let e = best.entry((a, b)).or_insert(0.0);
             *e = e.max(s * params.anchor_weight);
         }

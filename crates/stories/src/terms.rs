@@ -199,6 +199,9 @@ pub fn cosine(a: &TermVector, b: &TermVector) -> f32 {
     s
 }
 
+/// Neighbours kept per article (in the later-indexed direction) by [`similar_pairs`].
+pub const MAX_NEIGHBOURS: usize = 40;
+
 /// Pairs of articles whose cosine reaches `min`, without comparing all pairs.
 ///
 /// An inverted index over each vector's heaviest terms accumulates partial
@@ -236,7 +239,10 @@ pub fn similar_pairs(
                 .filter(|(_, s)| *s >= min)
                 .map(|(j, s)| (i, j as usize, s))
                 .collect();
-            found.sort_unstable_by_key(|x| x.1);
+            // The closest neighbours only: weaker pairs barely move an average
+            // and would make dense corpora quadratic in memory.
+            found.sort_unstable_by(|a, b| b.2.total_cmp(&a.2).then(a.1.cmp(&b.1)));
+            found.truncate(MAX_NEIGHBOURS);
             found
         })
         .collect();
