@@ -16,6 +16,7 @@
 //! the lexical pass found nothing.
 
 pub mod align;
+pub mod anchors;
 #[cfg(feature = "embed")]
 pub mod embed;
 pub mod index;
@@ -149,8 +150,23 @@ pub fn find_passages_with(
             })
             .collect();
         let pair_list: Vec<(usize, usize)> = aligned.iter().map(|(a, b, _)| (*a, *b)).collect();
-        let (matches, st) = semantic::semantic_matches(&bodies, &pair_list, &lexical, e)?;
+        let (mut matches, st) = semantic::semantic_matches(&bodies, &pair_list, &lexical, e)?;
         stats = st;
+        if e.multilingual() {
+            let skip: std::collections::HashSet<(usize, usize)> =
+                pair_list.iter().copied().collect();
+            let anchors: Vec<Vec<Token>> = articles
+                .par_iter()
+                .zip(tokens.par_iter())
+                .map(|(a, t)| anchors::anchors_of(&a.body, t))
+                .collect();
+            let cross = anchors::cross_language_pairs(articles, &anchors, &skip);
+            let (more, st) = semantic::anchored_matches(&bodies, &cross, &anchors, e)?;
+            stats.embedded += st.embedded;
+            stats.compared += st.compared;
+            stats.cross_language_pairs = cross.len();
+            matches.extend(more);
+        }
         for (ia, ib, m) in matches {
             found.push((
                 ia,

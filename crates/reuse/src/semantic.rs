@@ -44,6 +44,10 @@ pub trait SentenceEmbedder: Send + Sync {
     fn name(&self) -> &str;
     /// The cosine at or above which two sentences are taken as variants of one text.
     fn threshold(&self) -> f32;
+    /// Whether sentences of different languages land near each other (a multilingual model).
+    fn multilingual(&self) -> bool {
+        false
+    }
 }
 
 /// Sentence byte ranges of a body: split after `.`, `!`, `?` (and their CJK forms) or a newline.
@@ -101,6 +105,8 @@ pub struct SemanticStats {
     pub embedded: usize,
     /// Sentence pairs compared.
     pub compared: usize,
+    /// Cross-language candidate pairs proposed by shared anchors (multilingual models only).
+    pub cross_language_pairs: usize,
 }
 
 /// Finds embedding matches inside candidate pairs, outside what lexical passages cover.
@@ -162,6 +168,18 @@ pub fn semantic_matches(
         need.extend(sb.iter().map(|&s| (b, s)));
         work.push((a, b, (sa, sb)));
     }
+    embed_and_match(bodies, need, &work, embedder)
+}
+
+/// Per pair `(a, b, (sentences of a, sentences of b))`: embeds every needed
+/// sentence once and keeps, for each sentence of `a`, its best match in `b`
+/// at or above the model's threshold (each sentence of `b` used once).
+fn embed_and_match(
+    bodies: &[&str],
+    need: HashSet<(usize, (usize, usize))>,
+    work: &[(usize, usize, Coverage)],
+    embedder: &dyn SentenceEmbedder,
+) -> Result<(Vec<PairMatch>, SemanticStats), String> {
     // Embed each needed sentence once.
     let mut keys: Vec<(usize, (usize, usize))> = need.into_iter().collect();
     keys.sort_unstable();
@@ -183,11 +201,11 @@ pub fn semantic_matches(
     }
     let mut stats = SemanticStats {
         embedded: vectors.len(),
-        compared: 0,
+        ..Default::default()
     };
     let threshold = embedder.threshold();
     let mut out = Vec::new();
-    for (a, b, (sa, sb)) in &work {
+    for (a, b, (sa, sb)) in work {
         let (a, b) = (*a, *b);
         let mut used_b: HashSet<(usize, usize)> = HashSet::new();
         for s in sa.iter() {
@@ -217,6 +235,44 @@ pub fn semantic_matches(
         }
     }
     Ok((out, stats))
+}
+
+/// Translation candidates between articles in different languages that share
+/// no wording: sentences that carry one of the pair's shared anchors (figures,
+/// names, alias keys), embedded with a multilingual model.
+///
+/// `pairs` gives, per pair, the shared anchor keys; `anchors` holds each
+/// article's anchor tokens (key and byte range).
+pub fn anchored_matches(
+    bodies: &[&str],
+    pairs: &[(usize, usize, Vec<u64>)],
+    anchors: &[Vec<crate::Token>],
+    embedder: &dyn SentenceEmbedder,
+) -> Result<(Vec<PairMatch>, SemanticStats), String> {
+    let sentences_with = |doc: usize, keys: &HashSet<u64>| -> Vec<(usize, usize)> {
+        sentence_spans(bodies[doc])
+            .into_iter()
+            .filter(|&(x, y)| words(&bodies[doc][x..y]) >= MIN_WORDS)
+            .filter(|&(x, y)| {
+                anchors[doc].iter().any(|t| {
+                    keys.contains(&t.key) && (t.start as usize) >= x && (t.end as usize) <= y
+                })
+            })
+            .collect()
+    };
+    let mut need: HashSet<(usize, (usize, usize))> = HashSet::new();
+    let mut work: Vec<(usize, usize, Coverage)> = Vec::new();
+    for (a, b, shared) in pairs {
+        let keys: HashSet<u64> = shared.iter().copied().collect();
+        let (sa, sb) = (sentences_with(*a, &keys), sentences_with(*b, &keys));
+        if sa.is_empty() || sb.is_empty() {
+            continue;
+        }
+        need.extend(sa.iter().map(|&s| (*a, s)));
+        need.extend(sb.iter().map(|&s| (*b, s)));
+        work.push((*a, *b, (sa, sb)));
+    }
+    embed_and_match(bodies, need, &work, embedder)
 }
 
 /// Byte ranges a pair's lexical alignments cover, from token alignments.
