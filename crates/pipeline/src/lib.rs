@@ -193,6 +193,26 @@ pub fn analyze<S: AsRef<str>>(
 /// sections from `articles` and `passages` alone, so the store and the server
 /// can call it on what they hold.
 pub fn finish(report: &mut Report, aliases: &echotrace_reuse::Aliases) {
+    use rayon::prelude::*;
+    let per_article: Vec<echotrace_claims::ArticleClaims> = report
+        .articles
+        .par_iter()
+        .map(|a| echotrace_claims::analyze_article(a, aliases))
+        .collect();
+    report.quotes.clear();
+    report.claims.clear();
+    report.entities.clear();
+    for found in per_article {
+        for mut q in found.quotes {
+            q.id = format!("q{}", report.quotes.len());
+            report.quotes.push(q);
+        }
+        for mut c in found.claims {
+            c.id = format!("c{}", report.claims.len());
+            report.claims.push(c);
+        }
+        report.entities.extend(found.entities);
+    }
     report.stories = echotrace_stories::build(
         &report.articles,
         &report.passages,

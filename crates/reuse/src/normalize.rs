@@ -37,6 +37,8 @@ pub struct Aliases {
     by_head: HashMap<String, Vec<(Vec<String>, bool, u64)>>,
     /// Number of entries loaded.
     entries: usize,
+    /// Entity key names by key hash.
+    names: HashMap<u64, String>,
 }
 
 impl Aliases {
@@ -59,6 +61,7 @@ impl Aliases {
                 return Err(format!("line {}: expected KEY<TAB>alias|alias|...", i + 1));
             };
             let key_hash = xxh3_64(format!("alias:{}", key.trim()).as_bytes());
+            self.names.insert(key_hash, key.trim().to_string());
             for alias in list.split('|').map(str::trim).filter(|a| !a.is_empty()) {
                 let acronym = alias.chars().count() <= 4
                     && alias.chars().any(char::is_uppercase)
@@ -81,6 +84,17 @@ impl Aliases {
             }
         }
         Ok(())
+    }
+
+    /// The entity key a whole phrase is a spelling of ("Daesh" -> `islamic_state`), if any.
+    pub fn key_of(&self, phrase: &str) -> Option<&str> {
+        let tokens = tokenize(phrase, self);
+        match tokens.as_slice() {
+            [t] if t.start == 0 && t.end as usize == phrase.trim_end_matches(['.', ',']).len() => {
+                self.names.get(&t.key).map(String::as_str)
+            }
+            _ => None,
+        }
     }
 
     /// Number of alias spellings known.
@@ -191,6 +205,16 @@ mod tests {
             .iter()
             .map(|t| t.key)
             .collect()
+    }
+
+    #[test]
+    fn whole_phrases_resolve_to_their_key() {
+        let a = Aliases::builtin();
+        assert_eq!(a.key_of("Daesh"), Some("islamic_state"));
+        assert_eq!(a.key_of("Islamic State"), Some("islamic_state"));
+        assert_eq!(a.key_of("ISIS"), Some("islamic_state"));
+        assert_eq!(a.key_of("Daesh fighters"), None);
+        assert_eq!(a.key_of("is"), None);
     }
 
     #[test]

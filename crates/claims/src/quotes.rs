@@ -1,0 +1,572 @@
+//! Quotations: who said what, with which cue, in byte offsets.
+//!
+//! Two passes over each sentence:
+//! - **direct**: text inside quotation marks (“…”, "…", «…», „…“, ‘…’ of
+//!   three words or more), with the speaker and cue found right after the
+//!   closing mark (`,” the minister said`, `,” said Ms Lee`) or right before
+//!   the opening one (`The statement read: “`, `Soufan told TIME: “`);
+//! - **indirect**: reported speech around a reporting verb: `X said (that) …`,
+//!   `…, X said.`, `according to X, …`, `…, according to X.`
+//!
+//! Speakers are resolved to the fullest name the article gives: an acronym
+//! to its spelled-out form ("the SVR" -> "Russian Foreign Intelligence
+//! Service (SVR)"), a surname to the full name, and pronouns or "the
+//! statement" to the most recent speaker. Rules are English; elsewhere only
+//! the quotation-mark pass applies, without speakers.
+
+use std::sync::OnceLock;
+
+use echotrace_model::{Article, Quote, QuoteKind};
+use regex::Regex;
+
+use crate::names::Names;
+
+/// Reporting verbs and phrases that introduce or close a quotation.
+const CUES: &str = r"said|says|say|told|tells|added|adds|noted|notes|stated|states|claimed|claims|reported|reports|warned|warns|stressed|stresses|insisted|insists|argued|argues|explained|explains|announced|announces|alleged|alleges|asserted|asserts|confirmed|confirms|denied|denies|wrote|writes|concluded|concludes|continued|continues|emphasi[sz]ed|emphasi[sz]es|accused|accuses|believes|believed|suggested|suggests|acknowledged|acknowledges|admitted|admits|declared|declares|revealed|reveals|indicated|indicates|mentioned|mentions|tweeted|tweets|read|reads|replied|replies|responded|responds|predicted|predicts|promised|promises|urged|urges|vowed|vows|charged|charges|maintained|maintains|pointed out|points out|went on";
+
+fn cue_after_quote() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| {
+        Regex::new(&format!(
+            r#"^[\s,]*(?:(?P<cue1>{CUES})\s+(?P<sp1>[^.,;:!?"“”]{{2,80}}?)|(?P<sp2>[^.,;:!?"“”]{{2,80}}?)\s+(?P<cue2>(?:also\s+|further\s+|then\s+)?(?:{CUES})))(?:\s+(?:in|on|at|to|during|last|this|earlier|later|yesterday|today)\b[^.“"]{{0,60}})?\s*[.,;]"#
+        ))
+        .expect("cue-after regex")
+    })
+}
+
+fn cue_before_quote() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| {
+        Regex::new(&format!(
+            r#"(?P<sp>[^.;!?"“”]{{2,80}}?)\s+(?P<cue>(?:also\s+|further\s+)?(?:{CUES})(?:\s+(?:that|as follows|in a statement|in a post|on \w+|the \w+|[A-Z][\w.]*(?:\s+[A-Z][\w.]*)*(?:\s+(?:magazine|newspaper|agency))?))?)\s*[:,]?\s*$"#
+        ))
+        .expect("cue-before regex")
+    })
+}
+
+fn according_to() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| {
+        Regex::new(r"(?i)\b(?P<cue>according to)\s+(?P<sp>[^,.;]{2,100}?)(?:,|\.|;|$)")
+            .expect("according regex")
+    })
+}
+
+/// Reporting verbs for reported speech: narrower than [`CUES`], since without
+/// quotation marks "concluded" or "continued" rarely report words.
+const INDIRECT_CUES: &str = r"said|says|told|tells|added|adds|noted|notes|stated|states|claimed|claims|reported|reports|warned|warns|stressed|stresses|insisted|insists|argued|argues|explained|explains|announced|announces|alleged|alleges|asserted|asserts|confirmed|confirms|denied|denies|wrote|writes|believes|believed|suggested|suggests|accused|accuses|acknowledged|acknowledges|admitted|admits|declared|declares|revealed|reveals|mentioned|mentions|predicted|predicts|tweeted|tweets";
+
+fn indirect() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| {
+        Regex::new(&format!(
+            r#"\b(?P<sp>(?:[A-Z][\w'’.-]*|the|The|a|A|an|An|he|He|she|She|they|They|it|It|we|We|its|Its|his|His|her|Her)(?:\s+[\w'’().-]+){{0,7}}?)\s+(?P<cue>(?:also\s+|further\s+|previously\s+)?(?:{INDIRECT_CUES}))(?:\s+(?:on|in|last|this)\s+\w+)?(?:,)?\s+(?:that\s+)?(?P<content>[^\n]+)$"#
+        ))
+        .expect("indirect regex")
+    })
+}
+
+/// Words that cannot open a speaker noun phrase (they end a clause instead).
+const NOT_SPEAKER: &[&str] = &[
+    "and", "but", "which", "who", "that", "as", "when", "while", "if", "because", "what",
+];
+
+/// Quotation mark pairs: opening, closing.
+const MARKS: &[(char, char)] = &[('“', '”'), ('"', '"'), ('«', '»'), ('„', '“'), ('‘', '’')];
+
+/// All quotations in an article.
+pub fn quotes(article: &Article, names: &Names) -> Vec<Quote> {
+    let body = &article.body;
+    let english = matches!(article.language.as_str(), "en" | "und" | "");
+    let mut out: Vec<Quote> = Vec::new();
+    for (start, end, inner_start, inner_end) in quoted_spans(body) {
+        let content = &body[inner_start..inner_end];
+        if content.split_whitespace().count() < 3 {
+            continue;
+        }
+        let mut q = Quote {
+            article: article.id.clone(),
+            kind: QuoteKind::Direct,
+            start: inner_start,
+            end: inner_end,
+            text: content.to_string(),
+            ..Default::default()
+        };
+        if english {
+            attribute_direct(body, start, end, &mut q);
+        }
+        out.push(q);
+    }
+    if english {
+        indirect_quotes(article, &mut out);
+    }
+    out.sort_by_key(|q| (q.start, q.end));
+    resolve_speakers(body, &mut out, names);
+    out
+}
+
+/// `(outer start, outer end, inner start, inner end)` of each quotation, marks included in outer.
+fn quoted_spans(body: &str) -> Vec<(usize, usize, usize, usize)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    let chars: Vec<(usize, char)> = body.char_indices().collect();
+    while i < chars.len() {
+        let (at, c) = chars[i];
+        let Some(&(_, close)) = MARKS.iter().find(|(o, _)| *o == c) else {
+            i += 1;
+            continue;
+        };
+        // An apostrophe inside a word is not a quotation mark.
+        if c == '‘' || c == '"' {
+            let prev = if i > 0 { chars[i - 1].1 } else { ' ' };
+            if prev.is_alphanumeric() {
+                i += 1;
+                continue;
+            }
+        }
+        // Find the closing mark within 3000 bytes, not crossing a blank line unless the quote continues.
+        let mut j = i + 1;
+        let mut found = None;
+        while j < chars.len() && chars[j].0 - at < 3000 {
+            let (bj, cj) = chars[j];
+            if cj == close
+                && (close != '’' || chars.get(j + 1).is_none_or(|n| !n.1.is_alphanumeric()))
+            {
+                found = Some((bj, cj));
+                break;
+            }
+            if cj == '\n' && body[bj..].starts_with("\n\n") {
+                let next = body[bj..].trim_start();
+                if !next.starts_with(c) {
+                    break;
+                }
+            }
+            j += 1;
+        }
+        if let Some((bj, cj)) = found {
+            let inner_start = at + c.len_utf8();
+            let inner_end = bj;
+            let (s, e) = trim_range(body, inner_start, inner_end);
+            if e > s {
+                out.push((at, bj + cj.len_utf8(), s, e));
+            }
+            i = j + 1;
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+fn trim_range(body: &str, s: usize, e: usize) -> (usize, usize) {
+    let piece = &body[s..e];
+    let lead = piece.len() - piece.trim_start().len();
+    let t = piece.trim();
+    (s + lead, s + lead + t.len())
+}
+
+/// Speaker and cue of a direct quotation, after it or before it.
+fn attribute_direct(body: &str, start: usize, end: usize, q: &mut Quote) {
+    let after_end = floor_char(body, (end + 160).min(body.len()));
+    let after = &body[end..after_end];
+    if let Some(m) = cue_after_quote().captures(after) {
+        let (cue, sp) = match (m.name("cue1"), m.name("sp1"), m.name("sp2"), m.name("cue2")) {
+            (Some(c), Some(s), _, _) => (c, s),
+            (_, _, Some(s), Some(c)) => (c, s),
+            _ => return,
+        };
+        if plausible_speaker(sp.as_str()) {
+            q.cue = Some(cue.as_str().to_string());
+            q.cue_span = Some((end + cue.start(), end + cue.end()));
+            set_speaker(q, end + sp.start(), sp.as_str());
+            return;
+        }
+    }
+    let line_start = body[..start].rfind(['\n']).map_or(0, |p| p + 1);
+    let from = ceil_char(body, line_start.max(start.saturating_sub(200)));
+    let before = &body[from..start];
+    // Only the current sentence.
+    let sentence_from = before.rfind(['.', '!', '?']).map_or(0, |p| p + 1);
+    let before = &before[sentence_from..];
+    let base = from + sentence_from;
+    if let Some(m) = cue_before_quote().captures(before) {
+        let (Some(sp), Some(cue)) = (m.name("sp"), m.name("cue")) else {
+            return;
+        };
+        let (sp_s, sp_text) = trim_speaker(sp.start(), sp.as_str());
+        if plausible_speaker(sp_text) {
+            q.cue = Some(cue.as_str().trim().to_string());
+            q.cue_span = Some((
+                base + cue.start(),
+                base + cue.start() + cue.as_str().trim_end().len(),
+            ));
+            set_speaker(q, base + sp_s, sp_text);
+        }
+    }
+}
+
+/// Drops a leading clause ("In a statement on Monday, the SVR" -> "the SVR").
+fn trim_speaker(start: usize, text: &str) -> (usize, &str) {
+    let cut = text.rfind(',').map_or(0, |p| p + 1);
+    let t = &text[cut..];
+    let lead = t.len() - t.trim_start().len();
+    (start + cut + lead, t.trim())
+}
+
+/// Auxiliaries and adverbs that end a subject before its verb ("Russia has", "He also").
+const AUX: &[&str] = &[
+    "has",
+    "have",
+    "had",
+    "also",
+    "further",
+    "previously",
+    "long",
+    "then",
+    "once",
+    "again",
+    "repeatedly",
+    "later",
+];
+
+/// A passive ("has been accused", "it may be mentioned") names no speaker.
+fn passive(speaker: &str) -> bool {
+    let last = speaker
+        .split_whitespace()
+        .next_back()
+        .unwrap_or("")
+        .to_lowercase();
+    matches!(
+        last.as_str(),
+        "been" | "be" | "being" | "is" | "was" | "were" | "are" | "get" | "got"
+    )
+}
+
+fn strip_aux(text: &str) -> &str {
+    let mut t = text.trim_end();
+    loop {
+        let Some((head, last)) = t.rsplit_once(char::is_whitespace) else {
+            return t;
+        };
+        if AUX.contains(&last.to_lowercase().as_str()) {
+            t = head.trim_end();
+        } else {
+            return t;
+        }
+    }
+}
+
+fn set_speaker(q: &mut Quote, start: usize, text: &str) {
+    let text = strip_aux(text);
+    let t = text.trim();
+    let lead = text.len() - text.trim_start().len();
+    q.speaker = Some(t.to_string());
+    q.speaker_span = Some((start + lead, start + lead + t.len()));
+}
+
+fn plausible_speaker(s: &str) -> bool {
+    if passive(s) {
+        return false;
+    }
+    let s = strip_aux(s.trim());
+    let words: Vec<&str> = s.split_whitespace().collect();
+    if words.is_empty() || words.len() > 9 {
+        return false;
+    }
+    let first = words[0].to_lowercase();
+    if NOT_SPEAKER.contains(&first.as_str()) {
+        return false;
+    }
+    // A speaker names someone: a capitalised word, a pronoun, or a role noun phrase.
+    words
+        .iter()
+        .any(|w| w.chars().next().is_some_and(char::is_uppercase))
+        || matches!(
+            first.as_str(),
+            "he" | "she"
+                | "they"
+                | "it"
+                | "we"
+                | "i"
+                | "the"
+                | "a"
+                | "an"
+                | "his"
+                | "her"
+                | "its"
+                | "their"
+        )
+}
+
+/// Reported speech that no direct quotation already covers.
+fn indirect_quotes(article: &Article, out: &mut Vec<Quote>) {
+    let body = &article.body;
+    for (s, e) in crate::sentences::spans(body) {
+        if out.iter().any(|q| q.start < e && s < q.end) {
+            continue;
+        }
+        let sentence = &body[s..e];
+        if let Some(q) = according(article, s, sentence) {
+            out.push(q);
+            continue;
+        }
+        if let Some(q) = trailing_said(article, s, sentence) {
+            out.push(q);
+            continue;
+        }
+        if let Some(m) = indirect().captures(sentence) {
+            let (Some(sp), Some(cue), Some(content)) =
+                (m.name("sp"), m.name("cue"), m.name("content"))
+            else {
+                continue;
+            };
+            let (sp_s, sp_text) = trim_speaker(sp.start(), sp.as_str());
+            if !plausible_speaker(sp_text) || content.as_str().split_whitespace().count() < 4 {
+                continue;
+            }
+            let c = content.as_str().trim_end_matches(['.', '!', '?', ' ']);
+            let mut q = Quote {
+                article: article.id.clone(),
+                kind: QuoteKind::Indirect,
+                start: s + content.start(),
+                end: s + content.start() + c.len(),
+                text: c.to_string(),
+                cue: Some(cue.as_str().to_string()),
+                cue_span: Some((s + cue.start(), s + cue.end())),
+                ..Default::default()
+            };
+            set_speaker(&mut q, s + sp_s, sp_text);
+            out.push(q);
+        }
+    }
+}
+
+/// "According to X, content." or "Content, according to X."
+fn according(article: &Article, s: usize, sentence: &str) -> Option<Quote> {
+    let m = according_to().captures(sentence)?;
+    let (cue, sp) = (m.name("cue")?, m.name("sp")?);
+    let at_start = sentence[..cue.start()].trim().is_empty();
+    let (cs, ce) = if at_start {
+        let after = m.get(0)?.end();
+        (after, sentence.len())
+    } else {
+        (0, cue.start())
+    };
+    let raw = sentence.get(cs..ce)?;
+    let (ts, te) = trim_range(sentence, cs, cs + raw.len());
+    let text = sentence[ts..te].trim_end_matches([',', '.', ' ']);
+    if text.split_whitespace().count() < 3 {
+        return None;
+    }
+    let mut q = Quote {
+        article: article.id.clone(),
+        kind: QuoteKind::Indirect,
+        start: s + ts,
+        end: s + ts + text.len(),
+        text: text.to_string(),
+        cue: Some(cue.as_str().to_string()),
+        cue_span: Some((s + cue.start(), s + cue.end())),
+        ..Default::default()
+    };
+    set_speaker(&mut q, s + sp.start(), sp.as_str());
+    Some(q)
+}
+
+/// "Content, X said." at the end of a sentence.
+fn trailing_said(article: &Article, s: usize, sentence: &str) -> Option<Quote> {
+    static R: OnceLock<Regex> = OnceLock::new();
+    let re = R.get_or_init(|| {
+        Regex::new(&format!(
+            r#",\s*(?:(?P<cue1>{CUES})\s+(?P<sp1>[^,.;]{{2,80}}?)|(?P<sp2>[^,.;]{{2,80}}?)\s+(?P<cue2>{CUES}))(?:\s+(?:on|in|last|this)\s+\w+)?\s*[.!?]?\s*$"#
+        ))
+        .expect("trailing regex")
+    });
+    let m = re.captures(sentence)?;
+    let (cue, sp) = match (m.name("cue1"), m.name("sp1"), m.name("sp2"), m.name("cue2")) {
+        (Some(c), Some(sp), _, _) => (c, sp),
+        (_, _, Some(sp), Some(c)) => (c, sp),
+        _ => return None,
+    };
+    if !plausible_speaker(sp.as_str()) {
+        return None;
+    }
+    let end = m.get(0)?.start();
+    let text = sentence[..end].trim();
+    if text.split_whitespace().count() < 4 {
+        return None;
+    }
+    let lead = sentence.len() - sentence.trim_start().len();
+    let mut q = Quote {
+        article: article.id.clone(),
+        kind: QuoteKind::Indirect,
+        start: s + lead,
+        end: s + lead + text.len(),
+        text: text.to_string(),
+        cue: Some(cue.as_str().to_string()),
+        cue_span: Some((s + cue.start(), s + cue.end())),
+        ..Default::default()
+    };
+    set_speaker(&mut q, s + sp.start(), sp.as_str());
+    Some(q)
+}
+
+/// Resolves speakers to the fullest name the article gives; pronouns and
+/// "the statement" to the previous speaker.
+fn resolve_speakers(body: &str, quotes: &mut [Quote], names: &Names) {
+    resolve_forward(body, quotes, names);
+    // An anaphor before any named speaker ("the statement said", then the author named later)
+    // takes the next speaker the article names.
+    let mut next: Option<String> = None;
+    for q in quotes.iter_mut().rev() {
+        match q.speaker.as_deref() {
+            Some(s) if is_anaphor(s) => {
+                if let Some(n) = &next {
+                    q.speaker = Some(n.clone());
+                }
+            }
+            Some(s) => next = Some(s.to_string()),
+            None => {}
+        }
+    }
+}
+
+fn is_anaphor(raw: &str) -> bool {
+    let lower = raw.to_lowercase();
+    matches!(
+        lower.as_str(),
+        "he" | "she"
+            | "they"
+            | "it"
+            | "the statement"
+            | "the report"
+            | "the service"
+            | "the agency"
+            | "the ministry"
+            | "the document"
+            | "the spokesman"
+            | "the spokeswoman"
+            | "the spokesperson"
+            | "the official"
+            | "the source"
+    ) || lower.starts_with("the statement")
+        || lower.starts_with("the report")
+}
+
+fn resolve_forward(body: &str, quotes: &mut [Quote], names: &Names) {
+    let mut last: Option<String> = None;
+    for q in quotes.iter_mut() {
+        let Some(raw) = q.speaker.clone() else {
+            continue;
+        };
+        let lower = raw.to_lowercase();
+        let anaphoric = is_anaphor(&raw);
+        let about_statement = ["statement", "report", "communiqué"]
+            .iter()
+            .any(|w| lower.contains(w));
+        let resolved = if about_statement && names.full(&raw, q.start, body).is_none() {
+            names.statement_author(q.start).or_else(|| last.clone())
+        } else if anaphoric {
+            last.clone().or_else(|| names.full(&raw, q.start, body))
+        } else {
+            names.full(&raw, q.start, body)
+        };
+        let value = resolved.unwrap_or_else(|| raw.clone());
+        if !matches!(lower.as_str(), "i" | "we" | "you") {
+            last = Some(value.clone());
+        }
+        q.speaker = Some(value);
+    }
+}
+
+fn floor_char(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_char(s: &str, mut i: usize) -> usize {
+    while i < s.len() && !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(body: &str) -> Vec<Quote> {
+        let a = Article {
+            id: "a0".into(),
+            language: "en".into(),
+            body: body.into(),
+            ..Default::default()
+        };
+        let names = Names::of(body);
+        quotes(&a, &names)
+    }
+
+    #[test]
+    fn direct_quote_with_speaker_after() {
+        let body = "“We will not allow this to happen again,” the minister said on Monday.";
+        let q = &run(body)[0];
+        assert_eq!(q.text, "We will not allow this to happen again,");
+        assert_eq!(q.cue.as_deref(), Some("said"));
+        assert_eq!(q.speaker.as_deref(), Some("the minister"));
+        let (s, e) = q.speaker_span.unwrap();
+        assert_eq!(&body[s..e], "the minister");
+    }
+
+    #[test]
+    fn direct_quote_with_speaker_before_and_acronym_resolution() {
+        let body = "The Foreign Intelligence Service (SVR) issued a warning. The SVR statement read: “Such actions put the country on a par with terrorist groups.”";
+        let qs = run(body);
+        let q = qs.iter().find(|q| q.kind == QuoteKind::Direct).unwrap();
+        assert!(q.cue.as_deref().unwrap().starts_with("read"), "{q:?}");
+        assert_eq!(
+            q.speaker.as_deref(),
+            Some("Foreign Intelligence Service (SVR)")
+        );
+    }
+
+    #[test]
+    fn indirect_and_according_to() {
+        let qs = run("Police said the suspect fled the scene in a stolen car. The fire spread quickly across three districts, according to local officials.");
+        assert_eq!(qs.len(), 2, "{qs:?}");
+        assert_eq!(qs[0].speaker.as_deref(), Some("Police"));
+        assert_eq!(qs[0].text, "the suspect fled the scene in a stolen car");
+        assert_eq!(qs[1].cue.as_deref(), Some("according to"));
+        assert_eq!(qs[1].speaker.as_deref(), Some("local officials"));
+    }
+
+    #[test]
+    fn the_statement_is_its_authors() {
+        let qs = run("The Foreign Intelligence Service (FIS) issued a statement on Monday. “The plan is ready and it will be carried out soon,” the statement said.");
+        assert_eq!(
+            qs[0].speaker.as_deref(),
+            Some("Foreign Intelligence Service (FIS)")
+        );
+    }
+
+    #[test]
+    fn pronouns_take_the_previous_speaker() {
+        let qs = run("Ali Soufan told the magazine that the camps were a recruiting ground for years. He said the risk was growing every single month.");
+        assert_eq!(qs.len(), 2, "{qs:?}");
+        assert_eq!(qs[1].speaker.as_deref(), Some("Ali Soufan"));
+    }
+
+    #[test]
+    fn survives_odd_text() {
+        for body in [
+            "“",
+            "\"\"",
+            "« unclosed",
+            "said said said",
+            "ü“ö”ä",
+            "‘tis the season’s end",
+        ] {
+            let _ = run(body);
+        }
+    }
+}
