@@ -219,5 +219,5 @@ pub fn finish(report: &mut Report, aliases: &echotrace_reuse::Aliases) {
         aliases,
         &echotrace_stories::StoryParams::default(),
     );
-    echotrace_provenance::run(report);
+    echotrace_provenance::run(report, aliases);
 }

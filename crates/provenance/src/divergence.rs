@@ -10,9 +10,10 @@
 //! - `different_speakers`: one shared passage is attributed to different speakers;
 //! - `attribution_drift`: one side attributes a passage, the other presents it as fact.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use echotrace_model::{Divergence, Report};
+use echotrace_reuse::Aliases;
 
 use crate::context::Context;
 use crate::source::Inferred;
@@ -76,10 +77,15 @@ fn singular(w: &str) -> String {
 }
 
 /// Finds every divergence of the report.
-pub fn find(report: &Report, ctx: &Context, inferred: &[Inferred]) -> Vec<Divergence> {
+pub fn find(
+    report: &Report,
+    ctx: &Context,
+    inferred: &[Inferred],
+    aliases: &Aliases,
+) -> Vec<Divergence> {
     let mut out = Vec::new();
     passage_figures(report, ctx, &mut out);
-    figures_across(report, ctx, &mut out);
+    figures_across(report, ctx, aliases, &mut out);
     dates(report, inferred, &mut out);
     speakers(report, ctx, &mut out);
     for (n, d) in out.iter_mut().enumerate() {
@@ -161,88 +167,117 @@ fn claims_in(report: &Report, ctx: &Context, i: usize, start: usize, end: usize)
         .collect()
 }
 
-/// One value counting different things in articles of one story or of linked stories.
-fn figures_across(report: &Report, ctx: &Context, out: &mut Vec<Divergence>) {
-    let fold = CountFold::builtin();
-    // Story pairs that may be compared: a story with itself and with the stories it cites.
-    let mut linked: HashSet<(usize, usize)> = HashSet::new();
-    for (s, story) in report.stories.iter().enumerate() {
-        linked.insert((s, s));
-        for c in &story.cites {
-            if let Some(t) = report.stories.iter().position(|x| &x.id == c) {
-                linked.insert((s.min(t), s.max(t)));
+/// Entity keys (alias table) a counted phrase mentions: "IS members" and "ISIS and other jihadists" share `islamic_state`.
+fn entity_keys(phrase: &str, aliases: &Aliases) -> Vec<String> {
+    let words: Vec<&str> = phrase.split_whitespace().collect();
+    let mut out = Vec::new();
+    for n in 1..=3.min(words.len()) {
+        for w in words.windows(n) {
+            if let Some(k) = aliases.key_of(&w.join(" ")) {
+                out.push(k.to_string());
             }
         }
     }
-    // value -> claims with a story, a counted thing, and no range.
+    out
+}
+
+/// One value counting different things in articles of one story or of linked stories.
+///
+/// For each value and each pair of linked stories (a story with itself
+/// included), the claims that give the value are compared across articles.
+/// If any two count compatible things (same folded head noun, or the same
+/// entity), the figure is shared and nothing is flagged; only a figure the
+/// articles never agree on is a divergence.
+fn figures_across(report: &Report, ctx: &Context, aliases: &Aliases, out: &mut Vec<Divergence>) {
+    let fold = CountFold::builtin();
+    let mut linked: Vec<(usize, usize)> = Vec::new();
+    for (s, story) in report.stories.iter().enumerate() {
+        linked.push((s, s));
+        for c in &story.cites {
+            if let Some(t) = report.stories.iter().position(|x| &x.id == c) {
+                linked.push((s.min(t), s.max(t)));
+            }
+        }
+    }
+    linked.sort_unstable();
+    linked.dedup();
     let mut by_value: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (k, c) in report.claims.iter().enumerate() {
         if c.value_max.is_some() || c.value < 10.0 || c.counts.is_none() {
             continue;
         }
-        let Some(&i) = ctx.index.get(&c.article) else {
-            continue;
-        };
-        if ctx.story_of[i].is_none() {
-            continue;
-        }
         by_value.entry(format!("{}", c.value)).or_default().push(k);
     }
-    let mut seen: HashSet<(String, String, String)> = HashSet::new();
+    let story_of = |k: usize| {
+        ctx.index
+            .get(&report.claims[k].article)
+            .and_then(|&i| ctx.story_of[i])
+    };
+    let compatible = |k1: usize, k2: usize| {
+        let (c1, c2) = (&report.claims[k1], &report.claims[k2]);
+        let t1 = c1.counts.as_deref().unwrap_or("");
+        let t2 = c2.counts.as_deref().unwrap_or("");
+        if c1.unit != c2.unit {
+            return false;
+        }
+        if fold.key(t1) == fold.key(t2) {
+            return true;
+        }
+        let (e1, e2) = (entity_keys(t1, aliases), entity_keys(t2, aliases));
+        e1.iter().any(|k| e2.contains(k))
+    };
     for (value, ks) in by_value {
-        for (x, &k1) in ks.iter().enumerate() {
-            for &k2 in &ks[x + 1..] {
-                let (c1, c2) = (&report.claims[k1], &report.claims[k2]);
-                if c1.article == c2.article || c1.unit != c2.unit {
-                    continue;
+        for &(s1, s2) in &linked {
+            let in_pair: Vec<usize> = ks
+                .iter()
+                .copied()
+                .filter(|&k| matches!(story_of(k), Some(s) if s == s1 || s == s2))
+                .collect();
+            let mut agree = false;
+            let mut clash: Option<(usize, usize)> = None;
+            for (x, &k1) in in_pair.iter().enumerate() {
+                for &k2 in &in_pair[x + 1..] {
+                    let (c1, c2) = (&report.claims[k1], &report.claims[k2]);
+                    if c1.article == c2.article {
+                        continue;
+                    }
+                    // Across two stories, only pairs that straddle them.
+                    if s1 != s2 && story_of(k1) == story_of(k2) {
+                        continue;
+                    }
+                    if compatible(k1, k2) {
+                        agree = true;
+                    } else if clash.is_none() {
+                        clash = Some((k1, k2));
+                    }
                 }
-                let (i1, i2) = (ctx.index[&c1.article], ctx.index[&c2.article]);
-                let (Some(s1), Some(s2)) = (ctx.story_of[i1], ctx.story_of[i2]) else {
-                    continue;
-                };
-                if !linked.contains(&(s1.min(s2), s1.max(s2))) {
-                    continue;
-                }
-                let (t1, t2) = (
-                    c1.counts.clone().unwrap_or_default(),
-                    c2.counts.clone().unwrap_or_default(),
-                );
-                let (f1, f2) = (fold.key(&t1), fold.key(&t2));
-                if f1 == f2 || f1.is_empty() || f2.is_empty() {
-                    continue;
-                }
-                let key = if f1 < f2 {
-                    (value.clone(), f1, f2)
-                } else {
-                    (value.clone(), f2, f1)
-                };
-                if !seen.insert(key) {
-                    continue;
-                }
-                let same_story = s1 == s2;
-                out.push(Divergence {
-                    id: String::new(),
-                    story: same_story.then(|| report.stories[s1].id.clone()),
-                    kind: "same_figure_different_things".into(),
-                    claims: vec![c1.id.clone(), c2.id.clone()],
-                    explanation: format!(
-                        "The figure {} counts \"{}\" in {} but \"{}\" in {}{}.",
-                        c1.text.trim(),
-                        t1,
-                        c1.article,
-                        t2,
-                        c2.article,
-                        if same_story {
-                            String::new()
-                        } else {
-                            format!(
-                                " (stories {} and {}, which are linked)",
-                                report.stories[s1].id, report.stories[s2].id
-                            )
-                        }
-                    ),
-                });
             }
+            let Some((k1, k2)) = clash.filter(|_| !agree) else {
+                continue;
+            };
+            let (c1, c2) = (&report.claims[k1], &report.claims[k2]);
+            let same_story = s1 == s2;
+            let linked_note = if same_story {
+                String::new()
+            } else {
+                format!(
+                    " (stories {} and {}, which are linked)",
+                    report.stories[s1].id, report.stories[s2].id
+                )
+            };
+            out.push(Divergence {
+                id: String::new(),
+                story: same_story.then(|| report.stories[s1].id.clone()),
+                kind: "same_figure_different_things".into(),
+                claims: vec![c1.id.clone(), c2.id.clone()],
+                explanation: format!(
+                    "The figure {value} counts \"{}\" in {} but \"{}\" in {}{linked_note}.",
+                    c1.counts.as_deref().unwrap_or(""),
+                    c1.article,
+                    c2.counts.as_deref().unwrap_or(""),
+                    c2.article,
+                ),
+            });
         }
     }
 }
@@ -294,10 +329,11 @@ fn speakers(report: &Report, ctx: &Context, out: &mut Vec<Divergence>) {
             .chain(&qb)
             .map(|&q| report.quotes[q].id.clone())
             .collect();
+        let named = |s: &Option<String>| s.clone().filter(|x| crate::speaker::is_named(x));
+        let (sa, sb) = (named(&sa), named(&sb));
         match (&sa, &sb) {
             (Some(x), Some(y)) => {
-                let (lx, ly) = (x.to_lowercase(), y.to_lowercase());
-                if lx.contains(&ly) || ly.contains(&lx) {
+                if crate::speaker::same(x, y) {
                     continue;
                 }
                 out.push(Divergence {
@@ -311,11 +347,29 @@ fn speakers(report: &Report, ctx: &Context, out: &mut Vec<Divergence>) {
                     ),
                 });
             }
-            (Some(x), None) if qb.is_empty() => out.push(drift(report, ctx, p, a, x, &p.b.article)),
-            (None, Some(y)) if qa.is_empty() => out.push(drift(report, ctx, p, a, y, &p.a.article)),
+            (Some(x), None) if qb.is_empty() && !cued(report, b, p.b.start, p.b.end) => {
+                out.push(drift(report, ctx, p, a, x, &p.b.article))
+            }
+            (None, Some(y)) if qa.is_empty() && !cued(report, a, p.a.start, p.a.end) => {
+                out.push(drift(report, ctx, p, a, y, &p.a.article))
+            }
             _ => {}
         }
     }
+}
+
+/// Whether the sentences around `[start, end)` carry an attribution cue.
+fn cued(report: &Report, i: usize, start: usize, end: usize) -> bool {
+    let body = &report.articles[i].body;
+    crate::shares::sentences(body)
+        .into_iter()
+        .filter(|&(s, e)| s < end && start < e)
+        .any(|(s, e)| {
+            let lower = body[s..e].to_lowercase();
+            crate::shares::CUES
+                .iter()
+                .any(|c| crate::shares::contains_word(&lower, c))
+        })
 }
 
 fn drift(

@@ -50,8 +50,10 @@ pub fn draw(report: &mut Report, ctx: &Context, inferred: &[Inferred]) {
                 let a = &report.articles[i];
                 let quoted_speaker = src.speaker.as_ref().is_some_and(|sp| {
                     ctx.quotes[i].iter().any(|&q| {
-                        report.quotes[q].speaker.as_deref().map(str::to_lowercase)
-                            == Some(sp.to_lowercase())
+                        report.quotes[q]
+                            .speaker
+                            .as_deref()
+                            .is_some_and(|x| crate::speaker::same(x, sp))
                     })
                 });
                 if evidence.is_empty() && (inf.seen.is_some() || !quoted_speaker) {
@@ -365,7 +367,7 @@ fn link(report: &mut Report, ctx: &Context, inferred: &[Inferred]) {
             continue;
         };
         let same_speaker = match (&q.speaker, &src.speaker) {
-            (Some(a), Some(b)) => a.to_lowercase() == b.to_lowercase(),
+            (Some(a), Some(b)) => crate::speaker::same(a, b),
             _ => false,
         };
         let over_shared = ctx.sides[i]

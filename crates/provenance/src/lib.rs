@@ -20,17 +20,19 @@ pub mod graph;
 pub mod relative;
 pub mod shares;
 pub mod source;
+pub mod speaker;
 
 use echotrace_model::Report;
+use echotrace_reuse::Aliases;
 
 /// Fills sources, edges, timeline, inferred dates, shares, additions and
 /// divergences of a report whose articles, passages, stories, quotes and
 /// claims are already there.
-pub fn run(report: &mut Report) {
+pub fn run(report: &mut Report, aliases: &Aliases) {
     let ctx = context::Context::new(report);
     let inferred = source::infer(report, &ctx);
     source::apply(report, &inferred);
     graph::draw(report, &ctx, &inferred);
     shares::measure(report, &ctx);
-    report.divergences = divergence::find(report, &ctx, &inferred);
+    report.divergences = divergence::find(report, &ctx, &inferred, aliases);
 }

@@ -15,7 +15,7 @@ use echotrace_model::{Addition, Report, Shares};
 use crate::context::{overlap, Context};
 
 /// Attribution cues; a sentence with one of these reports someone's words.
-const CUES: &[&str] = &[
+pub(crate) const CUES: &[&str] = &[
     "said",
     "says",
     "told",
@@ -130,7 +130,7 @@ pub fn measure(report: &mut Report, ctx: &Context) {
     report.additions = additions;
 }
 
-fn contains_word(haystack: &str, word: &str) -> bool {
+pub(crate) fn contains_word(haystack: &str, word: &str) -> bool {
     haystack.match_indices(word).any(|(at, _)| {
         let before = haystack[..at].chars().next_back();
         let after = haystack[at + word.len()..].chars().next();

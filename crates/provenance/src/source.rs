@@ -254,7 +254,10 @@ fn speaker(report: &Report, ctx: &Context, members: &[usize]) -> Option<String> 
             let Some(sp) = quote.speaker.as_ref().filter(|s| !s.trim().is_empty()) else {
                 continue;
             };
-            let key = sp.to_lowercase();
+            if !crate::speaker::is_named(sp) {
+                continue;
+            }
+            let key = crate::speaker::key(sp);
             let weight = quote.end.saturating_sub(quote.start);
             let shared = ctx.sides[i].iter().any(|sd| {
                 members.contains(&sd.other) && sd.start < quote.end && quote.start < sd.end

@@ -47,7 +47,7 @@ fn main() -> Result<(), String> {
     );
     let t_stories = t1.elapsed().as_secs_f64();
     let t2 = Instant::now();
-    echotrace_provenance::run(&mut report);
+    echotrace_provenance::run(&mut report, &aliases);
     let t_prov = t2.elapsed().as_secs_f64();
     println!(
         "{}",
