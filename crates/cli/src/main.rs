@@ -98,6 +98,8 @@ enum EvalSet {
     Embed,
     /// Story clustering (clustering), beside a TF-IDF single-linkage baseline.
     Clustering,
+    /// Quote attribution spans (attribution): source, cue, content.
+    Attribution,
     /// All of the above.
     All,
 }
@@ -514,6 +516,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             if set == EvalSet::Embed {
                 let e = load_embedder(None)?;
                 println!("{}", echotrace_eval::calibrate_embedder(&dir, e.as_ref())?);
+            }
+            if matches!(set, EvalSet::Attribution | EvalSet::All) {
+                println!("{}", echotrace_eval::attribution::table(&dir)?);
             }
             if matches!(set, EvalSet::Clustering | EvalSet::All) {
                 let params = echotrace_stories::StoryParams::default();

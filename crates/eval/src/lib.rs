@@ -6,6 +6,7 @@
 //! page (extraction-body), snippet containment (extraction-snippets), same-day
 //! accuracy and F1 (dates).
 
+pub mod attribution;
 pub mod clustering;
 pub mod planted;
 

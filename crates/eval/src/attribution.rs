@@ -1,0 +1,191 @@
+//! Quote attribution against `attribution/` (PolNeAR, brat standoff):
+//! span F1 for source, cue and content, exact and overlap.
+//!
+//! Gold offsets are in characters (Unicode code points) of the text file;
+//! echotrace's are bytes, converted here. Discontinuous gold spans are taken
+//! from their first to their last character. A text annotated by several
+//! annotators is scored once, against the first annotation file in name
+//! order. Exact: a predicted span counts when a gold span of the same role
+//! has the same boundaries. Overlap: precision counts predicted spans that
+//! overlap a gold span of the role, recall counts gold spans that a
+//! predicted span overlaps.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use echotrace_model::Article;
+
+/// The three roles scored.
+pub const ROLES: [&str; 3] = ["Source", "Cue", "Content"];
+
+/// Counts for one role.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RoleCounts {
+    /// Predicted spans.
+    pub predicted: usize,
+    /// Gold spans.
+    pub gold: usize,
+    /// Predicted spans equal to a gold span.
+    pub exact: usize,
+    /// Predicted spans overlapping a gold span.
+    pub overlap_p: usize,
+    /// Gold spans overlapped by a predicted span.
+    pub overlap_r: usize,
+}
+
+fn f1(p: f64, r: f64) -> f64 {
+    if p + r > 0.0 {
+        2.0 * p * r / (p + r)
+    } else {
+        0.0
+    }
+}
+
+impl RoleCounts {
+    /// Exact-match F1.
+    pub fn exact_f1(&self) -> f64 {
+        let p = self.exact as f64 / self.predicted.max(1) as f64;
+        let r = self.exact as f64 / self.gold.max(1) as f64;
+        f1(p, r)
+    }
+
+    /// Overlap F1.
+    pub fn overlap_f1(&self) -> f64 {
+        let p = self.overlap_p as f64 / self.predicted.max(1) as f64;
+        let r = self.overlap_r as f64 / self.gold.max(1) as f64;
+        f1(p, r)
+    }
+}
+
+/// Gold spans by role from one `.ann` file, in characters.
+fn read_ann(text: &str) -> BTreeMap<&'static str, Vec<(usize, usize)>> {
+    let mut out: BTreeMap<&'static str, Vec<(usize, usize)>> = BTreeMap::new();
+    for line in text.lines() {
+        let mut cols = line.split('\t');
+        let (Some(id), Some(spec)) = (cols.next(), cols.next()) else {
+            continue;
+        };
+        if !id.starts_with('T') {
+            continue;
+        }
+        let mut parts = spec.splitn(2, ' ');
+        let (Some(role), Some(ranges)) = (parts.next(), parts.next()) else {
+            continue;
+        };
+        let Some(role) = ROLES.iter().find(|r| **r == role) else {
+            continue;
+        };
+        let nums: Vec<usize> = ranges
+            .split([' ', ';'])
+            .filter_map(|x| x.parse().ok())
+            .collect();
+        if let (Some(s), Some(e)) = (nums.iter().min(), nums.iter().max()) {
+            out.entry(role).or_default().push((*s, *e));
+        }
+    }
+    out
+}
+
+/// Byte offset to character offset.
+fn char_offsets(text: &str) -> impl Fn(usize) -> usize + '_ {
+    move |b: usize| text.get(..b.min(text.len())).map_or(0, |s| s.chars().count())
+}
+
+/// Scores echotrace's quotes on every text of the set; returns counts per role and the number of texts.
+pub fn score(dir: &Path) -> Result<(BTreeMap<&'static str, RoleCounts>, usize), String> {
+    let base = dir.join("attribution/train");
+    let mut anns: Vec<std::path::PathBuf> = std::fs::read_dir(base.join("attributions"))
+        .map_err(|e| format!("{}: {e}", base.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "ann"))
+        .collect();
+    anns.sort();
+    let mut seen = std::collections::HashSet::new();
+    let mut counts: BTreeMap<&'static str, RoleCounts> =
+        ROLES.iter().map(|r| (*r, RoleCounts::default())).collect();
+    let mut texts = 0;
+    let aliases = echotrace_reuse::Aliases::builtin();
+    for ann in anns {
+        let stem = ann.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        // "<name>_<annotator>.ann" -> "<name>.txt"
+        let name = stem.rsplit_once('_').map_or(stem, |(n, _)| n);
+        if !seen.insert(name.to_string()) {
+            continue;
+        }
+        let txt = base.join("text").join(format!("{name}.txt"));
+        let Ok(text) = std::fs::read_to_string(&txt) else {
+            continue;
+        };
+        let gold = read_ann(&std::fs::read_to_string(&ann).map_err(|e| format!("{}: {e}", ann.display()))?);
+        texts += 1;
+        let article = Article {
+            id: "a0".into(),
+            language: "en".into(),
+            body: text.clone(),
+            ..Default::default()
+        };
+        let found = echotrace_claims::analyze_article(&article, &aliases);
+        let ch = char_offsets(&text);
+        let mut pred: BTreeMap<&'static str, Vec<(usize, usize)>> = BTreeMap::new();
+        for q in &found.quotes {
+            pred.entry("Content").or_default().push((ch(q.start), ch(q.end)));
+            if let Some((s, e)) = q.cue_span {
+                pred.entry("Cue").or_default().push((ch(s), ch(e)));
+            }
+            if let Some((s, e)) = q.speaker_span {
+                pred.entry("Source").or_default().push((ch(s), ch(e)));
+            }
+        }
+        for role in ROLES {
+            let g = gold.get(role).cloned().unwrap_or_default();
+            let p = pred.get(role).cloned().unwrap_or_default();
+            let c = counts.get_mut(role).expect("role");
+            c.gold += g.len();
+            c.predicted += p.len();
+            c.exact += p.iter().filter(|x| g.contains(x)).count();
+            let overlaps = |a: &(usize, usize), b: &(usize, usize)| a.0 < b.1 && b.0 < a.1;
+            c.overlap_p += p.iter().filter(|x| g.iter().any(|y| overlaps(x, y))).count();
+            c.overlap_r += g.iter().filter(|y| p.iter().any(|x| overlaps(x, y))).count();
+        }
+    }
+    Ok((counts, texts))
+}
+
+/// The score table, beside the published figures of the datasets README.
+pub fn table(dir: &Path) -> Result<String, String> {
+    let (counts, texts) = score(dir)?;
+    let mut out = format!(
+        "attribution: {texts} texts (first annotation of each)\n| role | gold | predicted | exact F1 | overlap F1 | published (other corpus of the scheme) |\n| --- | --- | --- | --- | --- | --- |\n"
+    );
+    for role in ROLES {
+        let c = counts[role];
+        let published = match role {
+            "Source" => "0.820",
+            "Cue" => "0.823",
+            _ => "0.593 exact / 0.833 overlap",
+        };
+        out += &format!(
+            "| {role} | {} | {} | {:.3} | {:.3} | {published} |\n",
+            c.gold,
+            c.predicted,
+            c.exact_f1(),
+            c.overlap_f1()
+        );
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ann_lines_parse_with_discontinuous_spans() {
+        let g = read_ann("T1\tSource 0 2\twe\nT2\tCue 3 9\tmocked\nT3\tContent 10 20;25 30\tx\nT4\tAttribution 3 9\tmocked\nE1\tAttribution:T4");
+        assert_eq!(g["Source"], vec![(0, 2)]);
+        assert_eq!(g["Content"], vec![(10, 30)]);
+        assert!(!g.contains_key("Attribution"));
+        let f = char_offsets("ü a");
+        assert_eq!(f(3), 2);
+    }
+}
