@@ -22,7 +22,7 @@ use regex::Regex;
 use crate::names::Names;
 
 /// Reporting verbs and phrases that introduce or close a quotation.
-const CUES: &str = r"estimates|estimated|said|says|say|told|tells|added|adds|noted|notes|stated|states|claimed|claims|reported|reports|warned|warns|stressed|stresses|insisted|insists|argued|argues|explained|explains|announced|announces|alleged|alleges|asserted|asserts|confirmed|confirms|denied|denies|wrote|writes|concluded|concludes|continued|continues|emphasi[sz]ed|emphasi[sz]es|accused|accuses|believes|believed|suggested|suggests|acknowledged|acknowledges|admitted|admits|declared|declares|revealed|reveals|indicated|indicates|mentioned|mentions|tweeted|tweets|read|reads|replied|replies|responded|responds|predicted|predicts|promised|promises|urged|urges|vowed|vows|charged|charges|maintained|maintains|pointed out|points out|went on";
+const CUES: &str = r"saying|adding|telling|asked|asks|called|calls|described|describes|estimates|estimated|said|says|say|told|tells|added|adds|noted|notes|stated|states|claimed|claims|reported|reports|warned|warns|stressed|stresses|insisted|insists|argued|argues|explained|explains|announced|announces|alleged|alleges|asserted|asserts|confirmed|confirms|denied|denies|wrote|writes|concluded|concludes|continued|continues|emphasi[sz]ed|emphasi[sz]es|accused|accuses|believes|believed|suggested|suggests|acknowledged|acknowledges|admitted|admits|declared|declares|revealed|reveals|indicated|indicates|mentioned|mentions|tweeted|tweets|read|reads|replied|replies|responded|responds|predicted|predicts|promised|promises|urged|urges|vowed|vows|charged|charges|maintained|maintains|pointed out|points out|went on";
 
 fn cue_after_quote() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
@@ -54,7 +54,7 @@ fn according_to() -> &'static Regex {
 
 /// Reporting verbs for reported speech: narrower than [`CUES`], since without
 /// quotation marks "concluded" or "continued" rarely report words.
-const INDIRECT_CUES: &str = r"estimates|estimated|said|says|told|tells|added|adds|noted|notes|stated|states|claimed|claims|reported|reports|warned|warns|stressed|stresses|insisted|insists|argued|argues|explained|explains|announced|announces|alleged|alleges|asserted|asserts|confirmed|confirms|denied|denies|wrote|writes|believes|believed|suggested|suggests|accused|accuses|acknowledged|acknowledges|admitted|admits|declared|declares|revealed|reveals|mentioned|mentions|predicted|predicts|tweeted|tweets";
+const INDIRECT_CUES: &str = r"saying|adding|telling|asked|asks|estimates|estimated|said|says|told|tells|added|adds|noted|notes|stated|states|claimed|claims|reported|reports|warned|warns|stressed|stresses|insisted|insists|argued|argues|explained|explains|announced|announces|alleged|alleges|asserted|asserts|confirmed|confirms|denied|denies|wrote|writes|believes|believed|suggested|suggests|accused|accuses|acknowledged|acknowledges|admitted|admits|declared|declares|revealed|reveals|mentioned|mentions|predicted|predicts|tweeted|tweets";
 
 fn indirect() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
@@ -84,12 +84,13 @@ pub fn quotes(article: &Article, names: &Names) -> Vec<Quote> {
         if content.split_whitespace().count() < 3 {
             continue;
         }
+        // The content span includes its quotation marks (as attribution corpora mark it).
         let mut q = Quote {
             article: article.id.clone(),
             kind: QuoteKind::Direct,
-            start: inner_start,
-            end: inner_end,
-            text: content.to_string(),
+            start,
+            end,
+            text: body[start..end].to_string(),
             ..Default::default()
         };
         if english {
@@ -511,7 +512,7 @@ mod tests {
     fn direct_quote_with_speaker_after() {
         let body = "“We will not allow this to happen again,” the minister said on Monday.";
         let q = &run(body)[0];
-        assert_eq!(q.text, "We will not allow this to happen again,");
+        assert_eq!(q.text, "“We will not allow this to happen again,”");
         assert_eq!(q.cue.as_deref(), Some("said"));
         assert_eq!(q.speaker.as_deref(), Some("the minister"));
         let (s, e) = q.speaker_span.unwrap();

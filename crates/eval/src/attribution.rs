@@ -88,7 +88,10 @@ fn read_ann(text: &str) -> BTreeMap<&'static str, Vec<(usize, usize)>> {
 
 /// Byte offset to character offset.
 fn char_offsets(text: &str) -> impl Fn(usize) -> usize + '_ {
-    move |b: usize| text.get(..b.min(text.len())).map_or(0, |s| s.chars().count())
+    move |b: usize| {
+        text.get(..b.min(text.len()))
+            .map_or(0, |s| s.chars().count())
+    }
 }
 
 /// Scores echotrace's quotes on every text of the set; returns counts per role and the number of texts.
@@ -116,7 +119,9 @@ pub fn score(dir: &Path) -> Result<(BTreeMap<&'static str, RoleCounts>, usize), 
         let Ok(text) = std::fs::read_to_string(&txt) else {
             continue;
         };
-        let gold = read_ann(&std::fs::read_to_string(&ann).map_err(|e| format!("{}: {e}", ann.display()))?);
+        let gold = read_ann(
+            &std::fs::read_to_string(&ann).map_err(|e| format!("{}: {e}", ann.display()))?,
+        );
         texts += 1;
         let article = Article {
             id: "a0".into(),
@@ -128,7 +133,9 @@ pub fn score(dir: &Path) -> Result<(BTreeMap<&'static str, RoleCounts>, usize), 
         let ch = char_offsets(&text);
         let mut pred: BTreeMap<&'static str, Vec<(usize, usize)>> = BTreeMap::new();
         for q in &found.quotes {
-            pred.entry("Content").or_default().push((ch(q.start), ch(q.end)));
+            pred.entry("Content")
+                .or_default()
+                .push((ch(q.start), ch(q.end)));
             if let Some((s, e)) = q.cue_span {
                 pred.entry("Cue").or_default().push((ch(s), ch(e)));
             }
@@ -144,8 +151,14 @@ pub fn score(dir: &Path) -> Result<(BTreeMap<&'static str, RoleCounts>, usize), 
             c.predicted += p.len();
             c.exact += p.iter().filter(|x| g.contains(x)).count();
             let overlaps = |a: &(usize, usize), b: &(usize, usize)| a.0 < b.1 && b.0 < a.1;
-            c.overlap_p += p.iter().filter(|x| g.iter().any(|y| overlaps(x, y))).count();
-            c.overlap_r += g.iter().filter(|y| p.iter().any(|x| overlaps(x, y))).count();
+            c.overlap_p += p
+                .iter()
+                .filter(|x| g.iter().any(|y| overlaps(x, y)))
+                .count();
+            c.overlap_r += g
+                .iter()
+                .filter(|y| p.iter().any(|x| overlaps(x, y)))
+                .count();
         }
     }
     Ok((counts, texts))

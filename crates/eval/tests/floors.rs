@@ -78,3 +78,14 @@ fn story_clustering_beats_the_baseline() {
     let as_given = echotrace_eval::clustering::score(&ours, &gold);
     assert!(as_given.precision >= 0.7, "{as_given:?}");
 }
+
+#[test]
+fn attribution_span_floors() {
+    let Some(d) = dir() else { return };
+    let (counts, texts) = echotrace_eval::attribution::score(&d).unwrap();
+    assert_eq!(texts, 840);
+    let f = |role: &str| counts[role];
+    assert!(f("Source").exact_f1() >= 0.30, "{:?}", f("Source"));
+    assert!(f("Cue").exact_f1() >= 0.30, "{:?}", f("Cue"));
+    assert!(f("Content").overlap_f1() >= 0.50, "{:?}", f("Content"));
+}
