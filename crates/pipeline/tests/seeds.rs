@@ -18,8 +18,7 @@ fn by_file<'a>(arts: &'a [Article], prefix: &str) -> &'a Article {
                 .path
                 .rsplit('/')
                 .next()
-                .unwrap()
-                .starts_with(prefix)
+                .is_some_and(|f| f.starts_with(prefix))
         })
         .unwrap_or_else(|| panic!("no article for {prefix}"))
 }

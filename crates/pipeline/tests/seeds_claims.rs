@@ -1,27 +1,10 @@
 //! The seed corpus: quotes, numeric claims, latent sources and divergences of
 //! docs/DESIGN.md section 1, reached by general rules.
 
+mod common;
+use common::{id_of, report};
+
 use echotrace_model::{Report, Story};
-
-fn report() -> Report {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/seeds");
-    echotrace_pipeline::analyze(&[dir], &Default::default(), &|_, _| {})
-}
-
-fn id_of(r: &Report, prefix: &str) -> String {
-    r.articles
-        .iter()
-        .find(|a| {
-            a.origin
-                .path
-                .rsplit('/')
-                .next()
-                .unwrap()
-                .starts_with(prefix)
-        })
-        .map(|a| a.id.clone())
-        .unwrap()
-}
 
 fn story_of<'a>(r: &'a Report, prefix: &str) -> &'a Story {
     let id = id_of(r, prefix);

@@ -1,27 +1,10 @@
 //! The seed corpus: the reuse facts of docs/DESIGN.md section 1, with byte
 //! offsets checked on both sides.
 
+mod common;
+use common::{id_of, report};
+
 use echotrace_model::{Article, Passage, PassageKind, Report};
-
-fn report() -> Report {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/seeds");
-    echotrace_pipeline::analyze(&[dir], &Default::default(), &|_, _| {})
-}
-
-fn id_of(r: &Report, prefix: &str) -> String {
-    r.articles
-        .iter()
-        .find(|a| {
-            a.origin
-                .path
-                .rsplit('/')
-                .next()
-                .unwrap()
-                .starts_with(prefix)
-        })
-        .map(|a| a.id.clone())
-        .unwrap()
-}
 
 fn body<'a>(r: &'a Report, id: &str) -> &'a Article {
     r.articles.iter().find(|a| a.id == id).unwrap()

@@ -2,27 +2,8 @@
 //! stories, and the Feb 2023 story citing the May 2022 one), in one batch
 //! and one article at a time.
 
-use echotrace_model::Report;
-
-fn report() -> Report {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/seeds");
-    echotrace_pipeline::analyze(&[dir], &Default::default(), &|_, _| {})
-}
-
-fn id_of(r: &Report, prefix: &str) -> String {
-    r.articles
-        .iter()
-        .find(|a| {
-            a.origin
-                .path
-                .rsplit('/')
-                .next()
-                .unwrap()
-                .starts_with(prefix)
-        })
-        .map(|a| a.id.clone())
-        .unwrap()
-}
+mod common;
+use common::{id_of, report};
 
 fn sorted(mut v: Vec<String>) -> Vec<String> {
     v.sort();
