@@ -278,6 +278,14 @@ fn plausible_speaker(s: &str) -> bool {
     if NOT_SPEAKER.contains(&first.as_str()) {
         return false;
     }
+    // A clause, not a noun phrase: "This comes less than a week after Bloomberg".
+    const CLAUSE: &[&str] = &[
+        "is", "was", "are", "were", "comes", "came", "has", "have", "had", "will", "would",
+        "after", "before", "than", "when", "while", "because", "if", "there", "this", "that",
+    ];
+    if words.len() > 2 && words.iter().any(|w| CLAUSE.contains(&w.to_lowercase().as_str())) {
+        return false;
+    }
     // A speaker names someone: a capitalised word, a pronoun, or a role noun phrase.
     words
         .iter()
