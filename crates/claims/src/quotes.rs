@@ -283,7 +283,11 @@ fn plausible_speaker(s: &str) -> bool {
         "is", "was", "are", "were", "comes", "came", "has", "have", "had", "will", "would",
         "after", "before", "than", "when", "while", "because", "if", "there", "this", "that",
     ];
-    if words.len() > 2 && words.iter().any(|w| CLAUSE.contains(&w.to_lowercase().as_str())) {
+    if words.len() > 2
+        && words
+            .iter()
+            .any(|w| CLAUSE.contains(&w.to_lowercase().as_str()))
+    {
         return false;
     }
     // A speaker names someone: a capitalised word, a pronoun, or a role noun phrase.

@@ -153,6 +153,23 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Export the analysis: JSONL, CSV, GEXF/GraphML (Gephi), ClaimReview JSON-LD.
+    Export {
+        /// jsonl-articles, jsonl-passages, csv-claims, csv-quotes, gexf, graphml or claimreview.
+        #[arg(long)]
+        format: String,
+        /// A report.json written by `analyze`.
+        #[arg(long)]
+        report: Option<PathBuf>,
+        /// A store written by `ingest`.
+        #[arg(long, conflicts_with = "report")]
+        db: Option<PathBuf>,
+        /// Pages to analyse, when neither --report nor --db is given.
+        paths: Vec<String>,
+        /// Write here instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Score extraction, dates and reuse on the development sets, beside the peer crates.
     Eval {
         /// Directory holding the development sets (default: ../shared/datasets).
@@ -203,6 +220,70 @@ fn set_threads(n: Option<usize>) {
             .num_threads(n.max(1))
             .build_global();
     }
+}
+
+/// The finished analysis from a report file, a store, or pages.
+fn load_analysis(
+    report: Option<PathBuf>,
+    db: Option<PathBuf>,
+    paths: &[String],
+) -> Result<Report, String> {
+    let opts = Options::default();
+    if let Some(r) = report {
+        let raw = std::fs::read(&r).map_err(|e| format!("cannot read {}: {e}", r.display()))?;
+        return serde_json::from_slice(&raw)
+            .map_err(|e| format!("{} is not an echotrace report: {e}", r.display()));
+    }
+    if let Some(path) = db {
+        if !path.exists() {
+            return Err(format!(
+                "no store at {}; create it with `echotrace ingest PATH... --db {}`",
+                path.display(),
+                path.display()
+            ));
+        }
+        let store = echotrace_store::Store::open(&path)?;
+        let mut rep = Report::new();
+        rep.articles = store.articles()?;
+        rep.passages = store.passages()?;
+        echotrace_pipeline::finish(&mut rep, &opts.aliases);
+        return Ok(rep);
+    }
+    if paths.is_empty() {
+        return Err("nothing to export: give PATH..., --report report.json or --db FILE".into());
+    }
+    let rep = echotrace_pipeline::analyze(paths, &opts, &|_, _| {});
+    print_diagnostics(&rep.diagnostics);
+    Ok(rep)
+}
+
+fn run_export(
+    format: &str,
+    report: Option<PathBuf>,
+    db: Option<PathBuf>,
+    paths: &[String],
+    out: Option<PathBuf>,
+) -> Result<ExitCode, String> {
+    let format = echotrace_report::export::Format::parse(format)?;
+    let rep = load_analysis(report, db, paths)?;
+    let result = match &out {
+        Some(path) => {
+            let f = std::fs::File::create(path)
+                .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+            echotrace_report::export::Export {
+                format,
+                out: std::io::BufWriter::new(f),
+            }
+            .write(&rep)
+        }
+        None => echotrace_report::export::Export {
+            format,
+            out: std::io::stdout().lock(),
+        }
+        .write(&rep),
+    };
+    result.map_err(|e| format!("export failed: {e}"))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn print_diagnostics(diags: &[Diagnostic]) {
@@ -464,6 +545,13 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(finish(&report.diagnostics))
         }
         Command::Ingest { input, db } => run_ingest(&input, &db),
+        Command::Export {
+            format,
+            report,
+            db,
+            paths,
+            out,
+        } => run_export(&format, report, db, &paths, out),
         Command::Trace {
             text,
             file,

@@ -7,6 +7,7 @@
 //! itself. All page text is attacker-controlled, so the HTML writer escapes
 //! every string it renders and the page carries no script.
 
+pub mod export;
 mod stories;
 
 use std::io::{self, Write};

