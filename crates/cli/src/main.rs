@@ -153,6 +153,33 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Full-text search over a store (phrase queries in double quotes; filters by outlet, dates, story).
+    #[cfg(feature = "search")]
+    Search {
+        /// The query: words, "a phrase", AND / OR / -word.
+        query: String,
+        /// The store written by `ingest`.
+        #[arg(long)]
+        db: PathBuf,
+        /// Only this outlet (exact name).
+        #[arg(long)]
+        outlet: Option<String>,
+        /// Only articles published on or after this day (YYYY-MM-DD).
+        #[arg(long)]
+        from: Option<String>,
+        /// Only articles published on or before this day (YYYY-MM-DD).
+        #[arg(long)]
+        to: Option<String>,
+        /// Only articles of this story (an id from the report, e.g. s0).
+        #[arg(long)]
+        story: Option<String>,
+        /// How many hits.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Print the hits as JSON lines.
+        #[arg(long)]
+        json: bool,
+    },
     /// Export the analysis: JSONL, CSV, GEXF/GraphML (Gephi), ClaimReview JSON-LD.
     Export {
         /// jsonl-articles, jsonl-passages, csv-claims, csv-quotes, gexf, graphml or claimreview.
@@ -255,6 +282,88 @@ fn load_analysis(
     let rep = echotrace_pipeline::analyze(paths, &opts, &|_, _| {});
     print_diagnostics(&rep.diagnostics);
     Ok(rep)
+}
+
+#[cfg(feature = "search")]
+#[allow(clippy::too_many_arguments)]
+fn run_search(
+    query: &str,
+    db: &std::path::Path,
+    outlet: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    story: Option<String>,
+    limit: usize,
+    json: bool,
+) -> Result<ExitCode, String> {
+    if !db.exists() {
+        return Err(format!(
+            "no store at {}; create it with `echotrace ingest PATH... --db {}`",
+            db.display(),
+            db.display()
+        ));
+    }
+    let store = echotrace_store::Store::open(db)?;
+    let index = echotrace_search::SearchIndex::open(&echotrace_search::index_dir(db))?;
+    let articles = store.articles()?;
+    if (index.len() as usize) < articles.len() {
+        index.add(&articles)?;
+    }
+    let members = match &story {
+        Some(id) => {
+            let mut rep = Report::new();
+            rep.articles = articles.clone();
+            rep.passages = store.passages()?;
+            echotrace_pipeline::finish(&mut rep, &Options::default().aliases);
+            let s = rep
+                .stories
+                .iter()
+                .find(|s| &s.id == id)
+                .ok_or_else(|| format!("no story {id} in {}", db.display()))?;
+            Some(s.articles.clone())
+        }
+        None => None,
+    };
+    let filters = echotrace_search::Filters {
+        outlet,
+        from,
+        to,
+        articles: members,
+    };
+    let hits = index.search(query, &filters, limit)?;
+    let by_id: std::collections::HashMap<&str, &echotrace_model::Article> =
+        articles.iter().map(|a| (a.id.as_str(), a)).collect();
+    let mut out = std::io::stdout().lock();
+    if hits.is_empty() && !json {
+        let _ = writeln!(out, "no article matches");
+    }
+    for h in &hits {
+        let a = by_id.get(h.article.as_str());
+        let title = a.and_then(|a| a.title.as_deref()).unwrap_or("(untitled)");
+        let outlet = a.and_then(|a| a.outlet.as_deref()).unwrap_or("");
+        let date = a
+            .and_then(|a| a.published.as_ref().map(|p| p.value.as_str()))
+            .unwrap_or("");
+        let res = if json {
+            writeln!(
+                out,
+                "{}",
+                serde_json::json!({"article": h.article, "score": h.score, "title": title, "outlet": outlet, "published": date, "snippet": h.snippet})
+            )
+        } else {
+            writeln!(
+                out,
+                "{}  {:.2}  {date}  {outlet}  {title}\n    {}",
+                h.article,
+                h.score,
+                h.snippet.replace('\n', " ")
+            )
+        };
+        if res.is_err() {
+            break;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn run_export(
@@ -380,6 +489,21 @@ fn run_ingest(input: &InputArgs, db: &std::path::Path) -> Result<ExitCode, Strin
         let found = echotrace_store::passages_for_new(&all, &sigs, &pending, &opts.reuse);
         passages = found.len();
         store.add_passages(&found, &pending)?;
+    }
+    #[cfg(feature = "search")]
+    {
+        // The search index follows the store: new articles are added; an index
+        // that lost articles (a killed ingest) is completed from the store.
+        let index = echotrace_search::SearchIndex::open(&echotrace_search::index_dir(db))?;
+        let all = store.articles()?;
+        let missing = (index.len() as usize) < all.len();
+        let to_index: Vec<echotrace_model::Article> = all
+            .into_iter()
+            .filter(|a| missing || pending.contains(&a.id))
+            .collect();
+        if !to_index.is_empty() {
+            index.add(&to_index)?;
+        }
     }
     print_diagnostics(&diags);
     let (p, a, ps) = store.counts()?;
@@ -545,6 +669,17 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(finish(&report.diagnostics))
         }
         Command::Ingest { input, db } => run_ingest(&input, &db),
+        #[cfg(feature = "search")]
+        Command::Search {
+            query,
+            db,
+            outlet,
+            from,
+            to,
+            story,
+            limit,
+            json,
+        } => run_search(&query, &db, outlet, from, to, story, limit, json),
         Command::Export {
             format,
             report,

@@ -95,6 +95,10 @@ pub fn detect_language(text: &str) -> Option<String> {
         return None;
     }
     let code3 = info.lang().code();
+    // Mandarin has no ISO 639-1 code of its own; its macrolanguage, Chinese, does.
+    if code3 == "cmn" {
+        return Some("zh".into());
+    }
     isolang::Language::from_639_3(code3)
         .and_then(|l| l.to_639_1())
         .map(str::to_string)
@@ -105,6 +109,14 @@ pub fn detect_language(text: &str) -> Option<String> {
 mod tests {
     use super::*;
     use echotrace_model::Origin;
+
+    #[test]
+    fn chinese_is_zh() {
+        assert_eq!(
+            detect_language("韩国已寻求国际刑警组织帮助逮捕这家加密货币公司的创办者，警方表示调查仍在继续进行中。").as_deref(),
+            Some("zh")
+        );
+    }
 
     #[test]
     fn html_and_text_pages_both_extract() {

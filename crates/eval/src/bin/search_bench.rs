@@ -1,0 +1,126 @@
+//! Search and trace latency on a store-sized corpus: N generated articles
+//! (the planted-reuse generator), indexed by `echotrace-search`; then Q
+//! search queries (single words, two-word phrases, word pairs with a date
+//! filter) and T trace lookups (a 20-word passage cut from an article),
+//! each timed one by one.
+//!
+//! Usage: search_bench N DATASETS_DIR [QUERIES] [TRACES]
+//! Prints a table: median and p99 latency per kind, and the indexing time.
+
+use std::time::Instant;
+
+use echotrace_eval::planted;
+use echotrace_model::{DateBasis, Precision, Published};
+use echotrace_reuse::{Aliases, ReuseParams};
+
+fn percentile(v: &mut [f64], p: f64) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    let i = ((v.len() as f64 - 1.0) * p).round() as usize;
+    v.get(i).copied().unwrap_or(f64::NAN)
+}
+
+fn main() -> Result<(), String> {
+    let args: Vec<String> = std::env::args().collect();
+    let usage = "usage: search_bench N DATASETS_DIR [QUERIES] [TRACES]";
+    let n: usize = args.get(1).and_then(|a| a.parse().ok()).ok_or(usage)?;
+    let dir = std::path::PathBuf::from(args.get(2).ok_or(usage)?);
+    let queries: usize = args.get(3).and_then(|a| a.parse().ok()).unwrap_or(200);
+    let traces: usize = args.get(4).and_then(|a| a.parse().ok()).unwrap_or(50);
+    let pool = echotrace_eval::body_texts(&dir)?;
+    let texts = planted::synthetic_texts(&pool, n, 7);
+    let mut articles = planted::generate(&texts, n / 10, 11).articles;
+    for (i, a) in articles.iter_mut().enumerate() {
+        a.language = "en".into();
+        a.outlet = Some(format!("Outlet {}", i % 50));
+        let day = 1 + (i % 28);
+        a.published = Some(Published {
+            value: format!("2023-02-{day:02}"),
+            precision: Precision::Day,
+            basis: DateBasis::Explicit,
+            evidence: String::new(),
+        });
+    }
+    let index_dir =
+        std::env::temp_dir().join(format!("echotrace-search-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&index_dir);
+    let t0 = Instant::now();
+    let index = echotrace_search::SearchIndex::open(&index_dir)?;
+    index.add(&articles)?;
+    let t_index = t0.elapsed().as_secs_f64();
+    // Queries drawn deterministically from the corpus's own words.
+    let words: Vec<Vec<&str>> = articles
+        .iter()
+        .map(|a| {
+            a.body
+                .split_whitespace()
+                .filter(|w| w.chars().all(char::is_alphabetic) && w.len() > 4)
+                .collect()
+        })
+        .collect();
+    let mut lat: [Vec<f64>; 3] = [Vec::new(), Vec::new(), Vec::new()];
+    let none = echotrace_search::Filters::default();
+    let dated = echotrace_search::Filters {
+        from: Some("2023-02-05".into()),
+        to: Some("2023-02-12".into()),
+        ..Default::default()
+    };
+    for q in 0..queries {
+        let w = &words[(q * 7919) % words.len()];
+        if w.len() < 3 {
+            continue;
+        }
+        let k = (q * 31) % (w.len() - 2);
+        let cases = [
+            (w[k].to_string(), &none),
+            (format!("\"{} {}\"", w[k], w[k + 1]), &none),
+            (format!("{} {}", w[k], w[k + 2]), &dated),
+        ];
+        for (kind, (text, filters)) in cases.iter().enumerate() {
+            let t = Instant::now();
+            let hits = index.search(text, filters, 10)?;
+            lat[kind].push(t.elapsed().as_secs_f64() * 1000.0);
+            std::hint::black_box(hits);
+        }
+    }
+    let aliases = Aliases::builtin();
+    let params = ReuseParams::default();
+    let mut trace_lat = Vec::new();
+    for q in 0..traces {
+        let a = &articles[(q * 104729) % articles.len()];
+        let passage: String = a
+            .body
+            .split_whitespace()
+            .skip(10)
+            .take(20)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let t = Instant::now();
+        let hits = echotrace_reuse::trace(&passage, &articles, &aliases, &params);
+        trace_lat.push(t.elapsed().as_secs_f64() * 1000.0);
+        std::hint::black_box(hits);
+    }
+    let _ = std::fs::remove_dir_all(&index_dir);
+    println!("{n} articles indexed in {t_index:.1} s");
+    println!("| lookup | runs | median ms | p99 ms |");
+    println!("| --- | --- | --- | --- |");
+    let names = [
+        "search: one word",
+        "search: two-word phrase",
+        "search: two words, date range",
+    ];
+    for (k, name) in names.iter().enumerate() {
+        let runs = lat[k].len();
+        println!(
+            "| {name} | {runs} | {:.2} | {:.2} |",
+            percentile(&mut lat[k], 0.5),
+            percentile(&mut lat[k], 0.99)
+        );
+    }
+    let runs = trace_lat.len();
+    println!(
+        "| trace: 20-word passage | {runs} | {:.1} | {:.1} |",
+        percentile(&mut trace_lat, 0.5),
+        percentile(&mut trace_lat, 0.99)
+    );
+    Ok(())
+}

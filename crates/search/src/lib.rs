@@ -1,0 +1,435 @@
+//! Search: a tantivy index over article titles and bodies, kept beside the store.
+//!
+//! Fields: `id`, `outlet` (exact), `day` (days since 1970-01-01 of the
+//! publication date, for ranges), `title` and `body` (tantivy's default
+//! tokenizer: lower-cased words, positions kept for phrase queries, any
+//! language), and `stemmed`: title and body again through a Snowball stemmer
+//! chosen by the article's language (English, German, Spanish, French,
+//! Russian, Arabic and the other languages tantivy's stemmer knows), so
+//! "recruits" finds "recruiting". Queries use tantivy's query syntax
+//! (`"exact phrase"`, `AND`, `OR`, `-term`) over title, body and the stemmed
+//! field. Re-adding an article replaces it (delete by id, then add).
+
+use std::path::{Path, PathBuf};
+
+use echotrace_model::Article;
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::schema::{
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED,
+    STRING, TEXT,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::{
+    Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
+};
+use tantivy::{doc, Index, IndexReader, IndexWriter, TantivyDocument, Term};
+
+/// Languages with a stemmer, by ISO 639-1 code.
+const STEMMED: &[(&str, Language)] = &[
+    ("en", Language::English),
+    ("de", Language::German),
+    ("es", Language::Spanish),
+    ("fr", Language::French),
+    ("ru", Language::Russian),
+    ("ar", Language::Arabic),
+    ("it", Language::Italian),
+    ("pt", Language::Portuguese),
+    ("nl", Language::Dutch),
+    ("sv", Language::Swedish),
+    ("da", Language::Danish),
+    ("fi", Language::Finnish),
+    ("hu", Language::Hungarian),
+    ("no", Language::Norwegian),
+    ("ro", Language::Romanian),
+    ("ta", Language::Tamil),
+    ("tr", Language::Turkish),
+    ("el", Language::Greek),
+];
+
+/// The index and its fields.
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+}
+
+#[derive(Clone, Copy)]
+struct Fields {
+    id: Field,
+    outlet: Field,
+    day: Field,
+    title: Field,
+    body: Field,
+    stemmed: Field,
+}
+
+/// Filters applied to a query.
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    /// Only articles of this outlet (exact name).
+    pub outlet: Option<String>,
+    /// Only articles published on or after this day (`YYYY-MM-DD`).
+    pub from: Option<String>,
+    /// Only articles published on or before this day (`YYYY-MM-DD`).
+    pub to: Option<String>,
+    /// Only these article ids (a story's members).
+    pub articles: Option<Vec<String>>,
+}
+
+/// One search hit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    /// The article id.
+    pub article: String,
+    /// Relevance score (BM25).
+    pub score: f32,
+    /// A fragment of the body around the matches, plain text.
+    pub snippet: String,
+    /// Byte ranges of the matched words inside `snippet`.
+    pub highlights: Vec<(usize, usize)>,
+}
+
+/// Where the index of a store lives: `FILE.search/` beside it.
+pub fn index_dir(db: &Path) -> PathBuf {
+    let mut p = db.as_os_str().to_owned();
+    p.push(".search");
+    PathBuf::from(p)
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut sb = Schema::builder();
+    let stemmed_opts = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer("echotrace_stem")
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let fields = Fields {
+        id: sb.add_text_field("id", STRING | STORED),
+        outlet: sb.add_text_field("outlet", STRING | STORED),
+        day: sb.add_i64_field("day", INDEXED | STORED | FAST),
+        title: sb.add_text_field("title", TEXT | STORED),
+        body: sb.add_text_field("body", TEXT | STORED),
+        stemmed: sb.add_text_field("stemmed", stemmed_opts),
+    };
+    (sb.build(), fields)
+}
+
+fn day_number(value: &str) -> Option<i64> {
+    let d = chrono::NaiveDate::parse_from_str(value.get(..10)?, "%Y-%m-%d").ok()?;
+    Some((d - chrono::NaiveDate::from_ymd_opt(1970, 1, 1)?).num_days())
+}
+
+/// Text for the stemmed field: each word stemmed for the article's language
+/// (the field's own analyser only lower-cases, so one field serves every language).
+fn stem_text(text: &str, language: &str) -> String {
+    let Some((_, lang)) = STEMMED.iter().find(|(c, _)| *c == language) else {
+        return text.to_string();
+    };
+    let mut analyzer = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(Stemmer::new(*lang))
+        .build();
+    let mut out = String::with_capacity(text.len());
+    let mut stream = analyzer.token_stream(text);
+    while stream.advance() {
+        out.push_str(&stream.token().text);
+        out.push(' ');
+    }
+    out
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`, creating it when missing.
+    pub fn open(dir: &Path) -> Result<SearchIndex, String> {
+        let (schema, fields) = schema();
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let mmap = tantivy::directory::MmapDirectory::open(dir)
+            .map_err(|e| format!("{}: {e}", dir.display()))?;
+        let index = Index::open_or_create(mmap, schema)
+            .map_err(|e| format!("search index {}: {e}; delete that directory and re-run `echotrace ingest` to rebuild it", dir.display()))?;
+        index.tokenizers().register(
+            "echotrace_stem",
+            TextAnalyzer::builder(SimpleTokenizer::default())
+                .filter(RemoveLongFilter::limit(40))
+                .filter(LowerCaser)
+                .build(),
+        );
+        let reader = index.reader().map_err(|e| format!("search index: {e}"))?;
+        Ok(SearchIndex {
+            index,
+            reader,
+            fields,
+        })
+    }
+
+    /// Adds (or replaces) articles and commits.
+    pub fn add(&self, articles: &[Article]) -> Result<(), String> {
+        let mut writer: IndexWriter = self
+            .index
+            .writer(50_000_000)
+            .map_err(|e| format!("search index writer: {e}"))?;
+        let f = self.fields;
+        for a in articles {
+            writer.delete_term(Term::from_field_text(f.id, &a.id));
+            let title = a.title.clone().unwrap_or_default();
+            let mut d = doc!(
+                f.id => a.id.as_str(),
+                f.title => title.as_str(),
+                f.body => a.body.as_str(),
+                f.stemmed => stem_text(&format!("{title}\n{}", a.body), &a.language),
+            );
+            if let Some(o) = &a.outlet {
+                d.add_text(f.outlet, o);
+            }
+            if let Some(day) = a.published.as_ref().and_then(|p| day_number(&p.value)) {
+                d.add_i64(f.day, day);
+            }
+            writer
+                .add_document(d)
+                .map_err(|e| format!("search index: {e}"))?;
+        }
+        writer
+            .commit()
+            .map_err(|e| format!("search index commit: {e}"))?;
+        self.reader
+            .reload()
+            .map_err(|e| format!("search index: {e}"))?;
+        Ok(())
+    }
+
+    /// Number of indexed articles.
+    pub fn len(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Whether nothing is indexed.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The best `limit` hits for `query` under `filters`.
+    pub fn search(&self, query: &str, filters: &Filters, limit: usize) -> Result<Vec<Hit>, String> {
+        let f = self.fields;
+        let searcher = self.reader.searcher();
+        let parser = QueryParser::for_index(&self.index, vec![f.title, f.body]);
+        let text_query = parser
+            .parse_query(query)
+            .map_err(|e| format!("bad query {query:?}: {e}"))?;
+        // The stemmed field gets the query's words stemmed for every known language.
+        let mut should: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Should, text_query.box_clone())];
+        let words: Vec<String> = query
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty() && !matches!(*w, "AND" | "OR" | "NOT"))
+            .map(str::to_lowercase)
+            .collect();
+        if !query.contains('"') && !words.is_empty() {
+            let mut stems: Vec<String> = STEMMED
+                .iter()
+                .flat_map(|(code, _)| {
+                    stem_text(&words.join(" "), code)
+                        .split_whitespace()
+                        .map(str::to_string)
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            stems.sort();
+            stems.dedup();
+            let stem_query = BooleanQuery::new(
+                stems
+                    .into_iter()
+                    .map(|s| {
+                        let q: Box<dyn Query> = Box::new(TermQuery::new(
+                            Term::from_field_text(f.stemmed, &s),
+                            IndexRecordOption::WithFreqs,
+                        ));
+                        (Occur::Should, q)
+                    })
+                    .collect(),
+            );
+            should.push((Occur::Should, Box::new(stem_query)));
+        }
+        let mut must: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, Box::new(BooleanQuery::new(should)))];
+        if let Some(o) = &filters.outlet {
+            must.push((
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.outlet, o),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        if filters.from.is_some() || filters.to.is_some() {
+            let bound = |v: &Option<String>| -> Result<std::ops::Bound<Term>, String> {
+                match v {
+                    None => Ok(std::ops::Bound::Unbounded),
+                    Some(s) => day_number(s)
+                        .map(|d| std::ops::Bound::Included(Term::from_field_i64(f.day, d)))
+                        .ok_or_else(|| format!("bad date {s:?}: use YYYY-MM-DD")),
+                }
+            };
+            must.push((
+                Occur::Must,
+                Box::new(RangeQuery::new(bound(&filters.from)?, bound(&filters.to)?)),
+            ));
+        }
+        if let Some(ids) = &filters.articles {
+            let any: Vec<(Occur, Box<dyn Query>)> = ids
+                .iter()
+                .map(|id| {
+                    let q: Box<dyn Query> = Box::new(TermQuery::new(
+                        Term::from_field_text(f.id, id),
+                        IndexRecordOption::Basic,
+                    ));
+                    (Occur::Should, q)
+                })
+                .collect();
+            must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        }
+        let full = BooleanQuery::new(must);
+        let top = searcher
+            .search(&full, &TopDocs::with_limit(limit.max(1)).order_by_score())
+            .map_err(|e| format!("search: {e}"))?;
+        let snippets = SnippetGenerator::create(&searcher, &*text_query, f.body)
+            .map_err(|e| format!("search: {e}"))?;
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, addr) in top {
+            let d: TantivyDocument = searcher.doc(addr).map_err(|e| format!("search: {e}"))?;
+            let id = d
+                .get_first(f.id)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string();
+            let s = snippets.snippet_from_doc(&d);
+            hits.push(Hit {
+                article: id,
+                score,
+                snippet: s.fragment().to_string(),
+                highlights: s.highlighted().iter().map(|r| (r.start, r.end)).collect(),
+            });
+        }
+        Ok(hits)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use echotrace_model::{DateBasis, Precision, Published};
+
+    fn article(id: &str, outlet: &str, date: &str, lang: &str, title: &str, body: &str) -> Article {
+        Article {
+            id: id.into(),
+            outlet: Some(outlet.into()),
+            language: lang.into(),
+            title: Some(title.into()),
+            body: body.into(),
+            published: Some(Published {
+                value: date.into(),
+                precision: Precision::Day,
+                basis: DateBasis::Explicit,
+                evidence: date.into(),
+            }),
+            ..Default::default()
+        }
+    }
+
+    fn index() -> (SearchIndex, PathBuf) {
+        let dir = std::env::temp_dir().join(format!(
+            "echotrace-search-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
+        ));
+        let idx = SearchIndex::open(&dir).unwrap();
+        idx.add(&[
+            article(
+                "a0",
+                "Wire One",
+                "2023-02-13",
+                "en",
+                "Militants trained at base",
+                "The agency says the US is recruiting militants at the Al-Tanf base.",
+            ),
+            article(
+                "a1",
+                "Daily Two",
+                "2022-05-17",
+                "en",
+                "Mercenaries for the war",
+                "Officials said mercenaries were recruited to fight.",
+            ),
+            article(
+                "a2",
+                "Diario Tres",
+                "2023-02-14",
+                "es",
+                "Militantes entrenados",
+                "La agencia dice que Estados Unidos recluta militantes en la base.",
+            ),
+        ])
+        .unwrap();
+        (idx, dir)
+    }
+
+    #[test]
+    fn phrases_stems_and_filters() {
+        let (idx, dir) = index();
+        assert_eq!(idx.len(), 3);
+        let ids = |q: &str, f: &Filters| -> Vec<String> {
+            let mut v: Vec<String> = idx
+                .search(q, f, 10)
+                .unwrap()
+                .into_iter()
+                .map(|h| h.article)
+                .collect();
+            v.sort();
+            v
+        };
+        let none = Filters::default();
+        assert_eq!(ids("\"Al-Tanf base\"", &none), vec!["a0"]);
+        // Stemming: "recruits" finds "recruiting" (en) and "recruited" (en), and "recluta" (es) by its own stem.
+        assert_eq!(ids("recruits", &none), vec!["a0", "a1"]);
+        assert_eq!(ids("reclutar", &none), vec!["a2"]);
+        let outlet = Filters {
+            outlet: Some("Daily Two".into()),
+            ..Default::default()
+        };
+        assert_eq!(ids("mercenaries OR militants", &outlet), vec!["a1"]);
+        let feb = Filters {
+            from: Some("2023-02-01".into()),
+            to: Some("2023-02-13".into()),
+            ..Default::default()
+        };
+        assert_eq!(ids("militants OR militantes", &feb), vec!["a0"]);
+        let story = Filters {
+            articles: Some(vec!["a2".into()]),
+            ..Default::default()
+        };
+        assert_eq!(ids("militantes", &story), vec!["a2"]);
+        let hit = &idx.search("\"Al-Tanf base\"", &none, 1).unwrap()[0];
+        assert!(hit.snippet.contains("Al-Tanf") && !hit.highlights.is_empty());
+        // Re-adding replaces.
+        idx.add(&[article(
+            "a0",
+            "Wire One",
+            "2023-02-13",
+            "en",
+            "Changed",
+            "Nothing about it now.",
+        )])
+        .unwrap();
+        assert_eq!(idx.len(), 3);
+        assert!(ids("\"Al-Tanf base\"", &none).is_empty());
+        assert!(
+            idx.search("\"unclosed", &none, 5).is_err()
+                || idx.search("\"unclosed", &none, 5).is_ok()
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
