@@ -180,6 +180,16 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Serve the HTTP API and the web UI over a store (127.0.0.1 unless --addr says otherwise).
+    #[cfg(feature = "serve")]
+    Serve {
+        /// The store written by `ingest`.
+        #[arg(long)]
+        db: PathBuf,
+        /// Address to listen on; port 0 picks a free port.
+        #[arg(long, default_value = echotrace_server::DEFAULT_ADDR)]
+        addr: std::net::SocketAddr,
+    },
     /// Export the analysis: JSONL, CSV, GEXF/GraphML (Gephi), ClaimReview JSON-LD.
     Export {
         /// jsonl-articles, jsonl-passages, csv-claims, csv-quotes, gexf, graphml or claimreview.
@@ -467,7 +477,14 @@ fn run_ingest(input: &InputArgs, db: &std::path::Path) -> Result<ExitCode, Strin
         let keyed: Vec<(String, echotrace_model::Article)> = articles
             .into_iter()
             .map(|a| {
-                let key = format!("{}\n{}", a.origin.url.as_deref().unwrap_or(""), a.body);
+                // A page is its URL, headline and text: the same wire copy under
+                // another headline is another page.
+                let key = format!(
+                    "{}\n{}\n{}",
+                    a.origin.url.as_deref().unwrap_or(""),
+                    a.title.as_deref().unwrap_or(""),
+                    a.body
+                );
                 (echotrace_store::page_hash(&key), a)
             })
             .collect();
@@ -680,6 +697,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             limit,
             json,
         } => run_search(&query, &db, outlet, from, to, story, limit, json),
+        #[cfg(feature = "serve")]
+        Command::Serve { db, addr } => {
+            echotrace_server::run(&db, addr)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Export {
             format,
             report,

@@ -42,6 +42,41 @@ fn the_same_pages_twice_are_stored_once() {
 }
 
 #[test]
+fn a_copy_under_another_name_is_the_same_page_but_another_headline_is_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let pages = dir.path().join("pages");
+    std::fs::create_dir(&pages).unwrap();
+    let body = "The ministry said on Tuesday that 4,200 people were evacuated from the flooded district.\n\n\
+                Officials told reporters that the water level reached 7 metres and would fall by Friday.";
+    std::fs::write(
+        pages.join("a.txt"),
+        format!("Floods force evacuations\n\n{body}"),
+    )
+    .unwrap();
+    std::fs::write(
+        pages.join("copy-of-a.txt"),
+        format!("Floods force evacuations\n\n{body}"),
+    )
+    .unwrap();
+    std::fs::write(
+        pages.join("b.txt"),
+        format!("Thousands flee rising water\n\n{body}"),
+    )
+    .unwrap();
+    let db = dir.path().join("h.db");
+    let out = ingest(&db, &[pages.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s = Store::open(&db).unwrap();
+    let (pages, articles, _) = s.counts().unwrap();
+    assert_eq!((pages, articles), (2, 2));
+}
+
+#[test]
 fn trace_reads_the_store() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("t.db");

@@ -22,6 +22,7 @@ pub mod embed;
 pub mod index;
 pub mod normalize;
 pub mod semantic;
+pub mod trace;
 
 use echotrace_model::{Article, Passage, PassageKind, Span};
 use rayon::prelude::*;
@@ -30,6 +31,7 @@ pub use align::{AlignParams, Alignment, Kind};
 pub use index::NgramIndex;
 pub use normalize::{tokenize, Aliases, Token};
 pub use semantic::{SemanticStats, SentenceEmbedder};
+pub use trace::{trace, TraceHit, Tracer};
 
 /// Settings of the reuse stage.
 #[derive(Debug, Clone, Copy)]
@@ -295,58 +297,6 @@ fn group_passages(passages: &mut [Passage]) {
         p.group = group_of.get(&roots[i]).cloned();
     }
     roots.clear();
-}
-
-/// Where a pasted passage appears in one article.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct TraceHit {
-    /// The article's id.
-    pub article: String,
-    /// Byte range of the matching text in the article's body.
-    pub start: usize,
-    /// End of that range (exclusive).
-    pub end: usize,
-    /// How the article's text relates to the passage.
-    pub kind: PassageKind,
-    /// Token identity of the two.
-    pub score: f64,
-    /// Share of the passage's tokens covered by this match.
-    pub coverage: f64,
-}
-
-/// Finds where `passage` appears in `articles`, best match per article, in article order.
-///
-/// Short passages are allowed: the minimum length is the smaller of the
-/// configured minimum and half the passage.
-pub fn trace(
-    passage: &str,
-    articles: &[Article],
-    aliases: &Aliases,
-    params: &ReuseParams,
-) -> Vec<TraceHit> {
-    let q = tokenize(passage, aliases);
-    if q.is_empty() {
-        return Vec::new();
-    }
-    let mut p = params.align;
-    p.min_tokens = p.min_tokens.min((q.len() / 2).max(p.n.max(2)));
-    articles
-        .par_iter()
-        .filter_map(|a| {
-            let t = tokenize(&a.body, aliases);
-            let best = align::align(&q, &t, &p)
-                .into_iter()
-                .max_by_key(|al| al.a.1 - al.a.0)?;
-            Some(TraceHit {
-                article: a.id.clone(),
-                start: t[best.b.0].start as usize,
-                end: t[best.b.1 - 1].end as usize,
-                kind: model_kind(best.kind),
-                score: (best.identity * 1000.0).round() / 1000.0,
-                coverage: (best.a.1 - best.a.0) as f64 / q.len() as f64,
-            })
-        })
-        .collect()
 }
 
 #[cfg(test)]

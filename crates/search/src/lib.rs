@@ -199,6 +199,13 @@ impl SearchIndex {
         Ok(())
     }
 
+    /// Makes commits by other processes (an `ingest` beside a server) visible now.
+    pub fn refresh(&self) -> Result<(), String> {
+        self.reader
+            .reload()
+            .map_err(|e| format!("search index: {e}"))
+    }
+
     /// Number of indexed articles.
     pub fn len(&self) -> u64 {
         self.reader.searcher().num_docs()

@@ -326,6 +326,21 @@ impl Store {
         Ok((c("pages")?, c("articles")?, c("passages")?))
     }
 
+    /// A fingerprint of the stored analysis input: the newest article and passage ids.
+    ///
+    /// Articles and passages are only ever appended, so the pair changes
+    /// exactly when either table gains rows; readers compare it to decide
+    /// whether what they computed from the store is stale.
+    pub fn revision(&self) -> Result<(i64, i64), String> {
+        self.conn
+            .query_row(
+                "SELECT (SELECT ifnull(max(id), 0) FROM articles), (SELECT ifnull(max(id), 0) FROM passages)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(err)
+    }
+
     /// SQLite's own consistency check plus the store's invariants; `Ok` when sound.
     pub fn check(&self) -> Result<(), String> {
         let ic: String = self
@@ -415,5 +430,44 @@ mod tests {
         assert_eq!(s.counts().unwrap(), (2, 2, 0));
         assert_eq!(s.articles().unwrap()[1].body, "two");
         s.check().unwrap();
+    }
+
+    #[test]
+    fn revision_moves_when_articles_or_passages_are_added() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(&dir.path().join("r.db")).unwrap();
+        assert_eq!(s.revision().unwrap(), (0, 0));
+        let (added, _) = s
+            .add_batch(
+                vec![(page_hash("x"), art("one")), (page_hash("y"), art("two"))],
+                5,
+            )
+            .unwrap();
+        let after_articles = s.revision().unwrap();
+        assert_eq!(after_articles.1, 0);
+        assert!(after_articles.0 > 0);
+        // A duplicate page changes nothing.
+        s.add_batch(vec![(page_hash("x"), art("one"))], 5).unwrap();
+        assert_eq!(s.revision().unwrap(), after_articles);
+        let p = Passage {
+            id: String::new(),
+            kind: PassageKind::Verbatim,
+            a: Span {
+                article: added[0].id.clone(),
+                start: 0,
+                end: 3,
+            },
+            b: Span {
+                article: added[1].id.clone(),
+                start: 0,
+                end: 3,
+            },
+            score: 1.0,
+            group: None,
+        };
+        s.add_passages(&[p], &Default::default()).unwrap();
+        let after_passages = s.revision().unwrap();
+        assert_eq!(after_passages.0, after_articles.0);
+        assert!(after_passages.1 > 0);
     }
 }

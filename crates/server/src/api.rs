@@ -1,0 +1,579 @@
+//! The JSON API: articles, stories, passages, search, trace and exports.
+//!
+//! Every handler reads the library's current analysis (recomputed first when
+//! the store changed). Bad parameters answer 400, unknown ids 404, oversized
+//! bodies 413, each as `{"error": {"status", "message"}}`; the analysis and
+//! the search run on the blocking pool, never on the async workers.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use echotrace_model::{Article, Passage};
+use echotrace_report::export::{Export, Format};
+use echotrace_report::ReportWriter;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::library::{Analysis, Library};
+
+/// Largest request body accepted by `POST /api/trace`, in bytes.
+pub const TRACE_BODY_LIMIT: usize = 64 * 1024;
+/// Most items one list request returns.
+pub const MAX_LIMIT: usize = 1000;
+
+/// An API failure: a status code and a message for the client.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            message: message.into(),
+        }
+    }
+
+    fn bad_request(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, message)
+    }
+
+    fn not_found(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::NOT_FOUND, message)
+    }
+
+    fn internal(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, message)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = json!({"error": {"status": self.status.as_u16(), "message": self.message}});
+        (self.status, Json(body)).into_response()
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(r: QueryRejection) -> ApiError {
+        ApiError::new(
+            r.status(),
+            format!("bad query parameters: {}", r.body_text()),
+        )
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(r: PathRejection) -> ApiError {
+        ApiError::new(r.status(), r.body_text())
+    }
+}
+
+type ApiResult = Result<Json<Value>, ApiError>;
+
+/// Runs blocking work (store, analysis, search) off the async workers.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ApiError::internal(format!("server task failed: {e}")))?
+}
+
+async fn analysis(lib: &Arc<Library>) -> Result<Arc<Analysis>, ApiError> {
+    let lib = lib.clone();
+    blocking(move || lib.current().map_err(ApiError::internal)).await
+}
+
+/// The API routes, under `/api`.
+pub fn routes() -> Router<Arc<Library>> {
+    Router::new()
+        .route("/api/status", get(status))
+        .route("/api/reload", post(reload))
+        .route("/api/articles", get(articles))
+        .route("/api/articles/{id}", get(article))
+        .route("/api/stories", get(stories))
+        .route("/api/stories/{id}", get(story))
+        .route("/api/passages", get(passages))
+        .route("/api/search", get(search))
+        .route(
+            "/api/trace",
+            post(trace).layer(DefaultBodyLimit::max(TRACE_BODY_LIMIT)),
+        )
+        .route("/api/export/{format}", get(export))
+        .fallback(|| async { ApiError::not_found("no such API endpoint") })
+}
+
+/// An article's summary: everything but the body.
+fn summary(a: &Article, an: &Analysis) -> Value {
+    json!({
+        "id": a.id,
+        "title": a.title,
+        "outlet": a.outlet,
+        "byline": a.byline,
+        "language": a.language,
+        "published": a.published,
+        "url": a.origin.url,
+        "path": a.origin.label(),
+        "story": an.story_of(&a.id),
+        "shares": a.shares,
+        "chars": a.body.chars().count(),
+    })
+}
+
+fn page(offset: Option<usize>, limit: Option<usize>) -> Result<(usize, usize), ApiError> {
+    let limit = limit.unwrap_or(100);
+    if limit == 0 || limit > MAX_LIMIT {
+        return Err(ApiError::bad_request(format!(
+            "limit must be between 1 and {MAX_LIMIT}"
+        )));
+    }
+    Ok((offset.unwrap_or(0), limit))
+}
+
+async fn status(State(lib): State<Arc<Library>>) -> ApiResult {
+    let an = analysis(&lib).await?;
+    let r = &an.report;
+    Ok(Json(json!({
+        "db": lib.db().display().to_string(),
+        "articles": r.articles.len(),
+        "passages": r.passages.len(),
+        "stories": r.stories.len(),
+        "search": lib.search().is_some(),
+    })))
+}
+
+async fn reload(State(lib): State<Arc<Library>>) -> ApiResult {
+    let l = lib.clone();
+    let an = blocking(move || l.reload().map_err(ApiError::internal)).await?;
+    Ok(Json(json!({
+        "articles": an.report.articles.len(),
+        "passages": an.report.passages.len(),
+        "stories": an.report.stories.len(),
+    })))
+}
+
+#[derive(Deserialize)]
+struct ArticleQuery {
+    story: Option<String>,
+    outlet: Option<String>,
+    offset: Option<usize>,
+    limit: Option<usize>,
+}
+
+async fn articles(
+    State(lib): State<Arc<Library>>,
+    q: Result<Query<ArticleQuery>, QueryRejection>,
+) -> ApiResult {
+    let Query(q) = q?;
+    let (offset, limit) = page(q.offset, q.limit)?;
+    let an = analysis(&lib).await?;
+    if let Some(s) = &q.story {
+        if an.story(s).is_none() {
+            return Err(ApiError::not_found(format!("no story {s:?}")));
+        }
+    }
+    let selected: Vec<&Article> = an
+        .report
+        .articles
+        .iter()
+        .filter(|a| {
+            q.story
+                .as_deref()
+                .is_none_or(|s| an.story_of(&a.id) == Some(s))
+        })
+        .filter(|a| q.outlet.is_none() || a.outlet == q.outlet)
+        .collect();
+    let items: Vec<Value> = selected
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .map(|a| summary(a, &an))
+        .collect();
+    Ok(Json(
+        json!({"total": selected.len(), "offset": offset, "articles": items}),
+    ))
+}
+
+async fn article(
+    State(lib): State<Arc<Library>>,
+    id: Result<Path<String>, PathRejection>,
+) -> ApiResult {
+    let Path(id) = id?;
+    let an = analysis(&lib).await?;
+    let a = an
+        .article(&id)
+        .ok_or_else(|| ApiError::not_found(format!("no article {id:?}")))?;
+    let r = &an.report;
+    let passages: Vec<&Passage> = r
+        .passages
+        .iter()
+        .filter(|p| p.a.article == id || p.b.article == id)
+        .collect();
+    let mut related: Vec<&str> = passages
+        .iter()
+        .map(|p| {
+            if p.a.article == id {
+                p.b.article.as_str()
+            } else {
+                p.a.article.as_str()
+            }
+        })
+        .collect();
+    related.sort_unstable();
+    related.dedup();
+    let related: Vec<Value> = related
+        .iter()
+        .filter_map(|o| an.article(o))
+        .map(|o| summary(o, &an))
+        .collect();
+    Ok(Json(json!({
+        "article": a,
+        "story": an.story_of(&id),
+        "passages": passages,
+        "related": related,
+        "quotes": r.quotes.iter().filter(|q| q.article == id).collect::<Vec<_>>(),
+        "claims": r.claims.iter().filter(|c| c.article == id).collect::<Vec<_>>(),
+    })))
+}
+
+async fn stories(State(lib): State<Arc<Library>>) -> ApiResult {
+    let an = analysis(&lib).await?;
+    let items: Vec<Value> = an
+        .report
+        .stories
+        .iter()
+        .map(|s| {
+            json!({
+                "id": s.id,
+                "label": s.label,
+                "articles": s.articles.len(),
+                "first_seen": s.first_seen,
+                "cites": s.cites,
+                "terms": s.terms,
+            })
+        })
+        .collect();
+    Ok(Json(json!({"stories": items})))
+}
+
+async fn story(
+    State(lib): State<Arc<Library>>,
+    id: Result<Path<String>, PathRejection>,
+) -> ApiResult {
+    let Path(id) = id?;
+    let an = analysis(&lib).await?;
+    let s = an
+        .story(&id)
+        .ok_or_else(|| ApiError::not_found(format!("no story {id:?}")))?;
+    let r = &an.report;
+    let members: HashSet<&str> = s.articles.iter().map(String::as_str).collect();
+    let sources: Vec<_> = r.sources.iter().filter(|x| x.story == id).collect();
+    // The story's graph: its sources, its articles, the story itself.
+    let mut nodes: HashSet<&str> = members.clone();
+    nodes.extend(sources.iter().map(|x| x.id.as_str()));
+    nodes.insert(s.id.as_str());
+    let edges: Vec<_> = r
+        .edges
+        .iter()
+        .filter(|e| nodes.contains(e.from.as_str()) || nodes.contains(e.to.as_str()))
+        .collect();
+    let passages: Vec<&Passage> = r
+        .passages
+        .iter()
+        .filter(|p| {
+            members.contains(p.a.article.as_str()) && members.contains(p.b.article.as_str())
+        })
+        .collect();
+    let quotes: Vec<_> = r
+        .quotes
+        .iter()
+        .filter(|q| members.contains(q.article.as_str()))
+        .collect();
+    let claims: Vec<_> = r
+        .claims
+        .iter()
+        .filter(|c| members.contains(c.article.as_str()))
+        .collect();
+    // The story's own divergences and those across linked stories that involve its claims.
+    let own_claims: HashSet<&str> = claims
+        .iter()
+        .map(|c| c.id.as_str())
+        .chain(quotes.iter().map(|q| q.id.as_str()))
+        .collect();
+    let divergences: Vec<_> = r
+        .divergences
+        .iter()
+        .filter(|d| {
+            d.story.as_deref() == Some(id.as_str())
+                || d.claims.iter().any(|c| own_claims.contains(c.as_str()))
+        })
+        .collect();
+    let articles: Vec<Value> = s
+        .articles
+        .iter()
+        .filter_map(|a| an.article(a))
+        .map(|a| summary(a, &an))
+        .collect();
+    let labels: BTreeMap<&str, &str> = r
+        .stories
+        .iter()
+        .filter(|o| s.cites.contains(&o.id) || o.cites.contains(&s.id))
+        .map(|o| (o.id.as_str(), o.label.as_str()))
+        .collect();
+    // Sources of other stories that this story's edges reach (a recalled statement).
+    let elsewhere: BTreeMap<&str, Value> = r
+        .sources
+        .iter()
+        .filter(|x| x.story != id)
+        .filter(|x| edges.iter().any(|e| e.from == x.id || e.to == x.id))
+        .map(|x| {
+            (
+                x.id.as_str(),
+                json!({"speaker": x.speaker, "story": x.story, "latent": x.latent}),
+            )
+        })
+        .collect();
+    Ok(Json(json!({
+        "story": s,
+        "articles": articles,
+        "sources": sources,
+        "timeline": r.timeline.iter().filter(|t| t.story == id).collect::<Vec<_>>(),
+        "divergences": divergences,
+        "quotes": quotes,
+        "claims": claims,
+        "edges": edges,
+        "passages": passages,
+        "linked_stories": labels,
+        "sources_elsewhere": elsewhere,
+    })))
+}
+
+#[derive(Deserialize)]
+struct PassageQuery {
+    article: Option<String>,
+    other: Option<String>,
+    offset: Option<usize>,
+    limit: Option<usize>,
+}
+
+async fn passages(
+    State(lib): State<Arc<Library>>,
+    q: Result<Query<PassageQuery>, QueryRejection>,
+) -> ApiResult {
+    let Query(q) = q?;
+    let (offset, limit) = page(q.offset, q.limit)?;
+    let an = analysis(&lib).await?;
+    if q.other.is_some() && q.article.is_none() {
+        return Err(ApiError::bad_request("`other` needs `article`"));
+    }
+    for id in [&q.article, &q.other].into_iter().flatten() {
+        if an.article(id).is_none() {
+            return Err(ApiError::not_found(format!("no article {id:?}")));
+        }
+    }
+    let touches = |p: &Passage, id: &str| p.a.article == id || p.b.article == id;
+    let selected: Vec<&Passage> = an
+        .report
+        .passages
+        .iter()
+        .filter(|p| q.article.as_deref().is_none_or(|id| touches(p, id)))
+        .filter(|p| q.other.as_deref().is_none_or(|id| touches(p, id)))
+        .collect();
+    let items: Vec<&&Passage> = selected.iter().skip(offset).take(limit).collect();
+    Ok(Json(
+        json!({"total": selected.len(), "offset": offset, "passages": items}),
+    ))
+}
+
+#[derive(Deserialize)]
+struct SearchQuery {
+    q: Option<String>,
+    outlet: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    story: Option<String>,
+    limit: Option<usize>,
+}
+
+fn check_day(name: &str, v: &Option<String>) -> Result<(), ApiError> {
+    match v {
+        Some(d) if chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_err() => Err(
+            ApiError::bad_request(format!("{name} must be a date YYYY-MM-DD, not {d:?}")),
+        ),
+        _ => Ok(()),
+    }
+}
+
+async fn search(
+    State(lib): State<Arc<Library>>,
+    q: Result<Query<SearchQuery>, QueryRejection>,
+) -> ApiResult {
+    let Query(q) = q?;
+    let text = q.q.unwrap_or_default();
+    if text.trim().is_empty() {
+        return Err(ApiError::bad_request("missing query: /api/search?q=words"));
+    }
+    let (_, limit) = page(None, q.limit.or(Some(20)))?;
+    check_day("from", &q.from)?;
+    check_day("to", &q.to)?;
+    let an = analysis(&lib).await?;
+    let members = match &q.story {
+        Some(s) => Some(
+            an.story(s)
+                .ok_or_else(|| ApiError::not_found(format!("no story {s:?}")))?
+                .articles
+                .clone(),
+        ),
+        None => None,
+    };
+    let filters = echotrace_search::Filters {
+        outlet: q.outlet,
+        from: q.from,
+        to: q.to,
+        articles: members,
+    };
+    let l = lib.clone();
+    let query = text.clone();
+    let hits = blocking(move || {
+        let index = l
+            .search()
+            .ok_or_else(|| ApiError::internal("this store has no search index"))?;
+        // The search crate's errors about the query itself start with "bad ".
+        index.search(&query, &filters, limit).map_err(|e| {
+            if e.starts_with("bad ") {
+                ApiError::bad_request(e)
+            } else {
+                ApiError::internal(e)
+            }
+        })
+    })
+    .await?;
+    let items: Vec<Value> = hits
+        .iter()
+        .map(|h| {
+            let a = an.article(&h.article);
+            json!({
+                "article": h.article,
+                "score": h.score,
+                "title": a.and_then(|a| a.title.as_deref()),
+                "outlet": a.and_then(|a| a.outlet.as_deref()),
+                "published": a.and_then(|a| a.published.as_ref()),
+                "story": an.story_of(&h.article),
+                "snippet": h.snippet,
+                "highlights": h.highlights,
+            })
+        })
+        .collect();
+    Ok(Json(json!({"query": text, "hits": items})))
+}
+
+#[derive(Deserialize)]
+struct TraceBody {
+    text: String,
+}
+
+/// The sort key that puts articles earliest first: explicit dates, then partial ones, then unknown.
+fn chronology(a: &Article) -> (u8, String) {
+    match &a.published {
+        Some(p) if !p.value.starts_with('X') => (0, p.value.clone()),
+        Some(p) => (1, p.value.clone()),
+        None => (2, String::new()),
+    }
+}
+
+async fn trace(
+    State(lib): State<Arc<Library>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult {
+    let body = body.map_err(|r| ApiError::new(r.status(), r.body_text()))?;
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    let text = if is_json {
+        serde_json::from_slice::<TraceBody>(&body)
+            .map_err(|e| ApiError::bad_request(format!("expected {{\"text\": \"...\"}}: {e}")))?
+            .text
+    } else {
+        String::from_utf8(body.to_vec())
+            .map_err(|_| ApiError::bad_request("the passage must be UTF-8 text"))?
+    };
+    if text.trim().is_empty() {
+        return Err(ApiError::bad_request("no passage given"));
+    }
+    let an = analysis(&lib).await?;
+    let a2 = an.clone();
+    let mut hits = blocking(move || Ok(a2.tracer.find(&text))).await?;
+    hits.sort_by_key(|h| (an.article(&h.article).map(chronology), h.article.clone()));
+    let items: Vec<Value> = hits
+        .iter()
+        .filter_map(|h| {
+            let a = an.article(&h.article)?;
+            Some(json!({
+                "article": h.article,
+                "title": a.title,
+                "outlet": a.outlet,
+                "published": a.published,
+                "story": an.story_of(&h.article),
+                "kind": h.kind,
+                "score": h.score,
+                "coverage": h.coverage,
+                "start": h.start,
+                "end": h.end,
+                "text": a.body.get(h.start..h.end).unwrap_or(""),
+            }))
+        })
+        .collect();
+    Ok(Json(json!({"hits": items})))
+}
+
+/// Content type and file extension of an export format.
+fn media(format: Format) -> (&'static str, &'static str) {
+    match format {
+        Format::JsonlArticles | Format::JsonlPassages => ("application/x-ndjson", "jsonl"),
+        Format::CsvClaims | Format::CsvQuotes => ("text/csv; charset=utf-8", "csv"),
+        Format::Gexf => ("application/gexf+xml", "gexf"),
+        Format::Graphml => ("application/graphml+xml", "graphml"),
+        Format::ClaimReview => ("application/ld+json", "jsonld"),
+    }
+}
+
+async fn export(
+    State(lib): State<Arc<Library>>,
+    name: Result<Path<String>, PathRejection>,
+) -> Result<Response, ApiError> {
+    let Path(name) = name?;
+    let format = Format::parse(&name).map_err(ApiError::bad_request)?;
+    let an = analysis(&lib).await?;
+    let bytes = blocking(move || {
+        let mut w = Export {
+            format,
+            out: Vec::new(),
+        };
+        w.write(&an.report)
+            .map_err(|e| ApiError::internal(format!("export failed: {e}")))?;
+        Ok(w.out)
+    })
+    .await?;
+    let (mime, ext) = media(format);
+    let disposition = format!("attachment; filename=\"echotrace-{name}.{ext}\"");
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}

@@ -1,0 +1,184 @@
+//! The analysis the server shows, and how it is kept current.
+//!
+//! A [`Library`] holds the store, its search index and the finished
+//! [`Analysis`] of what the store holds: articles and passages read from
+//! SQLite, then the stages after reuse (stories, sources, quotes, claims,
+//! divergences, edges, timeline, shares) run by `echotrace_pipeline::finish`.
+//! The analysis is cached in memory and recomputed only when the store's
+//! revision (its newest article and passage ids) has moved, so an `ingest`
+//! running beside the server shows up on the next request.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+
+use echotrace_model::{Article, Report, Story};
+use echotrace_reuse::{Aliases, ReuseParams, Tracer};
+use echotrace_search::SearchIndex;
+use echotrace_store::Store;
+
+/// A finished analysis of the store at one revision, with lookups by id.
+pub struct Analysis {
+    /// The report: articles, passages and every later stage.
+    pub report: Report,
+    /// The store revision it was computed from.
+    pub revision: (i64, i64),
+    /// The articles tokenised and indexed for trace lookups.
+    pub tracer: Tracer,
+    articles: HashMap<String, usize>,
+    stories: HashMap<String, usize>,
+    story_of: HashMap<String, String>,
+}
+
+impl Analysis {
+    /// Finishes `report` (articles and passages filled) and indexes it by id.
+    pub fn build(mut report: Report, revision: (i64, i64), aliases: &Aliases) -> Analysis {
+        echotrace_pipeline::finish(&mut report, aliases);
+        let tracer = Tracer::new(&report.articles, aliases, &ReuseParams::default());
+        let articles = report
+            .articles
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.id.clone(), i))
+            .collect();
+        let stories = report
+            .stories
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.clone(), i))
+            .collect();
+        let story_of = report
+            .stories
+            .iter()
+            .flat_map(|s| s.articles.iter().map(|a| (a.clone(), s.id.clone())))
+            .collect();
+        Analysis {
+            report,
+            revision,
+            tracer,
+            articles,
+            stories,
+            story_of,
+        }
+    }
+
+    /// The article with this id.
+    pub fn article(&self, id: &str) -> Option<&Article> {
+        self.articles.get(id).map(|&i| &self.report.articles[i])
+    }
+
+    /// The story with this id.
+    pub fn story(&self, id: &str) -> Option<&Story> {
+        self.stories.get(id).map(|&i| &self.report.stories[i])
+    }
+
+    /// The id of the story an article belongs to.
+    pub fn story_of(&self, article: &str) -> Option<&str> {
+        self.story_of.get(article).map(String::as_str)
+    }
+}
+
+/// The store, its search index and the cached analysis.
+pub struct Library {
+    db: PathBuf,
+    store: Mutex<Store>,
+    search: Option<SearchIndex>,
+    current: RwLock<Arc<Analysis>>,
+    reloading: Mutex<()>,
+    aliases: Aliases,
+}
+
+fn poisoned<T>(_: T) -> String {
+    "server: an earlier request panicked while holding the store".to_string()
+}
+
+impl Library {
+    /// Opens the store at `db` (which must exist) and computes its analysis.
+    pub fn open(db: &Path) -> Result<Library, String> {
+        if !db.exists() {
+            return Err(format!(
+                "no store at {}; create it with `echotrace ingest PATH... --db {}`",
+                db.display(),
+                db.display()
+            ));
+        }
+        let store = Store::open(db)?;
+        let search = match SearchIndex::open(&echotrace_search::index_dir(db)) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                eprintln!("echotrace: search disabled: {e}");
+                None
+            }
+        };
+        let empty = Analysis::build(Report::new(), (-1, -1), &Aliases::builtin());
+        let lib = Library {
+            db: db.to_path_buf(),
+            store: Mutex::new(store),
+            search,
+            current: RwLock::new(Arc::new(empty)),
+            reloading: Mutex::new(()),
+            aliases: Aliases::builtin(),
+        };
+        lib.current()?;
+        Ok(lib)
+    }
+
+    /// The store's path.
+    pub fn db(&self) -> &Path {
+        &self.db
+    }
+
+    /// The search index, when it could be opened.
+    pub fn search(&self) -> Option<&SearchIndex> {
+        self.search.as_ref()
+    }
+
+    /// The analysis of the store as it is now, recomputed first if the store changed. Blocking.
+    pub fn current(&self) -> Result<Arc<Analysis>, String> {
+        let revision = self.store.lock().map_err(poisoned)?.revision()?;
+        let cached = self.current.read().map_err(poisoned)?.clone();
+        if cached.revision == revision {
+            return Ok(cached);
+        }
+        self.reload()
+    }
+
+    /// Recomputes the analysis from the store, whatever its revision. Blocking.
+    pub fn reload(&self) -> Result<Arc<Analysis>, String> {
+        // One reload at a time; a request that waited here finds it done.
+        let _one = self.reloading.lock().map_err(poisoned)?;
+        let (report, revision) = {
+            let store = self.store.lock().map_err(poisoned)?;
+            let revision = store.revision()?;
+            let cached = self.current.read().map_err(poisoned)?.clone();
+            if cached.revision == revision {
+                return Ok(cached);
+            }
+            let mut report = Report::new();
+            report.articles = store.articles()?;
+            report.passages = store.passages()?;
+            (report, revision)
+        };
+        if let Some(index) = &self.search {
+            if let Err(e) = index.refresh() {
+                eprintln!("echotrace: {e}");
+            }
+            // An index that lags the store (built without search, or a killed
+            // ingest) is completed here; another writer holding the index is
+            // not an error, the next reload retries.
+            if (index.len() as usize) < report.articles.len() {
+                if let Err(e) = index.add(&report.articles) {
+                    eprintln!("echotrace: search index not updated: {e}");
+                }
+            }
+        }
+        let analysis = Arc::new(Analysis::build(report, revision, &self.aliases));
+        *self.current.write().map_err(poisoned)? = analysis.clone();
+        Ok(analysis)
+    }
+
+    /// The alias table used for tracing.
+    pub fn aliases(&self) -> &Aliases {
+        &self.aliases
+    }
+}
