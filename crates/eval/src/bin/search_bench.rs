@@ -19,6 +19,36 @@ fn percentile(v: &mut [f64], p: f64) -> f64 {
     v.get(i).copied().unwrap_or(f64::NAN)
 }
 
+/// Writes each article as a JSONL page: a text dump with headline, dateline and body.
+fn write_jsonl(
+    articles: &[echotrace_model::Article],
+    path: &std::path::Path,
+) -> Result<(), String> {
+    use std::io::Write;
+    let file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut out = std::io::BufWriter::new(file);
+    for (i, a) in articles.iter().enumerate() {
+        let day = a
+            .published
+            .as_ref()
+            .map(|p| &p.value[8..10])
+            .unwrap_or("01");
+        let headline: String = a
+            .body
+            .split_whitespace()
+            .take(8)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let text = format!("{headline}\n\n{day} February 2023\n\n{}", a.body);
+        let line = serde_json::json!({
+            "url": format!("https://outlet-{}.example/news/{i}", i % 50),
+            "text": text,
+        });
+        writeln!(out, "{line}").map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    out.flush().map_err(|e| format!("{}: {e}", path.display()))
+}
+
 fn main() -> Result<(), String> {
     let args: Vec<String> = std::env::args().collect();
     let usage = "usage: search_bench N DATASETS_DIR [QUERIES] [TRACES]";
@@ -39,6 +69,11 @@ fn main() -> Result<(), String> {
             basis: DateBasis::Explicit,
             evidence: String::new(),
         });
+    }
+    // With ECHOTRACE_BENCH_JSONL=PATH, write the corpus as JSONL pages (for a
+    // store and server benchmark, bench/serve_latency.sh) and stop.
+    if let Ok(path) = std::env::var("ECHOTRACE_BENCH_JSONL") {
+        return write_jsonl(&articles, std::path::Path::new(&path));
     }
     let index_dir =
         std::env::temp_dir().join(format!("echotrace-search-bench-{}", std::process::id()));
