@@ -17,7 +17,7 @@ use echotrace_model::{Article, Claim, Entity, Quote};
 use echotrace_reuse::Aliases;
 
 /// Everything the claims stage reads from one article.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ArticleClaims {
     /// Quotations.
     pub quotes: Vec<Quote>,

@@ -283,7 +283,7 @@ fn load_analysis(
         let mut rep = Report::new();
         rep.articles = store.articles()?;
         rep.passages = store.passages()?;
-        echotrace_pipeline::finish(&mut rep, &opts.aliases);
+        echotrace_pipeline::finish_with(&mut rep, &opts.aliases, &store.claims()?);
         return Ok(rep);
     }
     if paths.is_empty() {
@@ -324,7 +324,11 @@ fn run_search(
             let mut rep = Report::new();
             rep.articles = articles.clone();
             rep.passages = store.passages()?;
-            echotrace_pipeline::finish(&mut rep, &Options::default().aliases);
+            echotrace_pipeline::finish_with(
+                &mut rep,
+                &Options::default().aliases,
+                &store.claims()?,
+            );
             let s = rep
                 .stories
                 .iter()
@@ -506,6 +510,14 @@ fn run_ingest(input: &InputArgs, db: &std::path::Path) -> Result<ExitCode, Strin
         let found = echotrace_store::passages_for_new(&all, &sigs, &pending, &opts.reuse);
         passages = found.len();
         store.add_passages(&found, &pending)?;
+    }
+    // Each new article's quotes, claims and entities, read once and kept
+    // (also those a killed ingest left unread).
+    let unread = store.articles_without_claims()?;
+    for chunk in unread.chunks(INGEST_BATCH * 8) {
+        let found = echotrace_pipeline::claims_of(chunk, &opts.aliases);
+        let keyed: Vec<(String, _)> = chunk.iter().map(|a| a.id.clone()).zip(found).collect();
+        store.add_claims(&keyed)?;
     }
     #[cfg(feature = "search")]
     {

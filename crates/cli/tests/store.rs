@@ -39,6 +39,19 @@ fn the_same_pages_twice_are_stored_once() {
     assert_eq!((pages, articles), (5, 5));
     assert!(passages > 0);
     s.check().unwrap();
+    // Each article's claims were read once and kept, and they are what a fresh read gives.
+    let stored = s.claims().unwrap();
+    assert_eq!(stored.len(), 5);
+    let aliases = echotrace_reuse::Aliases::builtin();
+    for a in s.articles().unwrap() {
+        assert_eq!(
+            stored[&a.id],
+            echotrace_claims::analyze_article(&a, &aliases)
+        );
+    }
+    assert!(stored
+        .values()
+        .any(|c| !c.quotes.is_empty() && !c.claims.is_empty()));
 }
 
 #[test]
@@ -196,6 +209,7 @@ fn kill_9_during_ingest_leaves_a_consistent_store() {
         s.check().unwrap();
         assert_eq!(s.counts().unwrap().0, n);
         assert!(s.unaligned().unwrap().is_empty());
+        assert!(s.articles_without_claims().unwrap().is_empty());
     }
     assert!(
         partial_seen,

@@ -9,6 +9,7 @@
 //! passages between articles. Later stages (stories, claims, provenance) will
 //! slot in after it; until they land their report sections stay empty.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -193,11 +194,36 @@ pub fn analyze<S: AsRef<str>>(
 /// sections from `articles` and `passages` alone, so the store and the server
 /// can call it on what they hold.
 pub fn finish(report: &mut Report, aliases: &echotrace_reuse::Aliases) {
-    use rayon::prelude::*;
+    finish_with(report, aliases, &HashMap::new());
+}
+
+/// The claims stage's reading of each article (quotes, numeric claims, entities), in parallel.
+pub fn claims_of(
+    articles: &[Article],
+    aliases: &echotrace_reuse::Aliases,
+) -> Vec<echotrace_claims::ArticleClaims> {
+    articles
+        .par_iter()
+        .map(|a| echotrace_claims::analyze_article(a, aliases))
+        .collect()
+}
+
+/// [`finish`], taking each article's claims from `known` (by article id) where present.
+///
+/// The claims stage reads one article at a time, so a store keeps its
+/// output; only articles missing from `known` are read again.
+pub fn finish_with(
+    report: &mut Report,
+    aliases: &echotrace_reuse::Aliases,
+    known: &HashMap<String, echotrace_claims::ArticleClaims>,
+) {
     let per_article: Vec<echotrace_claims::ArticleClaims> = report
         .articles
         .par_iter()
-        .map(|a| echotrace_claims::analyze_article(a, aliases))
+        .map(|a| match known.get(&a.id) {
+            Some(c) => c.clone(),
+            None => echotrace_claims::analyze_article(a, aliases),
+        })
         .collect();
     report.quotes.clear();
     report.claims.clear();

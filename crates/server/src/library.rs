@@ -2,8 +2,9 @@
 //!
 //! A [`Library`] holds the store, its search index and the finished
 //! [`Analysis`] of what the store holds: articles and passages read from
-//! SQLite, then the stages after reuse (stories, sources, quotes, claims,
-//! divergences, edges, timeline, shares) run by `echotrace_pipeline::finish`.
+//! SQLite with each article's quotes, claims and entities as ingest stored
+//! them, then the stages that span articles (stories, sources, divergences,
+//! edges, timeline, shares) run by `echotrace_pipeline::finish_with`.
 //! The analysis is cached in memory and recomputed only when the store's
 //! revision (its newest article and passage ids) has moved, so an `ingest`
 //! running beside the server shows up on the next request.
@@ -12,6 +13,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 
+use echotrace_claims::ArticleClaims;
 use echotrace_model::{Article, Report, Story};
 use echotrace_reuse::{Aliases, ReuseParams, Tracer};
 use echotrace_search::SearchIndex;
@@ -31,9 +33,14 @@ pub struct Analysis {
 }
 
 impl Analysis {
-    /// Finishes `report` (articles and passages filled) and indexes it by id.
-    pub fn build(mut report: Report, revision: (i64, i64), aliases: &Aliases) -> Analysis {
-        echotrace_pipeline::finish(&mut report, aliases);
+    /// Finishes `report` (articles and passages filled; stored claims by article id in `known`) and indexes it by id.
+    pub fn build(
+        mut report: Report,
+        known: &HashMap<String, ArticleClaims>,
+        revision: (i64, i64),
+        aliases: &Aliases,
+    ) -> Analysis {
+        echotrace_pipeline::finish_with(&mut report, aliases, known);
         let tracer = Tracer::new(&report.articles, aliases, &ReuseParams::default());
         let articles = report
             .articles
@@ -110,7 +117,12 @@ impl Library {
                 None
             }
         };
-        let empty = Analysis::build(Report::new(), (-1, -1), &Aliases::builtin());
+        let empty = Analysis::build(
+            Report::new(),
+            &HashMap::new(),
+            (-1, -1),
+            &Aliases::builtin(),
+        );
         let lib = Library {
             db: db.to_path_buf(),
             store: Mutex::new(store),
@@ -147,7 +159,7 @@ impl Library {
     pub fn reload(&self) -> Result<Arc<Analysis>, String> {
         // One reload at a time; a request that waited here finds it done.
         let _one = self.reloading.lock().map_err(poisoned)?;
-        let (report, revision) = {
+        let (report, known, revision) = {
             let store = self.store.lock().map_err(poisoned)?;
             let revision = store.revision()?;
             let cached = self.current.read().map_err(poisoned)?.clone();
@@ -157,7 +169,7 @@ impl Library {
             let mut report = Report::new();
             report.articles = store.articles()?;
             report.passages = store.passages()?;
-            (report, revision)
+            (report, store.claims()?, revision)
         };
         if let Some(index) = &self.search {
             if let Err(e) = index.refresh() {
@@ -172,7 +184,7 @@ impl Library {
                 }
             }
         }
-        let analysis = Arc::new(Analysis::build(report, revision, &self.aliases));
+        let analysis = Arc::new(Analysis::build(report, &known, revision, &self.aliases));
         *self.current.write().map_err(poisoned)? = analysis.clone();
         Ok(analysis)
     }

@@ -11,9 +11,17 @@
 //! (`kill -9`) leaves the database as it was after the last committed batch,
 //! and a re-run skips what is stored and completes the rest. The schema is
 //! versioned with `PRAGMA user_version` and migrated forward on open.
+//!
+//! The claims stage's output per article (quotes, numeric claims, entities)
+//! depends on that article alone, so it is stored too, once per article:
+//! the analysis of a grown collection recomputes only what spans articles
+//! (stories, provenance), never the per-article reading.
 
 use std::path::Path;
 
+use std::collections::HashMap;
+
+use echotrace_claims::ArticleClaims;
 use echotrace_model::{Article, Passage, PassageKind, Span};
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -48,6 +56,11 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX passages_a ON passages(a_article);
     CREATE INDEX passages_b ON passages(b_article);",
+    // 2: each article's quotes, numeric claims and entities, computed once at ingest.
+    "CREATE TABLE article_claims (
+        article_id INTEGER PRIMARY KEY REFERENCES articles(id),
+        json TEXT NOT NULL
+    );",
 ];
 
 /// An open store.
@@ -69,6 +82,13 @@ pub struct IngestStats {
 /// The content hash that identifies a page.
 pub fn page_hash(content: &str) -> String {
     format!("{:032x}", xxhash_rust::xxh3::xxh3_128(content.as_bytes()))
+}
+
+/// The row id of an article id `a<rowid>`.
+fn article_number(id: &str) -> Result<i64, String> {
+    id.strip_prefix('a')
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| format!("store: bad article id {id}"))
 }
 
 fn err(e: rusqlite::Error) -> String {
@@ -212,6 +232,62 @@ impl Store {
             out.push(
                 serde_json::from_str(&json).map_err(|e| format!("store: bad article row: {e}"))?,
             );
+        }
+        Ok(out)
+    }
+
+    /// Articles whose claims are not stored yet, in insertion order.
+    pub fn articles_without_claims(&self) -> Result<Vec<Article>, String> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT a.json FROM articles a LEFT JOIN article_claims c ON c.article_id = a.id
+                 WHERE c.article_id IS NULL ORDER BY a.id",
+            )
+            .map_err(err)?;
+        let rows = st.query_map([], |r| r.get::<_, String>(0)).map_err(err)?;
+        let mut out = Vec::new();
+        for r in rows {
+            let json = r.map_err(err)?;
+            out.push(
+                serde_json::from_str(&json).map_err(|e| format!("store: bad article row: {e}"))?,
+            );
+        }
+        Ok(out)
+    }
+
+    /// Stores the claims of articles (by id `a<rowid>`), in one transaction.
+    pub fn add_claims(&mut self, found: &[(String, ArticleClaims)]) -> Result<(), String> {
+        let tx = self.conn.transaction().map_err(err)?;
+        {
+            let mut st = tx
+                .prepare("INSERT OR REPLACE INTO article_claims (article_id, json) VALUES (?1, ?2)")
+                .map_err(err)?;
+            for (id, claims) in found {
+                let json = serde_json::to_string(claims)
+                    .map_err(|e| format!("store: cannot encode claims of {id}: {e}"))?;
+                st.execute(params![article_number(id)?, json])
+                    .map_err(err)?;
+            }
+        }
+        tx.commit().map_err(err)
+    }
+
+    /// Every stored article's claims, by article id (`a<rowid>`).
+    pub fn claims(&self) -> Result<HashMap<String, ArticleClaims>, String> {
+        let mut st = self
+            .conn
+            .prepare("SELECT article_id, json FROM article_claims")
+            .map_err(err)?;
+        let rows = st
+            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+            .map_err(err)?;
+        let mut out = HashMap::new();
+        for r in rows {
+            let (id, json) = r.map_err(err)?;
+            let claims = serde_json::from_str(&json)
+                .map_err(|e| format!("store: bad claims row of a{id}: {e}"))?;
+            out.insert(format!("a{id}"), claims);
         }
         Ok(out)
     }
