@@ -288,11 +288,40 @@ fn pages_ingested_while_the_server_runs_show_up() {
     let server = serve(&db);
     let addr = server.addr.as_str();
     assert_eq!(get(addr, "/api/status").1["articles"], 2);
+    let members = |addr: &str| -> Vec<(String, Vec<String>)> {
+        let (_, stories) = get(addr, "/api/stories");
+        let mut out = Vec::new();
+        for s in stories["stories"].as_array().unwrap() {
+            let id = s["id"].as_str().unwrap().to_string();
+            let (_, arts) = get(addr, &format!("/api/articles?story={id}"));
+            let ids = arts["articles"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a["id"].as_str().unwrap().to_string())
+                .collect();
+            out.push((id, ids));
+        }
+        out
+    };
+    let before = members(addr);
+    assert_eq!(before.len(), 2, "{before:?}");
     ingest(&db, seeds.to_str().unwrap());
     let (_, status) = get(addr, "/api/status");
     assert_eq!(status["articles"], 5);
-    let (_, stories) = get(addr, "/api/stories");
-    assert_eq!(stories["stories"].as_array().unwrap().len(), 2, "{stories}");
+    let after = members(addr);
+    assert_eq!(after.len(), 2, "{after:?}");
+    // The new pages joined the existing stories, which kept their ids.
+    for (id, old) in &before {
+        let (_, new) = after
+            .iter()
+            .find(|(i, _)| i == id)
+            .unwrap_or_else(|| panic!("story {id} lost its id: {after:?}"));
+        assert!(
+            old.iter().all(|a| new.contains(a)) && new.len() > old.len(),
+            "{before:?} -> {after:?}"
+        );
+    }
     let (_, hits) = get(addr, "/api/search?q=Tanf");
     assert!(!hits["hits"].as_array().unwrap().is_empty(), "{hits}");
 }

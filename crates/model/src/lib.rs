@@ -256,7 +256,7 @@ impl std::fmt::Display for Diagnostic {
 /// A set of articles that tell the same story.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Story {
-    /// Stable identifier inside one report (`s0`, `s1`, ...).
+    /// `s<k>`, k the position of its earliest-added article: stable while the collection grows.
     pub id: String,
     /// A short human label: the most telling title or key terms.
     pub label: String,

@@ -150,7 +150,14 @@ fn infer_one(report: &Report, ctx: &Context, s: usize) -> Inferred {
     };
     let (text, evidence) = consensus(report, ctx, reference, &m);
     let source = Source {
-        id: format!("src{s}"),
+        // Named after its story (`s7` -> `src7`), so it is as stable as the story.
+        id: format!(
+            "src{}",
+            report.stories[s]
+                .id
+                .strip_prefix('s')
+                .unwrap_or(&report.stories[s].id)
+        ),
         latent,
         speaker,
         date: day.map(|(d, ev, basis)| Published {

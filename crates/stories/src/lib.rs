@@ -206,8 +206,11 @@ fn assemble(
                 .iter()
                 .find(|&&i| dates[i].day().is_some())
                 .and_then(|&i| articles[i].published.as_ref().map(|p| p.value.clone()));
+            // Named after its earliest-added member: articles are only ever
+            // appended, so the id survives a growing collection as long as
+            // that article stays in the story.
             Story {
-                id: format!("s{s}"),
+                id: format!("s{}", m.iter().min().copied().unwrap_or(s)),
                 label,
                 articles: members.iter().map(|&i| articles[i].id.clone()).collect(),
                 first_seen,
