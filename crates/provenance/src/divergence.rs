@@ -190,17 +190,33 @@ fn entity_keys(phrase: &str, aliases: &Aliases) -> Vec<String> {
 /// articles never agree on is a divergence.
 fn figures_across(report: &Report, ctx: &Context, aliases: &Aliases, out: &mut Vec<Divergence>) {
     let fold = CountFold::builtin();
-    let mut linked: Vec<(usize, usize)> = Vec::new();
+    // Linked story pairs (a story with itself, and with each story it cites),
+    // kept under the smaller index.
+    let index_of: HashMap<&str, usize> = report
+        .stories
+        .iter()
+        .enumerate()
+        .map(|(s, x)| (x.id.as_str(), s))
+        .collect();
+    let mut partners: HashMap<usize, Vec<usize>> = HashMap::new();
     for (s, story) in report.stories.iter().enumerate() {
-        linked.push((s, s));
+        partners.entry(s).or_default().push(s);
         for c in &story.cites {
-            if let Some(t) = report.stories.iter().position(|x| &x.id == c) {
-                linked.push((s.min(t), s.max(t)));
+            if let Some(&t) = index_of.get(c.as_str()) {
+                partners.entry(s.min(t)).or_default().push(s.max(t));
             }
         }
     }
-    linked.sort_unstable();
-    linked.dedup();
+    for p in partners.values_mut() {
+        p.sort_unstable();
+        p.dedup();
+    }
+    let story_of_claim: Vec<Option<usize>> = report
+        .claims
+        .iter()
+        .map(|c| ctx.index.get(&c.article).and_then(|&i| ctx.story_of[i]))
+        .collect();
+    let story_of = |k: usize| story_of_claim[k];
     let mut by_value: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (k, c) in report.claims.iter().enumerate() {
         if c.value_max.is_some() || c.value < 10.0 || c.counts.is_none() {
@@ -208,11 +224,6 @@ fn figures_across(report: &Report, ctx: &Context, aliases: &Aliases, out: &mut V
         }
         by_value.entry(format!("{}", c.value)).or_default().push(k);
     }
-    let story_of = |k: usize| {
-        ctx.index
-            .get(&report.claims[k].article)
-            .and_then(|&i| ctx.story_of[i])
-    };
     let compatible = |k1: usize, k2: usize| {
         let (c1, c2) = (&report.claims[k1], &report.claims[k2]);
         let t1 = c1.counts.as_deref().unwrap_or("");
@@ -227,12 +238,32 @@ fn figures_across(report: &Report, ctx: &Context, aliases: &Aliases, out: &mut V
         e1.iter().any(|k| e2.contains(k))
     };
     for (value, ks) in by_value {
-        for &(s1, s2) in &linked {
-            let in_pair: Vec<usize> = ks
-                .iter()
-                .copied()
-                .filter(|&k| matches!(story_of(k), Some(s) if s == s1 || s == s2))
-                .collect();
+        // The claims of this value per story; only linked pairs where both
+        // stories give the value can disagree.
+        let mut by_story: HashMap<usize, Vec<usize>> = HashMap::new();
+        for &k in &ks {
+            if let Some(s) = story_of(k) {
+                by_story.entry(s).or_default().push(k);
+            }
+        }
+        let mut pairs: Vec<(usize, usize)> = by_story
+            .keys()
+            .flat_map(|&a| {
+                partners
+                    .get(&a)
+                    .into_iter()
+                    .flatten()
+                    .filter(|b| by_story.contains_key(b))
+                    .map(move |&b| (a, b))
+            })
+            .collect();
+        pairs.sort_unstable();
+        for (s1, s2) in pairs {
+            let mut in_pair: Vec<usize> = by_story[&s1].clone();
+            if s2 != s1 {
+                in_pair.extend(&by_story[&s2]);
+                in_pair.sort_unstable();
+            }
             let mut agree = false;
             let mut clash: Option<(usize, usize)> = None;
             for (x, &k1) in in_pair.iter().enumerate() {
