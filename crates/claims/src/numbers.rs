@@ -202,7 +202,10 @@ pub fn numbers(article: &Article) -> Vec<Claim> {
             let num = m.name("num").expect("num group");
             let before = &sentence[..all.start()];
             let after = &sentence[all.end()..];
-            if !standalone(before, after) || is_date_or_time(num.as_str(), before, after) {
+            if !standalone(before, after)
+                || is_date_or_time(num.as_str(), before, after)
+                || designation(num.as_str(), before)
+            {
                 continue;
             }
             let Some(value) = value_of(
@@ -294,6 +297,31 @@ fn standalone(before: &str, after: &str) -> bool {
         && !a.is_some_and(|c| {
             c.is_alphabetic() && !c.is_uppercase() || matches!(c, '/' | ':' | '\'' | '’')
         })
+}
+
+/// Whether a figure is part of a name ("Boeing 737", "Windows 10", "Resolution
+/// 2254"): digits right after a capitalised word that is not the sentence's
+/// first word nor a currency code.
+fn designation(num: &str, before: &str) -> bool {
+    if !num.starts_with(|c: char| c.is_ascii_digit()) || !before.ends_with(' ') {
+        return false;
+    }
+    let head = before.trim_end();
+    let word = head.rsplit(char::is_whitespace).next().unwrap_or("");
+    let first_of_sentence = head.len() == word.len();
+    let capitalised = word.chars().next().is_some_and(char::is_uppercase)
+        && word.chars().all(char::is_alphabetic);
+    let lower = word.to_lowercase();
+    let currency = (word.len() == 3 && word.chars().all(|c| c.is_ascii_uppercase()))
+        || matches!(
+            lower.as_str(),
+            "rs" | "rp" | "dh" | "dhs" | "rm" | "tk" | "ksh" | "sh"
+        );
+    capitalised
+        && !first_of_sentence
+        && !currency
+        && !MONTHS.contains(&lower.as_str())
+        && !QUALIFIERS.iter().any(|q| q.eq_ignore_ascii_case(&lower))
 }
 
 /// Years, day numbers next to a month, times and ordinals are not claims.
@@ -491,6 +519,17 @@ mod tests {
         assert_eq!(five.qualifier.as_deref(), Some("up to"));
         assert_eq!(five.counts.as_deref(), Some("militants"));
         assert_eq!(five.text, "up to 500 militants");
+    }
+
+    #[test]
+    fn figures_inside_names_are_not_claims() {
+        let c = run("Regulators grounded the Boeing 737 MAX after two crashes. Users of Windows 10 complained. \
+                     The council passed Resolution 2254 by 15 votes.");
+        let values: Vec<f64> = c.iter().map(|x| x.value).collect();
+        assert_eq!(values, [2.0, 15.0], "{c:?}");
+        let c = run("About 60 people were hurt. It cost USD 50 million. Over 40 IS fighters left.");
+        let values: Vec<f64> = c.iter().map(|x| x.value).collect();
+        assert_eq!(values, [60.0, 50_000_000.0, 40.0], "{c:?}");
     }
 
     #[test]

@@ -257,8 +257,26 @@ fn strip_aux(text: &str) -> &str {
     }
 }
 
+/// "I’ve" -> "I", "They'd" -> "They", "He’s" -> "He": a contracted auxiliary is not part of the name.
+fn strip_contraction(text: &str) -> &str {
+    let t = text.trim_end();
+    for suffix in ["ve", "d", "ll", "re", "m", "s"] {
+        for mark in ['’', '\''] {
+            let Some(head) = t.strip_suffix(suffix).and_then(|h| h.strip_suffix(mark)) else {
+                continue;
+            };
+            // "’s" is a possessive unless the speaker is a bare pronoun.
+            let pronoun = matches!(head.to_lowercase().as_str(), "he" | "she" | "it");
+            if suffix != "s" || pronoun {
+                return head;
+            }
+        }
+    }
+    t
+}
+
 fn set_speaker(q: &mut Quote, start: usize, text: &str) {
-    let text = strip_aux(text);
+    let text = strip_contraction(strip_aux(text));
     let t = text.trim();
     let lead = text.len() - text.trim_start().len();
     q.speaker = Some(t.to_string());
@@ -569,6 +587,15 @@ mod tests {
             qs[0].speaker.as_deref(),
             Some("Foreign Intelligence Service (FIS)")
         );
+    }
+
+    #[test]
+    fn contracted_auxiliaries_are_not_part_of_the_speaker() {
+        assert_eq!(strip_contraction("I’ve"), "I");
+        assert_eq!(strip_contraction("they'd"), "they");
+        assert_eq!(strip_contraction("He’s"), "He");
+        assert_eq!(strip_contraction("the minister's"), "the minister's");
+        assert_eq!(strip_contraction("Reuters"), "Reuters");
     }
 
     #[test]
