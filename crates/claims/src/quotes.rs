@@ -22,15 +22,29 @@ use regex::Regex;
 use crate::names::Names;
 
 /// Reporting verbs and phrases that introduce or close a quotation.
+/// One character of a speaker phrase, or a title abbreviation or initial with its period ("Ms.", "J.").
+const SPEAKER_UNIT: &str = r#"(?:\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Prof|St|Jr|Sr|Rev|Hon)\.|\b[A-Z]\.|[^.,;:!?"“”])"#;
+
 const CUES: &str = r"saying|adding|telling|asked|asks|called|calls|described|describes|estimates|estimated|said|says|say|told|tells|added|adds|noted|notes|stated|states|claimed|claims|reported|reports|warned|warns|stressed|stresses|insisted|insists|argued|argues|explained|explains|announced|announces|alleged|alleges|asserted|asserts|confirmed|confirms|denied|denies|wrote|writes|concluded|concludes|continued|continues|emphasi[sz]ed|emphasi[sz]es|accused|accuses|believes|believed|suggested|suggests|acknowledged|acknowledges|admitted|admits|declared|declares|revealed|reveals|indicated|indicates|mentioned|mentions|tweeted|tweets|read|reads|replied|replies|responded|responds|predicted|predicts|promised|promises|urged|urges|vowed|vows|charged|charges|maintained|maintains|pointed out|points out|went on";
 
 fn cue_after_quote() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
         Regex::new(&format!(
-            r#"^[\s,]*(?:(?P<cue1>{CUES})\s+(?P<sp1>[^.,;:!?"“”]{{2,80}}?)|(?P<sp2>[^.,;:!?"“”]{{2,80}}?)\s+(?P<cue2>(?:also\s+|further\s+|then\s+)?(?:{CUES})))(?:\s+(?:the\s+)?(?:[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*(?:\s+(?:magazine|newspaper|agency|channel|website|broadcaster))?|reporters|journalists|the\s+\w+))?(?:\s+(?:in|on|at|to|during|last|this|earlier|later|yesterday|today)\b[^.“"]{{0,60}})?\s*[.,;]"#
+            r#"^[\s,]*(?:(?P<cue1>{CUES})\s+(?P<sp1>{SPEAKER_UNIT}{{2,80}}?)|(?P<sp2>{SPEAKER_UNIT}{{2,80}}?)\s+(?P<cue2>(?:also\s+|further\s+|then\s+)?(?:{CUES})))(?:\s+(?:the\s+)?(?:[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*(?:\s+(?:magazine|newspaper|agency|channel|website|broadcaster))?|reporters|journalists|the\s+\w+))?(?:\s+[^.“"]{{0,200}}?)?\s*[.,;]"#
         ))
         .expect("cue-after regex")
+    })
+}
+
+/// `,” Doug Usher, director of research at a firm, said`.
+fn apposition_after_quote() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| {
+        Regex::new(&format!(
+            r#"^[\s,]*(?P<sp>{NAME}),\s+[^"“”.;]{{3,150}}?,\s+(?P<cue>(?:also\s+|further\s+|then\s+)?(?:{CUES}))\b"#
+        ))
+        .expect("apposition-after regex")
     })
 }
 
@@ -54,7 +68,7 @@ fn according_to() -> &'static Regex {
 
 /// Reporting verbs for reported speech: narrower than [`CUES`], since without
 /// quotation marks "concluded" or "continued" rarely report words.
-const INDIRECT_CUES: &str = r"saying|adding|telling|asked|asks|estimates|estimated|said|says|told|tells|added|adds|noted|notes|stated|states|claimed|claims|reported|reports|warned|warns|stressed|stresses|insisted|insists|argued|argues|explained|explains|announced|announces|alleged|alleges|asserted|asserts|confirmed|confirms|denied|denies|wrote|writes|believes|believed|suggested|suggests|accused|accuses|acknowledged|acknowledges|admitted|admits|declared|declares|revealed|reveals|mentioned|mentions|predicted|predicts|tweeted|tweets";
+const INDIRECT_CUES: &str = r"saying|adding|telling|asked|asks|estimates|estimated|said|says|told|tells|added|adds|noted|notes|stated|claimed|claims|reported|reports|warned|warns|stressed|stresses|insisted|insists|argued|argues|explained|explains|announced|announces|alleged|alleges|asserted|asserts|confirmed|confirms|denied|denies|wrote|writes|believes|believed|suggested|suggests|accused|accuses|acknowledged|acknowledges|admitted|admits|declared|declares|revealed|reveals|mentioned|mentions|predicted|predicts|tweeted|tweets";
 
 fn indirect() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
@@ -113,6 +127,26 @@ fn quoted_spans(body: &str) -> Vec<(usize, usize, usize, usize)> {
     let chars: Vec<(usize, char)> = body.char_indices().collect();
     while i < chars.len() {
         let (at, c) = chars[i];
+        // Two apostrophes as quotation marks (''like this''), as some wires type them.
+        if c == '\'' && chars.get(i + 1).is_some_and(|n| n.1 == '\'') {
+            let inner_start = at + 2;
+            let close = body[inner_start..]
+                .find("''")
+                .filter(|&k| k < 3000 && !body[inner_start..inner_start + k].contains("\n\n"));
+            if let Some(k) = close {
+                let (s, e) = trim_range(body, inner_start, inner_start + k);
+                if e > s {
+                    out.push((at, inner_start + k + 2, s, e));
+                }
+                let stop = inner_start + k + 2;
+                while i < chars.len() && chars[i].0 < stop {
+                    i += 1;
+                }
+            } else {
+                i += 2;
+            }
+            continue;
+        }
         let Some(&(_, close)) = MARKS.iter().find(|(o, _)| *o == c) else {
             i += 1;
             continue;
@@ -179,6 +213,21 @@ fn attribute_direct(body: &str, start: usize, end: usize, q: &mut Quote) {
         if plausible_speaker(sp.as_str()) {
             q.cue = Some(cue.as_str().to_string());
             q.cue_span = Some((end + cue.start(), end + cue.end()));
+            // `said Peter Orszag,`: a name after the cue takes all its capitalised words.
+            let mut sp_end = sp.end();
+            if m.name("sp1").is_some() {
+                while let Some(w) = next_capitalised(&after[sp_end..]) {
+                    sp_end += w;
+                }
+            }
+            set_speaker(q, end + sp.start(), &after[sp.start()..sp_end]);
+            return;
+        }
+    }
+    if let Some(m) = apposition_after_quote().captures(after) {
+        if let (Some(sp), Some(cue)) = (m.name("sp"), m.name("cue")) {
+            q.cue = Some(cue.as_str().to_string());
+            q.cue_span = Some((end + cue.start(), end + cue.end()));
             set_speaker(q, end + sp.start(), sp.as_str());
             return;
         }
@@ -204,6 +253,19 @@ fn attribute_direct(body: &str, start: usize, end: usize, q: &mut Quote) {
             set_speaker(q, base + sp_s, sp_text);
         }
     }
+}
+
+/// The length of `" Word"` when `text` starts with a space and a capitalised word.
+fn next_capitalised(text: &str) -> Option<usize> {
+    let rest = text.strip_prefix(' ')?;
+    if !rest.starts_with(|c: char| c.is_uppercase()) {
+        return None;
+    }
+    let word = rest
+        .find(|c: char| !(c.is_alphanumeric() || matches!(c, '-' | '\'' | '’' | '.')))
+        .unwrap_or(rest.len());
+    let word = rest[..word].trim_end_matches('.');
+    (!word.is_empty()).then_some(1 + word.len())
 }
 
 /// Drops a leading clause ("In a statement on Monday, the SVR" -> "the SVR").
@@ -332,45 +394,83 @@ fn plausible_speaker(s: &str) -> bool {
 /// Reported speech that no direct quotation already covers.
 fn indirect_quotes(article: &Article, out: &mut Vec<Quote>) {
     let body = &article.body;
+    let mut added: Vec<Quote> = Vec::new();
+    let mut absorbed: Vec<usize> = Vec::new();
     for (s, e) in crate::sentences::spans(body) {
-        if out.iter().any(|q| q.start < e && s < q.end) {
+        let inside: Vec<usize> = (0..out.len())
+            .filter(|&i| out[i].start < e && s < out[i].end)
+            .collect();
+        // A sentence whose quotation is already attributed is done; one whose
+        // quoted fragment has no speaker may be reported speech around it
+        // ("X said the plan would “bring change”").
+        if inside.iter().any(|&i| out[i].speaker.is_some()) {
             continue;
         }
         let sentence = &body[s..e];
-        if let Some(q) = according(article, s, sentence) {
-            out.push(q);
+        let Some(q) = according(article, s, sentence)
+            .or_else(|| trailing_said(article, s, sentence))
+            .or_else(|| reported(article, s, sentence))
+        else {
             continue;
-        }
-        if let Some(q) = trailing_said(article, s, sentence) {
-            out.push(q);
-            continue;
-        }
-        if let Some(m) = indirect().captures(sentence) {
-            let (Some(sp), Some(cue), Some(content)) =
-                (m.name("sp"), m.name("cue"), m.name("content"))
-            else {
-                continue;
-            };
-            let (sp_s, sp_text) = trim_speaker(sp.start(), sp.as_str());
-            if !plausible_speaker(sp_text) || content.as_str().split_whitespace().count() < 4 {
-                continue;
-            }
-            let c = content.as_str().trim_end_matches(['.', '!', '?', ' ']);
-            let mut q = Quote {
-                article: article.id.clone(),
-                kind: QuoteKind::Indirect,
-                start: s + content.start(),
-                end: s + content.start() + c.len(),
-                text: c.to_string(),
-                cue: Some(cue.as_str().to_string()),
-                cue_span: Some((s + cue.start(), s + cue.end())),
-                ..Default::default()
-            };
-            set_speaker(&mut q, s + sp_s, sp_text);
-            out.push(q);
-        }
+        };
+        absorbed.extend(
+            inside
+                .iter()
+                .copied()
+                .filter(|&i| out[i].start >= q.start && out[i].end <= q.end),
+        );
+        added.push(q);
     }
+    absorbed.sort_unstable();
+    absorbed.dedup();
+    for i in absorbed.into_iter().rev() {
+        out.remove(i);
+    }
+    out.extend(added);
 }
+
+/// "X said (that) content", or with an apposition: "X, a spokesman for Y, says content".
+fn reported(article: &Article, s: usize, sentence: &str) -> Option<Quote> {
+    let (sp_s, sp_text, cue, content) = if let Some(m) = apposition().captures(sentence) {
+        let (sp, cue, content) = (m.name("sp")?, m.name("cue")?, m.name("content")?);
+        (sp.start(), sp.as_str(), cue, content)
+    } else {
+        let m = indirect().captures(sentence)?;
+        let (sp, cue, content) = (m.name("sp")?, m.name("cue")?, m.name("content")?);
+        let (sp_s, sp_text) = trim_speaker(sp.start(), sp.as_str());
+        (sp_s, sp_text, cue, content)
+    };
+    if !plausible_speaker(sp_text) || content.as_str().split_whitespace().count() < 4 {
+        return None;
+    }
+    let c = content.as_str().trim_end_matches(['.', '!', '?', ' ']);
+    let mut q = Quote {
+        article: article.id.clone(),
+        kind: QuoteKind::Indirect,
+        start: s + content.start(),
+        end: s + content.start() + c.len(),
+        text: c.to_string(),
+        cue: Some(cue.as_str().to_string()),
+        cue_span: Some((s + cue.start(), s + cue.end())),
+        ..Default::default()
+    };
+    set_speaker(&mut q, s + sp_s, sp_text);
+    Some(q)
+}
+
+/// A named speaker, an apposition between commas, and a reporting verb at the start of a sentence.
+fn apposition() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| {
+        Regex::new(&format!(
+            r#"^(?P<sp>{NAME}),\s+(?:an?|the|who|whose|[a-z]+\s+of|[A-Z][\w.’'-]*|\d+)\b[^"“”]{{0,150}}?,\s+(?P<cue>(?:also\s+|further\s+|previously\s+)?(?:{INDIRECT_CUES}))(?:\s+(?:on|in|last|this)\s+\w+)?(?:,)?\s+(?:that\s+)?(?P<content>[^\n]+)$"#
+        ))
+        .expect("apposition regex")
+    })
+}
+
+/// A proper name: capitalised words, titles and initials ("Ms. Haley Morris", "J. Smith").
+const NAME: &str = r"(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Prof|St|Rev|Hon)\.\s+)?[A-Z][\w’'-]*(?:\s+(?:[A-Z]\.|[A-Z][\w’'-]*|de|van|von|al|bin|da|del|la|le)){0,4}";
 
 /// "According to X, content." or "Content, according to X."
 fn according(article: &Article, s: usize, sentence: &str) -> Option<Quote> {
@@ -547,6 +647,29 @@ mod tests {
         assert_eq!(q.speaker.as_deref(), Some("the minister"));
         let (s, e) = q.speaker_span.unwrap();
         assert_eq!(&body[s..e], "the minister");
+    }
+
+    #[test]
+    fn doubled_apostrophes_titles_and_long_trailing_clauses() {
+        let body = "''We've come close to the limit,'' said Peter Orszag, a former budget director. \
+                    ''It was hard to get ahead,'' Ms. Ripert said. \
+                    “I love them. I will never eat them again,” Trump said in August after the company announced it was laying off 600 bakery workers in the city.";
+        let qs = run(body);
+        let direct: Vec<&Quote> = qs.iter().filter(|q| q.kind == QuoteKind::Direct).collect();
+        assert_eq!(direct.len(), 3, "{qs:?}");
+        assert_eq!(direct[0].text, "''We've come close to the limit,''");
+        assert!(
+            direct[0]
+                .speaker
+                .as_deref()
+                .unwrap()
+                .starts_with("Peter Orszag"),
+            "{:?}",
+            direct[0]
+        );
+        assert_eq!(direct[1].speaker.as_deref(), Some("Ms. Ripert"));
+        assert_eq!(direct[2].speaker.as_deref(), Some("Trump"));
+        assert_eq!(direct[2].cue.as_deref(), Some("said"));
     }
 
     #[test]

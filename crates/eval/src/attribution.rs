@@ -108,6 +108,10 @@ pub fn score(dir: &Path) -> Result<(BTreeMap<&'static str, RoleCounts>, usize), 
         ROLES.iter().map(|r| (*r, RoleCounts::default())).collect();
     let mut texts = 0;
     let aliases = echotrace_reuse::Aliases::builtin();
+    // ECHOTRACE_EVAL_VERBOSE=1: which gold cues are missed and which predicted cues are wrong, most frequent first.
+    let verbose = std::env::var("ECHOTRACE_EVAL_VERBOSE").is_ok_and(|v| v == "1");
+    let mut missed: BTreeMap<String, usize> = BTreeMap::new();
+    let mut wrong: BTreeMap<String, usize> = BTreeMap::new();
     for ann in anns {
         let stem = ann.file_stem().and_then(|s| s.to_str()).unwrap_or("");
         // "<name>_<annotator>.ann" -> "<name>.txt"
@@ -143,6 +147,28 @@ pub fn score(dir: &Path) -> Result<(BTreeMap<&'static str, RoleCounts>, usize), 
                 pred.entry("Source").or_default().push((ch(s), ch(e)));
             }
         }
+        if verbose {
+            let chars: Vec<char> = text.chars().collect();
+            let cue_text = |(s, e): (usize, usize)| {
+                chars[s.min(chars.len())..e.min(chars.len())]
+                    .iter()
+                    .collect::<String>()
+                    .to_lowercase()
+            };
+            let g = gold.get("Cue").cloned().unwrap_or_default();
+            let p = pred.get("Cue").cloned().unwrap_or_default();
+            let overlaps = |a: &(usize, usize), b: &(usize, usize)| a.0 < b.1 && b.0 < a.1;
+            for y in &g {
+                if !p.iter().any(|x| overlaps(x, y)) {
+                    *missed.entry(cue_text(*y)).or_default() += 1;
+                }
+            }
+            for x in &p {
+                if !g.iter().any(|y| overlaps(x, y)) {
+                    *wrong.entry(cue_text(*x)).or_default() += 1;
+                }
+            }
+        }
         for role in ROLES {
             let g = gold.get(role).cloned().unwrap_or_default();
             let p = pred.get(role).cloned().unwrap_or_default();
@@ -159,6 +185,21 @@ pub fn score(dir: &Path) -> Result<(BTreeMap<&'static str, RoleCounts>, usize), 
                 .iter()
                 .filter(|y| p.iter().any(|x| overlaps(x, y)))
                 .count();
+        }
+    }
+    if verbose {
+        for (what, tally) in [
+            ("missed gold cues", missed),
+            ("predicted cues not in gold", wrong),
+        ] {
+            let mut v: Vec<(String, usize)> = tally.into_iter().collect();
+            v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            let top: Vec<String> = v
+                .iter()
+                .take(60)
+                .map(|(c, n)| format!("{c:?} {n}"))
+                .collect();
+            eprintln!("{what}: {}", top.join(", "));
         }
     }
     Ok((counts, texts))

@@ -57,6 +57,7 @@ pub fn sentence_spans(text: &str) -> Vec<(usize, usize)> {
     let mut chars = text.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
         let end = match c {
+            '.' if abbreviation(&text[..i]) => false,
             '.' | '!' | '?' => chars
                 .peek()
                 .is_none_or(|&(_, n)| n.is_whitespace() || n == '"' || n == '”'),
@@ -71,6 +72,47 @@ pub fn sentence_spans(text: &str) -> Vec<(usize, usize)> {
     }
     push_trimmed(text, start, text.len(), &mut out);
     out
+}
+
+/// Whether the word before a period is a title or an initial ("Ms.", "Dr.", "J."), which ends no sentence.
+fn abbreviation(before: &str) -> bool {
+    let word: String = before
+        .chars()
+        .rev()
+        .take_while(|c| c.is_alphabetic())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let preceded_by_letter_or_digit = before[..before.len() - word.len()]
+        .chars()
+        .next_back()
+        .is_some_and(|c| c.is_alphanumeric() || c == '.');
+    if word.is_empty() || preceded_by_letter_or_digit {
+        return false;
+    }
+    let initial = word.chars().count() == 1 && word.chars().all(char::is_uppercase);
+    initial
+        || matches!(
+            word.as_str(),
+            "Mr" | "Mrs"
+                | "Ms"
+                | "Dr"
+                | "Sen"
+                | "Rep"
+                | "Gov"
+                | "Gen"
+                | "Lt"
+                | "Col"
+                | "Sgt"
+                | "Capt"
+                | "Prof"
+                | "St"
+                | "Rev"
+                | "Hon"
+                | "Mt"
+                | "Messrs"
+        )
 }
 
 fn push_trimmed(text: &str, s: usize, e: usize, out: &mut Vec<(usize, usize)>) {
@@ -313,6 +355,15 @@ mod tests {
                 "Second, with a number 3.5 in it!",
                 "Third?",
                 "Fourth line"
+            ]
+        );
+        let t = "Ms. Ripert and Dr. J. Smith spoke in the U.S. Then they left.";
+        let s: Vec<&str> = sentence_spans(t).iter().map(|&(a, b)| &t[a..b]).collect();
+        assert_eq!(
+            s,
+            [
+                "Ms. Ripert and Dr. J. Smith spoke in the U.S.",
+                "Then they left."
             ]
         );
     }
