@@ -440,7 +440,10 @@ fn reported(article: &Article, s: usize, sentence: &str) -> Option<Quote> {
         let (sp_s, sp_text) = trim_speaker(sp.start(), sp.as_str());
         (sp_s, sp_text, cue, content)
     };
-    if !plausible_speaker(sp_text) || content.as_str().split_whitespace().count() < 4 {
+    if !plausible_speaker(sp_text)
+        || content.as_str().split_whitespace().count() < 4
+        || plural_noun_not_verb(sp_text, cue.as_str(), content.as_str())
+    {
         return None;
     }
     let c = content.as_str().trim_end_matches(['.', '!', '?', ' ']);
@@ -456,6 +459,46 @@ fn reported(article: &Article, s: usize, sentence: &str) -> Option<Quote> {
     };
     set_speaker(&mut q, s + sp_s, sp_text);
     Some(q)
+}
+
+/// "The false claims first circulated", "the deficit and claims": a cue that is
+/// also a plural noun is a noun when a clause ends before it or a verb follows it.
+fn plural_noun_not_verb(speaker: &str, cue: &str, content: &str) -> bool {
+    let last = speaker
+        .split_whitespace()
+        .last()
+        .map(str::to_lowercase)
+        .unwrap_or_default();
+    if matches!(last.as_str(), "and" | "or" | "but" | "nor") {
+        return true;
+    }
+    let noun_like = matches!(
+        cue,
+        "claims" | "reports" | "states" | "estimates" | "charges"
+    );
+    let next = content.split_whitespace().next().unwrap_or("");
+    let verb_follows = next.chars().all(|c| c.is_lowercase())
+        && (next.ends_with("ed")
+            || matches!(
+                next,
+                "was"
+                    | "were"
+                    | "is"
+                    | "are"
+                    | "have"
+                    | "has"
+                    | "had"
+                    | "first"
+                    | "also"
+                    | "remain"
+                    | "spread"
+                    | "made"
+                    | "show"
+                    | "say"
+                    | "came"
+                    | "went"
+            ));
+    noun_like && verb_follows
 }
 
 /// A named speaker, an apposition between commas, and a reporting verb at the start of a sentence.
@@ -670,6 +713,15 @@ mod tests {
         assert_eq!(direct[1].speaker.as_deref(), Some("Ms. Ripert"));
         assert_eq!(direct[2].speaker.as_deref(), Some("Trump"));
         assert_eq!(direct[2].cue.as_deref(), Some("said"));
+    }
+
+    #[test]
+    fn plural_nouns_are_not_reporting_verbs() {
+        let qs = run("The false claims first started circulating on social media in 2019 during the campaign. \
+                      Critics pointed to the federal deficit and claims the money would bail out the cities.");
+        assert!(qs.is_empty(), "{qs:?}");
+        let qs = run("The ministry claims the border will stay closed until the end of the month.");
+        assert_eq!(qs.len(), 1, "{qs:?}");
     }
 
     #[test]
