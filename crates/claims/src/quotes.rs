@@ -68,17 +68,20 @@ fn according_to() -> &'static Regex {
 
 /// Reporting verbs for reported speech: narrower than [`CUES`], since without
 /// quotation marks "concluded" or "continued" rarely report words.
-const INDIRECT_CUES: &str = r"saying|adding|telling|asked|asks|estimates|estimated|said|says|told|tells|added|adds|noted|notes|stated|claimed|claims|reported|reports|warned|warns|stressed|stresses|insisted|insists|argued|argues|explained|explains|announced|announces|alleged|alleges|asserted|asserts|confirmed|confirms|denied|denies|wrote|writes|believes|believed|suggested|suggests|accused|accuses|acknowledged|acknowledges|admitted|admits|declared|declares|revealed|reveals|mentioned|mentions|predicted|predicts|tweeted|tweets";
+const INDIRECT_CUES: &str = r"saying|adding|telling|asked|asks|estimates|estimated|said|says|say|told|tells|added|adds|noted|notes|stated|claimed|claims|reported|reports|warned|warns|stressed|stresses|insisted|insists|argued|argues|explained|explains|announced|announces|alleged|alleges|asserted|asserts|confirmed|confirms|denied|denies|wrote|writes|believes|believed|suggested|suggests|accused|accuses|acknowledged|acknowledges|admitted|admits|declared|declares|revealed|reveals|mentioned|mentions|predicted|predicts|tweeted|tweets";
 
 fn indirect() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
         Regex::new(&format!(
-            r#"\b(?P<sp>(?:[A-Z][\w'’.-]*|the|The|a|A|an|An|he|He|she|She|they|They|it|It|we|We|its|Its|his|His|her|Her)(?:\s+[\w'’().-]+){{0,7}}?)\s+(?P<cue>(?:also\s+|further\s+|previously\s+)?(?:{INDIRECT_CUES}))(?:\s+(?:on|in|last|this)\s+\w+)?(?:,)?\s+(?:that\s+)?(?P<content>[^\n]+)$"#
+            r#"\b(?P<sp>(?:[A-Z][\w'’.-]*|the|The|a|A|an|An|he|He|she|She|they|They|it|It|we|We|its|Its|his|His|her|Her|(?i:some|many|most|several|both|other|few)|(?:[a-z][\w-]*\s+){{0,2}}(?:{ROLES}))(?:\s+[\w'’().-]+){{0,7}}?)\s+(?P<cue>(?:also\s+|further\s+|previously\s+)?(?:{INDIRECT_CUES}))(?:\s+(?:on|in|last|this)\s+\w+)?(?:,)?\s+(?:that\s+)?(?P<content>[^\n]+)$"#
         ))
         .expect("indirect regex")
     })
 }
+
+/// Plural role nouns that speak for a group without a name ("border officials say").
+const ROLES: &str = "officials|analysts|experts|critics|aides|residents|observers|supporters|opponents|proponents|economists|scientists|researchers|witnesses|sources|advocates|voters|prosecutors|investigators|authorities|police|doctors|activists|lawmakers|diplomats|historians|organizers|organisers|participants|officers|leaders|members|delegates|strategists|pollsters|protesters|families|workers|students|parents";
 
 /// Words that cannot open a speaker noun phrase (they end a clause instead).
 const NOT_SPEAKER: &[&str] = &[
@@ -370,10 +373,18 @@ fn plausible_speaker(s: &str) -> bool {
     {
         return false;
     }
-    // A speaker names someone: a capitalised word, a pronoun, or a role noun phrase.
-    words
-        .iter()
-        .any(|w| w.chars().next().is_some_and(char::is_uppercase))
+    // A speaker names someone: a capitalised word, a pronoun, a role noun phrase or a group.
+    let group = ROLES
+        .split('|')
+        .any(|r| words.last().is_some_and(|w| w.eq_ignore_ascii_case(r)))
+        || matches!(
+            first.as_str(),
+            "some" | "many" | "most" | "several" | "both" | "other" | "few"
+        );
+    group
+        || words
+            .iter()
+            .any(|w| w.chars().next().is_some_and(char::is_uppercase))
         || matches!(
             first.as_str(),
             "he" | "she"
@@ -713,6 +724,14 @@ mod tests {
         assert_eq!(direct[1].speaker.as_deref(), Some("Ms. Ripert"));
         assert_eq!(direct[2].speaker.as_deref(), Some("Trump"));
         assert_eq!(direct[2].cue.as_deref(), Some("said"));
+    }
+
+    #[test]
+    fn unnamed_groups_speak() {
+        let qs = run("Since the first tunnel was found in 1990, border officials say they have found nearly 200 more. \
+                      Some observers say readers might embrace it as a lighthearted story.");
+        let speakers: Vec<&str> = qs.iter().filter_map(|q| q.speaker.as_deref()).collect();
+        assert_eq!(speakers, ["border officials", "Some observers"], "{qs:?}");
     }
 
     #[test]
