@@ -117,6 +117,7 @@ pub fn quotes(article: &Article, names: &Names) -> Vec<Quote> {
     }
     if english {
         indirect_quotes(article, &mut out);
+        participial_quotes(article, &mut out);
     }
     out.sort_by_key(|q| (q.start, q.end));
     resolve_speakers(body, &mut out, names);
@@ -526,6 +527,79 @@ fn apposition() -> &'static Regex {
 /// A proper name: capitalised words, titles and initials ("Ms. Haley Morris", "J. Smith").
 const NAME: &str = r"(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Prof|St|Rev|Hon)\.\s+)?[A-Z][\w’'-]*(?:\s+(?:[A-Z]\.|[A-Z][\w’'-]*|de|van|von|al|bin|da|del|la|le)){0,4}";
 
+/// Participial reporting verbs that continue a sentence's subject.
+const PARTICIPLES: &str = "saying|adding|noting|arguing|insisting|warning|claiming|suggesting|stressing|explaining|writing|declaring|acknowledging|asserting";
+
+/// `X did Y, saying (that) content`: the speaker is the sentence's subject, or
+/// the speaker of the quotation the sentence already attributes.
+fn participial_quotes(article: &Article, out: &mut Vec<Quote>) {
+    static R: OnceLock<Regex> = OnceLock::new();
+    let re = R.get_or_init(|| {
+        Regex::new(&format!(
+            r#",\s+(?:(?P<tcue>telling)\s+(?:reporters|journalists|the\s+\w+|[A-Z]\w*)|(?P<cue>{PARTICIPLES}))\s+(?:that\s+)?(?P<content>[^\n]+?)[.!?]?$"#
+        ))
+        .expect("participial regex")
+    });
+    static SUBJECT: OnceLock<Regex> = OnceLock::new();
+    let subject = SUBJECT.get_or_init(|| {
+        Regex::new(&format!(
+            r"^(?:[^,]{{0,60}},\s+)?(?P<sp>{NAME}|He|She|They|We|It|(?:The|the)\s+[a-z]+(?:\s+[a-z]+)?)\s+(?:also\s+|then\s+|later\s+)?[a-z]+(?:ed|s)?\b"
+        ))
+        .expect("subject regex")
+    });
+    let body = &article.body;
+    let mut added = Vec::new();
+    for (s, e) in crate::sentences::spans(body) {
+        let sentence = &body[s..e];
+        let Some(m) = re.captures(sentence) else {
+            continue;
+        };
+        let (Some(cue), Some(content)) = (m.name("cue").or(m.name("tcue")), m.name("content"))
+        else {
+            continue;
+        };
+        let (cs, ce) = (s + content.start(), s + content.end());
+        if content.as_str().split_whitespace().count() < 4
+            || out
+                .iter()
+                .any(|q| q.start < ce && cs < q.end && q.speaker.is_some())
+        {
+            continue;
+        }
+        let attributed = out
+            .iter()
+            .find(|q| q.start >= s && q.end <= e && q.speaker_span.is_some());
+        let (sp_start, sp_text) = if let Some(q) = attributed {
+            let (a, b) = q.speaker_span.unwrap_or_default();
+            (a, body[a..b].to_string())
+        } else if let Some(sm) = subject.captures(sentence).and_then(|c| c.name("sp")) {
+            (s + sm.start(), sm.as_str().to_string())
+        } else {
+            continue;
+        };
+        if !plausible_speaker(&sp_text) {
+            continue;
+        }
+        let mut q = Quote {
+            article: article.id.clone(),
+            kind: QuoteKind::Indirect,
+            start: cs,
+            end: ce,
+            text: content.as_str().to_string(),
+            cue: Some(cue.as_str().to_string()),
+            cue_span: Some((s + cue.start(), s + cue.end())),
+            ..Default::default()
+        };
+        set_speaker(&mut q, sp_start, &sp_text);
+        added.push(q);
+    }
+    // Unattributed fragments inside the new content are part of it.
+    out.retain(|q| {
+        q.speaker.is_some() || !added.iter().any(|a| q.start >= a.start && q.end <= a.end)
+    });
+    out.extend(added);
+}
+
 /// "According to X, content." or "Content, according to X."
 fn according(article: &Article, s: usize, sentence: &str) -> Option<Quote> {
     let m = according_to().captures(sentence)?;
@@ -724,6 +798,25 @@ mod tests {
         assert_eq!(direct[1].speaker.as_deref(), Some("Ms. Ripert"));
         assert_eq!(direct[2].speaker.as_deref(), Some("Trump"));
         assert_eq!(direct[2].cue.as_deref(), Some("said"));
+    }
+
+    #[test]
+    fn participles_continue_the_subject() {
+        let qs = run("Trump attacked his rival at a rally in Ohio, saying Clinton would abolish the Second Amendment. \
+                      “We will win,” Sanders said, adding that the results were a win for ordinary voters.");
+        let found: Vec<(&str, &str)> = qs
+            .iter()
+            .filter(|q| q.cue.as_deref() == Some("saying") || q.cue.as_deref() == Some("adding"))
+            .map(|q| (q.speaker.as_deref().unwrap_or(""), q.text.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("Trump", "Clinton would abolish the Second Amendment"),
+                ("Sanders", "the results were a win for ordinary voters")
+            ],
+            "{qs:?}"
+        );
     }
 
     #[test]
