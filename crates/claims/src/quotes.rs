@@ -360,8 +360,10 @@ fn strip_contraction(text: &str) -> &str {
 
 fn set_speaker(q: &mut Quote, start: usize, text: &str) {
     let text = strip_contraction(strip_aux(text));
-    let t = text.trim();
-    let lead = text.len() - text.trim_start().len();
+    // Stray quotation marks and spaces around the name are not part of it.
+    let strip: &[char] = &['"', '“', '”', '\'', '’', '‘', ' ', '\u{a0}'];
+    let t = text.trim_matches(strip);
+    let lead = text.len() - text.trim_start_matches(strip).len();
     q.speaker = Some(t.to_string());
     q.speaker_span = Some((start + lead, start + lead + t.len()));
 }
@@ -477,15 +479,17 @@ fn reported(article: &Article, s: usize, sentence: &str) -> Option<Quote> {
     if !plausible_speaker(sp_text)
         || content.as_str().split_whitespace().count() < 4
         || plural_noun_not_verb(sp_text, cue.as_str(), content.as_str())
+        || closes_a_quotation(content.as_str())
     {
         return None;
     }
-    let c = content.as_str().trim_end_matches(['.', '!', '?', ' ']);
+    let (skip, content_text) = after_addressee(cue.as_str(), content.as_str())?;
+    let c = content_text.trim_end_matches(['.', '!', '?', ' ']);
     let mut q = Quote {
         article: article.id.clone(),
         kind: QuoteKind::Indirect,
-        start: s + content.start(),
-        end: s + content.start() + c.len(),
+        start: s + content.start() + skip,
+        end: s + content.start() + skip + c.len(),
         text: c.to_string(),
         cue: Some(cue.as_str().to_string()),
         cue_span: Some((s + cue.start(), s + cue.end())),
@@ -493,6 +497,41 @@ fn reported(article: &Article, s: usize, sentence: &str) -> Option<Quote> {
     };
     set_speaker(&mut q, s + sp_s, sp_text);
     Some(q)
+}
+
+/// Content that runs into the end of a quotation (`… now," Golden said`): the
+/// reporting verb was inside a quotation whose opening mark was lost.
+fn closes_a_quotation(content: &str) -> bool {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| {
+        Regex::new(&format!(
+            r#"[,.!?]["”’']\s+(?:[\w.’'-]+\s+){{0,4}}(?:{CUES})\b"#
+        ))
+        .expect("closing regex")
+    })
+    .is_match(content)
+}
+
+/// "told reporters (that) …": the addressee is not the content. Returns the
+/// bytes skipped and the content, or `None` when nothing but the addressee
+/// and a time or place follows ("told reporters during a briefing Tuesday").
+fn after_addressee<'a>(cue: &str, content: &'a str) -> Option<(usize, &'a str)> {
+    static R: OnceLock<Regex> = OnceLock::new();
+    if !matches!(cue, "told" | "tells" | "telling") {
+        return Some((0, content));
+    }
+    let re = R.get_or_init(|| {
+        Regex::new(r"^(?:reporters|journalists|him|her|them|us|me|the\s+\w+|[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*)\s*(?:(?:during|on|in|at|after|before|last|this|via|by)\b[^,]*?,\s*)?(?:that\s+)?")
+            .expect("addressee regex")
+    });
+    let skip = re.find(content).map_or(0, |m| m.end());
+    let rest = &content[skip..];
+    let first = rest.split_whitespace().next().unwrap_or("").to_lowercase();
+    let prepositional = matches!(
+        first.as_str(),
+        "during" | "on" | "in" | "at" | "after" | "before" | "last" | "this" | "via" | "by"
+    );
+    (!prepositional && rest.split_whitespace().count() >= 4).then_some((skip, rest))
 }
 
 /// "The false claims first circulated", "the deficit and claims": a cue that is
@@ -863,6 +902,27 @@ mod tests {
             })
             .collect();
         assert_eq!(found, [("Clinton", ":"), ("A new poll", "shows")], "{qs:?}");
+    }
+
+    #[test]
+    fn addressees_and_quotation_tails_are_not_content() {
+        let qs = run(
+            "Kayleigh McEnany told reporters during a press briefing on Tuesday. \
+                      Officials told reporters that the bridge would reopen next week. \
+                      I think we need to work in a bipartisan way now,\" Golden said.",
+        );
+        let found: Vec<(&str, &str)> = qs
+            .iter()
+            .map(|q| (q.speaker.as_deref().unwrap_or(""), q.text.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("Officials", "the bridge would reopen next week"),
+                ("Golden", "I think we need to work in a bipartisan way now")
+            ],
+            "{qs:?}"
+        );
     }
 
     #[test]

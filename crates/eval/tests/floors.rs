@@ -85,7 +85,7 @@ fn attribution_span_floors() {
     let (counts, texts) = echotrace_eval::attribution::score(&d).unwrap();
     assert_eq!(texts, 840);
     let f = |role: &str| counts[role];
-    assert!(f("Source").exact_f1() >= 0.40, "{:?}", f("Source"));
-    assert!(f("Cue").exact_f1() >= 0.40, "{:?}", f("Cue"));
-    assert!(f("Content").overlap_f1() >= 0.55, "{:?}", f("Content"));
+    assert!(f("Source").exact_f1() >= 0.43, "{:?}", f("Source"));
+    assert!(f("Cue").exact_f1() >= 0.43, "{:?}", f("Cue"));
+    assert!(f("Content").overlap_f1() >= 0.58, "{:?}", f("Content"));
 }
