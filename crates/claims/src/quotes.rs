@@ -480,6 +480,7 @@ fn reported(article: &Article, s: usize, sentence: &str) -> Option<Quote> {
         || content.as_str().split_whitespace().count() < 4
         || plural_noun_not_verb(sp_text, cue.as_str(), content.as_str())
         || closes_a_quotation(content.as_str())
+        || first_person_opinion(sp_text, cue.as_str())
     {
         return None;
     }
@@ -497,6 +498,15 @@ fn reported(article: &Article, s: usize, sentence: &str) -> Option<Quote> {
     };
     set_speaker(&mut q, s + sp_s, sp_text);
     Some(q)
+}
+
+/// "I think", "we believe": an opinion voiced inside someone's quotation, not an attribution of its own.
+fn first_person_opinion(speaker: &str, cue: &str) -> bool {
+    matches!(cue, "think" | "thinks" | "thought" | "believe")
+        && matches!(
+            speaker.trim().to_lowercase().as_str(),
+            "i" | "we" | "you" | "i still" | "we still"
+        )
 }
 
 /// Content that runs into the end of a quotation (`… now," Golden said`): the
