@@ -456,71 +456,31 @@ fn run_pipeline(input: &InputArgs) -> Result<Report, String> {
     Ok(report)
 }
 
-/// Pages per store transaction: a killed ingest loses at most one batch of work.
-const INGEST_BATCH: usize = 64;
-
 fn run_ingest(input: &InputArgs, db: &std::path::Path) -> Result<ExitCode, String> {
     set_threads(input.threads);
     let opts = input.options()?;
     let mut store = echotrace_store::Store::open(db)?;
-    let ingested = echotrace_pipeline::ingest(&input.paths, &opts);
-    let mut diags = ingested.diagnostics;
     let pb = progress_bar();
     if let Some(pb) = &pb {
-        pb.set_length(ingested.documents.len() as u64);
         pb.set_message("ingesting");
     }
-    let (mut added, mut dups) = (0usize, 0usize);
-    let mut docs = ingested.documents;
-    while !docs.is_empty() {
-        let rest = docs.split_off(docs.len().min(INGEST_BATCH));
-        let batch = std::mem::replace(&mut docs, rest);
-        let n = batch.len();
-        let (articles, d) = echotrace_pipeline::extract_all(batch, &opts, &|_| {});
-        diags.extend(d);
-        let keyed: Vec<(String, echotrace_model::Article)> = articles
-            .into_iter()
-            .map(|a| {
-                // A page is its URL, headline and text: the same wire copy under
-                // another headline is another page.
-                let key = format!(
-                    "{}\n{}\n{}",
-                    a.origin.url.as_deref().unwrap_or(""),
-                    a.title.as_deref().unwrap_or(""),
-                    a.body
-                );
-                (echotrace_store::page_hash(&key), a)
-            })
-            .collect();
-        let (new, skipped) = store.add_batch(keyed, opts.reuse.index_n)?;
-        added += new.len();
-        dups += skipped;
-        if let Some(pb) = &pb {
-            pb.inc(n as u64);
-        }
-    }
+    let outcome = echotrace_pipeline::collection::ingest_into(
+        &mut store,
+        &input.paths,
+        &opts,
+        &|done, total| {
+            if let Some(pb) = &pb {
+                pb.set_length(total as u64);
+                pb.set_position(done as u64);
+            }
+        },
+    )?;
     if let Some(pb) = pb {
         pb.finish_and_clear();
     }
-    let pending = store.unaligned()?;
-    let mut passages = 0;
-    if !pending.is_empty() {
-        let all = store.articles()?;
-        let sigs = store.signatures()?;
-        let found = echotrace_store::passages_for_new(&all, &sigs, &pending, &opts.reuse);
-        passages = found.len();
-        store.add_passages(&found, &pending)?;
-    }
-    // Each new article's quotes, claims and entities, read once and kept
-    // (also those a killed ingest left unread).
-    let unread = store.articles_without_claims()?;
-    for chunk in unread.chunks(INGEST_BATCH * 8) {
-        let found = echotrace_pipeline::claims_of(chunk, &opts.aliases);
-        let keyed: Vec<(String, _)> = chunk.iter().map(|a| a.id.clone()).zip(found).collect();
-        store.add_claims(&keyed)?;
-    }
     #[cfg(feature = "search")]
     {
+        let pending = &outcome.aligned;
         // The search index follows the store: new articles are added; an index
         // that lost articles (a killed ingest) is completed from the store.
         let index = echotrace_search::SearchIndex::open(&echotrace_search::index_dir(db))?;
@@ -534,22 +494,17 @@ fn run_ingest(input: &InputArgs, db: &std::path::Path) -> Result<ExitCode, Strin
             index.add(&to_index)?;
         }
     }
-    print_diagnostics(&diags);
+    print_diagnostics(&outcome.diagnostics);
     let (p, a, ps) = store.counts()?;
+    let st = outcome.stats;
     eprintln!(
-        "echotrace: {added} pages added, {dups} already stored, {passages} new passages; {} now holds {p} pages, {a} articles, {ps} passages",
+        "echotrace: {} pages added, {} already stored, {} new passages; {} now holds {p} pages, {a} articles, {ps} passages",
+        st.added,
+        st.duplicates,
+        st.passages,
         db.display()
     );
-    Ok(finish(&diags))
-}
-
-/// The sort key that puts articles earliest first: explicit dates, then partial ones, then unknown.
-fn chronology(a: &echotrace_model::Article) -> (u8, String) {
-    match &a.published {
-        Some(p) if !p.value.starts_with('X') => (0, p.value.clone()),
-        Some(p) => (1, p.value.clone()),
-        None => (2, String::new()),
-    }
+    Ok(finish(&outcome.diagnostics))
 }
 
 fn run_trace(
@@ -603,7 +558,7 @@ fn run_trace(
     let mut hits = echotrace_reuse::trace(&passage, &articles, &opts.aliases, &opts.reuse);
     let by_id: std::collections::HashMap<&str, &echotrace_model::Article> =
         articles.iter().map(|a| (a.id.as_str(), a)).collect();
-    hits.sort_by_key(|h| (chronology(by_id[h.article.as_str()]), h.article.clone()));
+    hits.sort_by_key(|h| (by_id[h.article.as_str()].chronology(), h.article.clone()));
     let mut out = std::io::stdout().lock();
     if hits.is_empty() && !json {
         let _ = writeln!(out, "no article contains that passage");

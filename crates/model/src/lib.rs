@@ -161,6 +161,17 @@ pub struct Article {
     pub shares: Option<Shares>,
 }
 
+impl Article {
+    /// A key that sorts articles earliest first: explicit dates, then partial ones (`XXXX-05-17`), then undated.
+    pub fn chronology(&self) -> (u8, String) {
+        match &self.published {
+            Some(p) if !p.value.starts_with('X') => (0, p.value.clone()),
+            Some(p) => (1, p.value.clone()),
+            None => (2, String::new()),
+        }
+    }
+}
+
 /// A half-open byte range in one article's body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Span {

@@ -9,6 +9,8 @@
 //! passages between articles. Later stages (stories, claims, provenance) will
 //! slot in after it; until they land their report sections stay empty.
 
+pub mod collection;
+
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;

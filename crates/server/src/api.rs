@@ -482,15 +482,6 @@ struct TraceBody {
     text: String,
 }
 
-/// The sort key that puts articles earliest first: explicit dates, then partial ones, then unknown.
-fn chronology(a: &Article) -> (u8, String) {
-    match &a.published {
-        Some(p) if !p.value.starts_with('X') => (0, p.value.clone()),
-        Some(p) => (1, p.value.clone()),
-        None => (2, String::new()),
-    }
-}
-
 async fn trace(
     State(lib): State<Arc<Library>>,
     headers: HeaderMap,
@@ -515,7 +506,12 @@ async fn trace(
     let an = analysis(&lib).await?;
     let a2 = an.clone();
     let mut hits = blocking(move || Ok(a2.tracer.find(&text))).await?;
-    hits.sort_by_key(|h| (an.article(&h.article).map(chronology), h.article.clone()));
+    hits.sort_by_key(|h| {
+        (
+            an.article(&h.article).map(Article::chronology),
+            h.article.clone(),
+        )
+    });
     let items: Vec<Value> = hits
         .iter()
         .filter_map(|h| {
