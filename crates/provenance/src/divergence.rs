@@ -113,13 +113,29 @@ fn story_id(report: &Report, ctx: &Context, i: usize) -> Option<String> {
     ctx.story_of[i].map(|s| report.stories[s].id.clone())
 }
 
-/// Numbers that differ between the two sides of one passage.
+/// Whether two articles tell one story, or two stories one of which cites the other.
+fn linked(report: &Report, ctx: &Context, a: usize, b: usize) -> bool {
+    match (ctx.story_of[a], ctx.story_of[b]) {
+        (Some(x), Some(y)) if x == y => true,
+        (Some(x), Some(y)) => {
+            let (sx, sy) = (&report.stories[x], &report.stories[y]);
+            sx.cites.contains(&sy.id) || sy.cites.contains(&sx.id)
+        }
+        _ => false,
+    }
+}
+
+/// Numbers that differ between the two sides of one passage, in articles of one story or linked stories
+/// (a templated table shared by unrelated pages is no divergence).
 fn passage_figures(report: &Report, ctx: &Context, out: &mut Vec<Divergence>) {
     for p in &report.passages {
         let (Some(&a), Some(&b)) = (ctx.index.get(&p.a.article), ctx.index.get(&p.b.article))
         else {
             continue;
         };
+        if !linked(report, ctx, a, b) {
+            continue;
+        }
         let (Some(ta), Some(tb)) = (
             report.articles[a].body.get(p.a.start..p.a.end),
             report.articles[b].body.get(p.b.start..p.b.end),
@@ -347,6 +363,9 @@ fn speakers(report: &Report, ctx: &Context, out: &mut Vec<Divergence>) {
         else {
             continue;
         };
+        if !linked(report, ctx, a, b) {
+            continue;
+        }
         let qa = ctx.quotes_over(report, a, p.a.start, p.a.end);
         let qb = ctx.quotes_over(report, b, p.b.start, p.b.end);
         let speaker = |qs: &[usize]| {
@@ -441,6 +460,49 @@ mod tests {
             f.key("military members and civilians"),
             f.key("terrorist militants")
         );
+    }
+
+    #[test]
+    fn a_shared_passage_diverges_only_inside_linked_stories() {
+        use echotrace_model::{Article, Passage, PassageKind, Span, Story};
+        let art = |id: &str, n: &str| Article {
+            id: id.into(),
+            body: format!("The index closed at {n} points on Friday after a quiet session."),
+            ..Default::default()
+        };
+        let story = |id: &str, a: &str| Story {
+            id: id.into(),
+            articles: vec![a.into()],
+            ..Default::default()
+        };
+        let end = |r: &Report, i: usize| r.articles[i].body.len();
+        let mut report = Report::new();
+        report.articles = vec![art("a0", "93"), art("a1", "95")];
+        report.passages = vec![Passage {
+            id: "p0".into(),
+            kind: PassageKind::Near,
+            a: Span {
+                article: "a0".into(),
+                start: 0,
+                end: end(&report, 0),
+            },
+            b: Span {
+                article: "a1".into(),
+                start: 0,
+                end: end(&report, 1),
+            },
+            score: 0.9,
+            group: None,
+        }];
+        report.stories = vec![story("s0", "a0"), story("s1", "a1")];
+        let found = |r: &Report| {
+            let mut out = Vec::new();
+            passage_figures(r, &Context::new(r), &mut out);
+            out.len()
+        };
+        assert_eq!(found(&report), 0, "unrelated stories");
+        report.stories[1].cites.push("s0".into());
+        assert_eq!(found(&report), 1, "linked stories");
     }
 
     #[test]
