@@ -4,7 +4,7 @@
 //! A translated article shares no n-grams with its original, so the n-gram
 //! index never proposes the pair. What it does share are figures ("17,000"
 //! folds to one key in every language that writes digits), names in a shared
-//! script ("Al-Tanf", "Soufan") and entities the alias table folds ("ISIS",
+//! script ("Al-Qaim", "Soufan") and entities the alias table folds ("ISIS",
 //! "Daesh", "Estado Islámico" once listed). Articles of different languages
 //! that share at least [`MIN_SHARED`] rare anchors become candidates for a
 //! multilingual sentence model, which then looks only at the sentences
@@ -103,11 +103,11 @@ mod tests {
         let arts = vec![
             art(
                 "en",
-                "Officials said 17,000 fighters from 64 countries passed through Al-Tanf in 2017.",
+                "Officials said 17,000 fighters from 64 countries passed through Al-Qaim in 2017.",
             ),
             art(
                 "es",
-                "Según fuentes, 17.000 combatientes de 64 países pasaron por Al-Tanf en 2017.",
+                "Según fuentes, 17.000 combatientes de 64 países pasaron por Al-Qaim en 2017.",
             ),
             art(
                 "en",

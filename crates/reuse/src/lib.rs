@@ -324,28 +324,6 @@ mod tests {
     }
 
     #[test]
-    fn trace_finds_a_pasted_passage_in_its_echoes() {
-        let arts = vec![
-            art("a0", "Officials said the border would stay closed to all trucks until the end of the month, citing security."),
-            art("a1", "Nothing to see here: a story about gardening and the weather this spring."),
-            art("a2", "The ministry said that the border would remain closed to all trucks until the end of the month."),
-        ];
-        let hits = trace(
-            "the border would stay closed to all trucks until the end of the month",
-            &arts,
-            &Aliases::builtin(),
-            &ReuseParams::default(),
-        );
-        let ids: Vec<&str> = hits.iter().map(|h| h.article.as_str()).collect();
-        assert_eq!(ids, ["a0", "a2"]);
-        assert_eq!(hits[0].kind, PassageKind::Verbatim);
-        assert!(
-            arts[0].body[hits[0].start..hits[0].end].starts_with("the border would stay closed")
-        );
-        assert_ne!(hits[1].kind, PassageKind::Verbatim);
-    }
-
-    #[test]
     fn one_quote_in_three_articles_is_one_group() {
         let q = "We will not accept any agreement that leaves the border open to smugglers and armed groups, the minister said";
         let arts = vec![

@@ -221,30 +221,20 @@ impl Store {
 
     /// Every stored article, in insertion order.
     pub fn articles(&self) -> Result<Vec<Article>, String> {
-        let mut st = self
-            .conn
-            .prepare("SELECT json FROM articles ORDER BY id")
-            .map_err(err)?;
-        let rows = st.query_map([], |r| r.get::<_, String>(0)).map_err(err)?;
-        let mut out = Vec::new();
-        for r in rows {
-            let json = r.map_err(err)?;
-            out.push(
-                serde_json::from_str(&json).map_err(|e| format!("store: bad article row: {e}"))?,
-            );
-        }
-        Ok(out)
+        self.articles_from("SELECT json FROM articles ORDER BY id")
     }
 
     /// Articles whose claims are not stored yet, in insertion order.
     pub fn articles_without_claims(&self) -> Result<Vec<Article>, String> {
-        let mut st = self
-            .conn
-            .prepare(
-                "SELECT a.json FROM articles a LEFT JOIN article_claims c ON c.article_id = a.id
-                 WHERE c.article_id IS NULL ORDER BY a.id",
-            )
-            .map_err(err)?;
+        self.articles_from(
+            "SELECT a.json FROM articles a LEFT JOIN article_claims c ON c.article_id = a.id
+             WHERE c.article_id IS NULL ORDER BY a.id",
+        )
+    }
+
+    /// The articles whose JSON a query selects (one column).
+    fn articles_from(&self, sql: &str) -> Result<Vec<Article>, String> {
+        let mut st = self.conn.prepare(sql).map_err(err)?;
         let rows = st.query_map([], |r| r.get::<_, String>(0)).map_err(err)?;
         let mut out = Vec::new();
         for r in rows {
