@@ -279,13 +279,13 @@ mod tests {
             Article {
                 id: "a0".into(),
                 language: "en".into(),
-                body: "The agency said on Monday that 60 militants had been trained at the Al-Tanf base in Syria. Such actions put Washington on a par with major international terrorist groups, the statement concluded. The weather in the capital was mild.".into(),
+                body: "The agency said on Monday that 60 militants had been trained at the Al-Qaim base in Syria. Such actions put Washington on a par with major international terrorist groups, the statement concluded. The weather in the capital was mild.".into(),
                 ..Default::default()
             },
             Article {
                 id: "a1".into(),
                 language: "es".into(),
-                body: "La agencia dijo el lunes que 60 militantes habían sido entrenados en la base de Al-Tanf en Siria. Tales acciones ponen a Washington a la par de los principales grupos terroristas internacionales, concluyó el comunicado.".into(),
+                body: "La agencia dijo el lunes que 60 militantes habían sido entrenados en la base de Al-Qaim en Siria. Tales acciones ponen a Washington a la par de los principales grupos terroristas internacionales, concluyó el comunicado.".into(),
                 ..Default::default()
             },
         ];
