@@ -1,7 +1,7 @@
 //! The fullest name an article gives each speaker.
 //!
 //! An article introduces a name once in full ("Russian Foreign Intelligence
-//! Service (SVR)", "Ali Soufan") and shortens it after ("the SVR",
+//! Service (FWB)", "Ali Soufan") and shortens it after ("the FWB",
 //! "Soufan"). [`Names`] collects the full forms (acronym definitions and
 //! capitalised multi-word names) so that a short mention can be expanded to
 //! the full form that appears before it (or, failing that, anywhere).
@@ -92,7 +92,7 @@ impl Names {
     pub fn full(&self, mention: &str, at: usize, _body: &str) -> Option<String> {
         let m = mention.trim();
         let words: Vec<&str> = m.split_whitespace().collect();
-        // An acronym anywhere in the mention ("the SVR", "the SVR statement").
+        // An acronym anywhere in the mention ("the FWB", "the FWB statement").
         for w in &words {
             let w = w.trim_matches(|c: char| !c.is_alphanumeric());
             if w.len() >= 2
@@ -134,11 +134,11 @@ mod tests {
 
     #[test]
     fn acronyms_and_surnames_expand() {
-        let body = "The Russian Foreign Intelligence Service (SVR) said so. Later the SVR added more. Ali Soufan spoke. Soufan told reporters.";
+        let body = "The Norwegian Federal Water Board (FWB) said so. Later the FWB added more. Ali Soufan spoke. Soufan told reporters.";
         let n = Names::of(body);
         assert_eq!(
-            n.full("the SVR", 60, body).as_deref(),
-            Some("Russian Foreign Intelligence Service (SVR)")
+            n.full("the FWB", 60, body).as_deref(),
+            Some("Norwegian Federal Water Board (FWB)")
         );
         assert_eq!(n.full("Soufan", 100, body).as_deref(), Some("Ali Soufan"));
         assert_eq!(n.full("the minister", 10, body), None);

@@ -508,7 +508,7 @@ mod tests {
 
     #[test]
     fn figures_with_qualifiers_ranges_and_counts() {
-        let c = run("In April, about 60 IS fighters aged 20 to 25 were released. Al-Tanf hosts up to 500 militants.");
+        let c = run("In April, about 60 IS fighters aged 20 to 25 were released. Al-Qaim hosts up to 500 militants.");
         let sixty = c.iter().find(|x| x.value == 60.0).unwrap();
         assert_eq!(sixty.qualifier.as_deref(), Some("about"));
         assert_eq!(sixty.counts.as_deref(), Some("IS fighters"));

@@ -9,8 +9,8 @@
 //!   `…, X said.`, `according to X, …`, `…, according to X.`
 //!
 //! Speakers are resolved to the fullest name the article gives: an acronym
-//! to its spelled-out form ("the SVR" -> "Russian Foreign Intelligence
-//! Service (SVR)"), a surname to the full name, and pronouns or "the
+//! to its spelled-out form ("the FWB" -> "Russian Foreign Intelligence
+//! Service (FWB)"), a surname to the full name, and pronouns or "the
 //! statement" to the most recent speaker. Rules are English; elsewhere only
 //! the quotation-mark pass applies, without speakers.
 
@@ -289,7 +289,7 @@ fn next_capitalised(text: &str) -> Option<usize> {
     (!word.is_empty()).then_some(1 + word.len())
 }
 
-/// Drops a leading clause ("In a statement on Monday, the SVR" -> "the SVR").
+/// Drops a leading clause ("In a statement on Monday, the FWB" -> "the FWB").
 fn trim_speaker(start: usize, text: &str) -> (usize, &str) {
     let cut = text.rfind(',').map_or(0, |p| p + 1);
     let t = &text[cut..];
@@ -954,14 +954,11 @@ mod tests {
 
     #[test]
     fn direct_quote_with_speaker_before_and_acronym_resolution() {
-        let body = "The Foreign Intelligence Service (SVR) issued a warning. The SVR statement read: “Such actions put the country on a par with terrorist groups.”";
+        let body = "The Federal Water Board (FWB) issued a warning. The FWB statement read: “Such actions put the country on a par with terrorist groups.”";
         let qs = run(body);
         let q = qs.iter().find(|q| q.kind == QuoteKind::Direct).unwrap();
         assert!(q.cue.as_deref().unwrap().starts_with("read"), "{q:?}");
-        assert_eq!(
-            q.speaker.as_deref(),
-            Some("Foreign Intelligence Service (SVR)")
-        );
+        assert_eq!(q.speaker.as_deref(), Some("Federal Water Board (FWB)"));
     }
 
     #[test]
@@ -985,11 +982,8 @@ mod tests {
 
     #[test]
     fn the_statement_is_its_authors() {
-        let qs = run("The Foreign Intelligence Service (FIS) issued a statement on Monday. “The plan is ready and it will be carried out soon,” the statement said.");
-        assert_eq!(
-            qs[0].speaker.as_deref(),
-            Some("Foreign Intelligence Service (FIS)")
-        );
+        let qs = run("The National Grid Agency (NGA) issued a statement on Monday. “The plan is ready and it will be carried out soon,” the statement said.");
+        assert_eq!(qs[0].speaker.as_deref(), Some("National Grid Agency (NGA)"));
     }
 
     #[test]

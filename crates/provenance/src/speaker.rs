@@ -1,8 +1,8 @@
 //! Speaker names compared across outlets.
 //!
 //! Outlets spell one speaker differently ("Russian Foreign Intelligence
-//! Service (SVR)", "Russia's Foreign Intelligence Service (SVR)", "the
-//! SVR"). Two names are the same speaker when they share an acronym in
+//! Service (FWB)", "Norway's Federal Water Board (FWB)", "the
+//! FWB"). Two names are the same speaker when they share an acronym in
 //! parentheses or a bare acronym, or when one contains the other.
 
 /// The comparison key of a speaker: its acronym when it has one, else its lower-cased words.
@@ -51,13 +51,13 @@ mod tests {
     #[test]
     fn spellings_of_one_speaker_match() {
         assert!(same(
-            "Russian Foreign Intelligence Service (SVR)",
-            "Russia’s Foreign Intelligence Service (SVR)"
+            "Norwegian Federal Water Board (FWB)",
+            "Norway’s Federal Water Board (FWB)"
         ));
-        assert!(same("SVR", "Russian Foreign Intelligence Service (SVR)"));
+        assert!(same("FWB", "Norwegian Federal Water Board (FWB)"));
         assert!(!same(
             "Israeli defense sources",
-            "Russian Foreign Intelligence Service (SVR)"
+            "Norwegian Federal Water Board (FWB)"
         ));
         assert!(!is_named("its sources"));
         assert!(is_named("Police"));
