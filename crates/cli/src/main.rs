@@ -735,6 +735,24 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             if matches!(set, EvalSet::Clustering | EvalSet::All) {
                 let params = echotrace_stories::StoryParams::default();
                 println!("{}", echotrace_eval::clustering::evaluate(&dir, &params)?);
+                // With a multilingual model installed (feature `embed`), also with document vectors.
+                if cfg!(feature = "embed") {
+                    match load_embedder(None) {
+                        Ok(e) if e.multilingual() => println!(
+                            "{}",
+                            echotrace_eval::clustering::evaluate_with_documents(
+                                &dir,
+                                &params,
+                                e.as_ref()
+                            )?
+                        ),
+                        Ok(e) => println!(
+                            "(document vectors need a multilingual model; {} is not: set ECHOTRACE_MODEL_DIR to multilingual-e5-small)",
+                            e.name()
+                        ),
+                        Err(e) => println!("(no document vectors: {e})"),
+                    }
+                }
             }
             if matches!(set, EvalSet::Reuse | EvalSet::All) {
                 let rows = echotrace_eval::score_planted(&dir, 150, 42)?;

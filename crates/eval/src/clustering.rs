@@ -11,7 +11,7 @@ use std::path::Path;
 
 use echotrace_model::Article;
 use echotrace_reuse::{find_passages, Aliases, ReuseParams};
-use echotrace_stories::{build, StoryParams};
+use echotrace_stories::StoryParams;
 use unicode_segmentation::UnicodeSegmentation;
 
 /// Pairwise and ARI scores of one clustering against gold.
@@ -137,8 +137,18 @@ pub fn echotrace_labels(
     passages: &[echotrace_model::Passage],
     params: &StoryParams,
 ) -> Vec<usize> {
+    labels_with(articles, passages, params, None)
+}
+
+/// [`echotrace_labels`], with multilingual document vectors when given.
+fn labels_with(
+    articles: &[Article],
+    passages: &[echotrace_model::Passage],
+    params: &StoryParams,
+    documents: Option<&[Vec<f32>]>,
+) -> Vec<usize> {
     let aliases = Aliases::builtin();
-    let stories = build(articles, passages, &aliases, params);
+    let stories = echotrace_stories::build_with(articles, passages, &aliases, params, documents);
     let mut label = vec![usize::MAX; articles.len()];
     let index: HashMap<&str, usize> = articles
         .iter()
@@ -264,6 +274,66 @@ pub fn evaluate(dir: &Path, params: &StoryParams) -> Result<String, String> {
         "gold with its catch-all cluster ({moved} articles that share no event) scored as singletons:\n{}",
         evaluate_against(&articles, &open_gold, params)?
     );
+    Ok(out)
+}
+
+/// Stories with a multilingual model's document vectors beside the lexical
+/// stories, and where the cross-language pairs' cosines fall (same event or not).
+pub fn evaluate_with_documents(
+    dir: &Path,
+    params: &StoryParams,
+    embedder: &dyn echotrace_reuse::SentenceEmbedder,
+) -> Result<String, String> {
+    let (articles, gold) = load(dir)?;
+    let (open_gold, _) = without_catch_all(&articles, &gold);
+    let t = std::time::Instant::now();
+    let vectors = echotrace_stories::document_vectors(&articles, embedder)?;
+    let secs = t.elapsed().as_secs_f64();
+    let passages = find_passages(&articles, &Aliases::builtin(), &ReuseParams::default());
+    let mut out = format!(
+        "clustering with document vectors from {} ({} articles embedded in {secs:.1} s)\n| gold | system | clusters | pairwise P | R | F1 | ARI |\n| --- | --- | --- | --- | --- | --- | --- |\n",
+        embedder.name(),
+        articles.len()
+    );
+    for (view, g) in [("as given", &gold), ("catch-all as singletons", &open_gold)] {
+        for (name, docs) in [
+            ("lexical", None),
+            ("+ document vectors", Some(&vectors[..])),
+        ] {
+            let s = score(&labels_with(&articles, &passages, params, docs), g);
+            out += &format!(
+                "| {view} | {name} | {} | {:.3} | {:.3} | {:.3} | {:.3} |\n",
+                s.clusters, s.precision, s.recall, s.f1, s.ari
+            );
+        }
+    }
+    // Cosines of cross-language pairs, same event (catch-all as singletons) or not.
+    let mut same = Vec::new();
+    let mut other = Vec::new();
+    for i in 0..articles.len() {
+        for j in i + 1..articles.len() {
+            let (li, lj) = (&articles[i].language, &articles[j].language);
+            if li == lj || li == "und" || lj == "und" {
+                continue;
+            }
+            let cos: f32 = vectors[i].iter().zip(&vectors[j]).map(|(x, y)| x * y).sum();
+            if open_gold[i] == open_gold[j] {
+                same.push(cos);
+            } else {
+                other.push(cos);
+            }
+        }
+    }
+    out += &format!(
+        "\ncross-language pairs: {} of one event, {} not\n| cosine >= | share of same-event pairs | pairs not of one event |\n| --- | --- | --- |\n",
+        same.len(),
+        other.len()
+    );
+    for c in [0.76f32, 0.78, 0.80, 0.82, 0.84, 0.86] {
+        let r = same.iter().filter(|&&x| x >= c).count() as f64 / same.len().max(1) as f64;
+        let n = other.iter().filter(|&&x| x >= c).count();
+        out += &format!("| {c:.2} | {r:.3} | {n} |\n");
+    }
     Ok(out)
 }
 

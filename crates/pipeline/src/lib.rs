@@ -183,9 +183,28 @@ pub fn analyze<S: AsRef<str>>(
             report.passages = echotrace_reuse::find_passages(&articles, &opts.aliases, &opts.reuse);
         }
     }
+    // A multilingual model also joins stories across languages.
+    let documents = match embedder.filter(|e| e.multilingual()) {
+        Some(e) => match echotrace_stories::document_vectors(&articles, e) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                diags.push(Diagnostic::warning(
+                    "stories",
+                    format!("document embeddings failed ({e}); stories joined lexically only"),
+                ));
+                None
+            }
+        },
+        None => None,
+    };
     report.articles = articles;
     report.diagnostics = diags;
-    finish(&mut report, &opts.aliases);
+    finish_full(
+        &mut report,
+        &opts.aliases,
+        &HashMap::new(),
+        documents.as_deref(),
+    );
     report
 }
 
@@ -219,6 +238,16 @@ pub fn finish_with(
     aliases: &echotrace_reuse::Aliases,
     known: &HashMap<String, echotrace_claims::ArticleClaims>,
 ) {
+    finish_full(report, aliases, known, None);
+}
+
+/// [`finish_with`], with multilingual document vectors (one per article, see `echotrace_stories::document_vectors`) for the stories stage.
+pub fn finish_full(
+    report: &mut Report,
+    aliases: &echotrace_reuse::Aliases,
+    known: &HashMap<String, echotrace_claims::ArticleClaims>,
+    documents: Option<&[Vec<f32>]>,
+) {
     let per_article: Vec<echotrace_claims::ArticleClaims> = report
         .articles
         .par_iter()
@@ -241,11 +270,12 @@ pub fn finish_with(
         }
         report.entities.extend(found.entities);
     }
-    report.stories = echotrace_stories::build(
+    report.stories = echotrace_stories::build_with(
         &report.articles,
         &report.passages,
         aliases,
         &echotrace_stories::StoryParams::default(),
+        documents,
     );
     echotrace_provenance::run(report, aliases);
 }
