@@ -8,6 +8,7 @@
 
 pub mod attribution;
 pub mod clustering;
+pub mod crawl;
 pub mod planted;
 
 use std::collections::HashSet;
