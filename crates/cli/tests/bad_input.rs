@@ -132,7 +132,7 @@ fn clean_corpus_exits_zero_and_writes_reports() {
     );
     let report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out_dir.join("report.json")).unwrap()).unwrap();
-    assert_eq!(report["schema"], "echotrace/1");
+    assert_eq!(report["schema"], "echotrace/2");
     assert_eq!(report["articles"].as_array().unwrap().len(), 1);
     assert!(report["passages"].as_array().unwrap().is_empty());
     let html = std::fs::read_to_string(out_dir.join("report.html")).unwrap();

@@ -242,8 +242,8 @@ pub fn generate_crawl(
             .collect();
     for (pos, &slot) in order.iter().enumerate() {
         let outlet = rng.below(outlets);
-        let day = pos * 365 / n.max(1);
-        let (month, mday) = (day / 31 % 12, day % 28 + 1);
+        // Dates run through the year with the crawl; an echo follows its original within days.
+        let mut day = pos * 365 / n.max(1);
         let url = format!("https://outlet{outlet}.example/news/{pos}");
         let mut title_src = sentences(&own[slot]);
         let mut body: Vec<String> = match &roles[slot] {
@@ -255,9 +255,12 @@ pub fn generate_crawl(
                 let story = *story;
                 let wire = &wire_bodies[story];
                 title_src = wire.clone();
+                if let Some(first_day) = wire_first[story] {
+                    day = (first_day + rng.below(4)).min(364);
+                }
                 let is_first = wire_first[story].is_none();
                 if is_first {
-                    wire_first[story] = Some(pos);
+                    wire_first[story] = Some(day);
                     gold.wire[story].original = url.clone();
                     wire.clone()
                 } else {
@@ -315,6 +318,7 @@ pub fn generate_crawl(
             _ => std::mem::take(&mut title_src),
         };
         body.retain(|s| !s.is_empty());
+        let (month, mday) = (day / 31 % 12, day % 28 + 1);
         // A headline: the first words of the lead, without its period.
         let title = title_src
             .first()

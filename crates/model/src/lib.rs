@@ -3,13 +3,13 @@
 //! Stages pass typed values downstream: `ingest` yields [`RawDocument`]s,
 //! `extract` turns each into an [`Article`], later stages add passages,
 //! stories and claims, and writers serialise the final [`Report`]. The JSON
-//! shape of these types is the report schema `echotrace/1` (docs/DESIGN.md,
+//! shape of these types is the report schema `echotrace/2` (docs/DESIGN.md,
 //! section 3): field names here are a public contract.
 
 use serde::{Deserialize, Serialize};
 
 /// The report schema identifier written into every JSON report.
-pub const SCHEMA: &str = "echotrace/1";
+pub const SCHEMA: &str = "echotrace/2";
 
 /// Where a document came from: the file, and inside it the record or line.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -211,6 +211,22 @@ pub struct Passage {
     /// The group of passages that are one text echoed by three or more articles.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
+}
+
+/// One text carried by three or more articles: a wire story, a statement
+/// quoted everywhere. Each member was aligned against the group's
+/// representative (or a member it copies), not against every other member,
+/// so a text echoed by k articles gives k passages, not k²/2.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EchoGroup {
+    /// Stable identifier inside one report (`g0`, `g1`, ...).
+    pub id: String,
+    /// The span of the earliest-added article that carries the text.
+    pub representative: Span,
+    /// Every article's span of the text, the representative's first, then in collection order.
+    pub members: Vec<Span>,
+    /// The passages that tie the members to the group.
+    pub passages: Vec<String>,
 }
 
 /// How serious a diagnostic is.
@@ -502,6 +518,9 @@ pub struct Report {
     pub articles: Vec<Article>,
     /// Aligned reused passages (reuse stage).
     pub passages: Vec<Passage>,
+    /// Texts echoed by three or more articles (reuse stage).
+    #[serde(default)]
+    pub groups: Vec<EchoGroup>,
     /// Stories (stories stage).
     pub stories: Vec<Story>,
     /// Seen and latent sources (provenance stage).
@@ -545,7 +564,7 @@ mod tests {
     fn report_serialises_with_schema_and_all_sections() {
         let r = Report::new();
         let v = serde_json::to_value(&r).unwrap();
-        assert_eq!(v["schema"], "echotrace/1");
+        assert_eq!(v["schema"], "echotrace/2");
         for key in [
             "articles",
             "passages",

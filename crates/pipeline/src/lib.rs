@@ -174,13 +174,20 @@ pub fn analyze<S: AsRef<str>>(
     let mut report = Report::new();
     let embedder = opts.embedder.as_deref();
     match echotrace_reuse::find_passages_with(&articles, &opts.aliases, &opts.reuse, embedder) {
-        Ok((passages, _)) => report.passages = passages,
+        Ok(found) => {
+            report.passages = found.passages;
+            report.groups = found.groups;
+        }
         Err(e) => {
             diags.push(Diagnostic::warning(
                 "reuse",
                 format!("sentence embeddings failed ({e}); passages found lexically only"),
             ));
-            report.passages = echotrace_reuse::find_passages(&articles, &opts.aliases, &opts.reuse);
+            let found =
+                echotrace_reuse::find_passages_with(&articles, &opts.aliases, &opts.reuse, None)
+                    .unwrap_or_default();
+            report.passages = found.passages;
+            report.groups = found.groups;
         }
     }
     // A multilingual model also joins stories across languages.

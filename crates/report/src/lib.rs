@@ -1,19 +1,21 @@
 //! Report writers: the analysis is made once and pushed to every writer asked for.
 //!
 //! A [`ReportWriter`] receives the finished [`Report`] and writes one
-//! representation of it: [`JsonReport`] (`report.json`, schema `echotrace/1`),
+//! representation of it: [`JsonReport`] (`report.json`, schema `echotrace/2`),
 //! [`HtmlReport`] (a self-contained `report.html`), [`ArticlesJsonl`] (one
 //! article object per line, the `extract` contract). No stage formats output
 //! itself. All page text is attacker-controlled, so the HTML writer escapes
 //! every string it renders and the page carries no script.
 
 pub mod export;
+pub mod lookup;
 mod stories;
 
 use std::io::{self, Write};
 
-use echotrace_model::{Article, Passage, PassageKind, Report, Severity, Span};
+use echotrace_model::{Article, PassageKind, Report, Severity, Span, Story};
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
+use lookup::{ReportIndex, Side};
 
 /// A destination for a finished report.
 ///
@@ -109,10 +111,30 @@ impl<W: Write> ReportWriter for HtmlReport<W> {
             errors,
             text(&r.schema)
         )?;
-        stories::write_stories(w, r)?;
-        write_passages(w, r)?;
+        let ix = ReportIndex::new(r);
+        let ranked = ix.ranked_stories();
+        let carded: Vec<&Story> = ranked.iter().take(STORY_CARDS).copied().collect();
+        let with_card = article_cards(r, &carded);
+        let story_card: std::collections::HashSet<&str> =
+            carded.iter().map(|s| s.id.as_str()).collect();
+        let has_card = |id: &str| with_card.contains(id) || story_card.contains(id);
+        if ranked.len() > carded.len() || with_card.len() < r.articles.len() {
+            writeln!(
+                w,
+                "<p class=\"summary\">This page shows the {} leading stories (most independent outlets first) and {} of the {} articles; the whole analysis is in report.json, and <code>echotrace ingest</code> + <code>echotrace serve</code> browse all of it.</p>",
+                carded.len(),
+                with_card.len(),
+                r.articles.len()
+            )?;
+        }
+        write_story_table(w, &ranked, &has_card)?;
+        stories::write_stories(w, &ix, &carded, &has_card)?;
+        write_groups(w, &ix, &has_card)?;
+        write_passages(w, &ix, &with_card)?;
         for a in &r.articles {
-            write_article(w, a, &r.passages)?;
+            if with_card.contains(a.id.as_str()) {
+                write_article(w, a, ix.sides(&a.id))?;
+            }
         }
         if !r.diagnostics.is_empty() {
             writeln!(w, "<section class=\"card\"><h2>Diagnostics</h2>")?;
@@ -135,36 +157,115 @@ impl<W: Write> ReportWriter for HtmlReport<W> {
     }
 }
 
-/// One side of a passage seen from an article: the passage, its side, the other side.
-struct Side<'a> {
-    passage: &'a Passage,
-    here: &'a Span,
-    there: &'a Span,
-    label: &'static str,
-}
+/// Story cards on the page; the rest are listed in the story table.
+const STORY_CARDS: usize = 50;
+/// Rows of the story table.
+const STORY_ROWS: usize = 300;
+/// Article cards on the page; a corpus this small shows every article.
+const ARTICLE_CARDS: usize = 300;
+/// Article cards per story card, earliest first.
+const ARTICLES_PER_STORY: usize = 20;
+/// Echo groups listed, most members first.
+const GROUP_ROWS: usize = 100;
+/// Rows of the passage table.
+const PASSAGE_ROWS: usize = 500;
 
-/// The sides of passages that fall in article `id`.
-fn sides_in<'a>(passages: &'a [Passage], id: &str) -> Vec<Side<'a>> {
-    let mut v = Vec::new();
-    for p in passages {
-        if p.a.article == id {
-            v.push(Side {
-                passage: p,
-                here: &p.a,
-                there: &p.b,
-                label: "a",
-            });
-        }
-        if p.b.article == id {
-            v.push(Side {
-                passage: p,
-                here: &p.b,
-                there: &p.a,
-                label: "b",
-            });
+/// Ids of the articles that get a card: all of a small corpus, else the leading stories' first members.
+fn article_cards<'a>(r: &'a Report, carded: &[&'a Story]) -> std::collections::HashSet<&'a str> {
+    if r.articles.len() <= ARTICLE_CARDS {
+        return r.articles.iter().map(|a| a.id.as_str()).collect();
+    }
+    let mut out = std::collections::HashSet::new();
+    for s in carded {
+        for a in s.articles.iter().take(ARTICLES_PER_STORY) {
+            if out.len() >= ARTICLE_CARDS {
+                return out;
+            }
+            out.insert(a.as_str());
         }
     }
-    v
+    out
+}
+
+/// The ranked list of stories, linking those that have a card.
+fn write_story_table(
+    w: &mut dyn Write,
+    ranked: &[&Story],
+    has_card: &dyn Fn(&str) -> bool,
+) -> io::Result<()> {
+    if ranked.is_empty() {
+        return Ok(());
+    }
+    writeln!(w, "<section class=\"card\"><h2>Stories ({}), most independent outlets first</h2><table class=\"passages\"><tr><th>story</th><th>outlets</th><th>articles</th><th>first seen</th></tr>", ranked.len())?;
+    for s in ranked.iter().take(STORY_ROWS) {
+        let label = if has_card(&s.id) {
+            format!("<a href=\"#{}\">{}</a>", attr(&s.id), text(&s.label))
+        } else {
+            text(&s.label).to_string()
+        };
+        writeln!(
+            w,
+            "<tr><td>{} <small>{}</small></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            label,
+            text(&s.id),
+            s.independent_outlets,
+            s.articles.len(),
+            text(s.first_seen.as_deref().unwrap_or("unknown"))
+        )?;
+    }
+    writeln!(w, "</table>")?;
+    if ranked.len() > STORY_ROWS {
+        writeln!(
+            w,
+            "<p class=\"more\">… and {} more stories</p>",
+            ranked.len() - STORY_ROWS
+        )?;
+    }
+    writeln!(w, "</section>")
+}
+
+/// The echo groups with most members: the representative's text and how far it travelled.
+fn write_groups(
+    w: &mut dyn Write,
+    ix: &ReportIndex,
+    has_card: &dyn Fn(&str) -> bool,
+) -> io::Result<()> {
+    let r = ix.report;
+    if r.groups.is_empty() {
+        return Ok(());
+    }
+    let mut groups: Vec<_> = r.groups.iter().collect();
+    groups.sort_by_key(|g| std::cmp::Reverse(g.members.len()));
+    writeln!(w, "<section class=\"card\"><h2>Echo groups ({}), most carriers first</h2><table class=\"passages\"><tr><th>group</th><th>carriers</th><th>first carried by</th><th>text</th></tr>", r.groups.len())?;
+    for g in groups.iter().take(GROUP_ROWS) {
+        let rep = &g.representative;
+        let who = if has_card(&rep.article) {
+            format!(
+                "<a href=\"#{}\">{}</a>",
+                attr(&rep.article),
+                text(&rep.article)
+            )
+        } else {
+            text(&rep.article).to_string()
+        };
+        writeln!(
+            w,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td><small>{}</small></td></tr>",
+            text(&g.id),
+            g.members.len(),
+            who,
+            text(&snippet(ix, rep))
+        )?;
+    }
+    writeln!(w, "</table></section>")
+}
+
+/// The first 140 characters of a span's text.
+fn snippet(ix: &ReportIndex, sp: &Span) -> String {
+    ix.article(&sp.article)
+        .and_then(|a| a.body.get(sp.start..sp.end))
+        .map(|t| t.chars().take(140).collect())
+        .unwrap_or_default()
 }
 
 fn kind_name(k: PassageKind) -> &'static str {
@@ -236,14 +337,25 @@ fn write_marked_body(w: &mut dyn Write, body: &str, sides: &[Side]) -> io::Resul
     Ok(())
 }
 
-fn write_passages(w: &mut dyn Write, r: &Report) -> io::Result<()> {
-    if r.passages.is_empty() {
+fn write_passages(
+    w: &mut dyn Write,
+    ix: &ReportIndex,
+    with_card: &std::collections::HashSet<&str>,
+) -> io::Result<()> {
+    let r = ix.report;
+    let shown: Vec<_> = r
+        .passages
+        .iter()
+        .filter(|p| {
+            with_card.contains(p.a.article.as_str()) || with_card.contains(p.b.article.as_str())
+        })
+        .take(PASSAGE_ROWS)
+        .collect();
+    if shown.is_empty() {
         return Ok(());
     }
     let title_of = |id: &str| {
-        r.articles
-            .iter()
-            .find(|a| a.id == id)
+        ix.article(id)
             .map(|a| {
                 let name = a
                     .title
@@ -261,19 +373,8 @@ fn write_passages(w: &mut dyn Write, r: &Report) -> io::Result<()> {
             })
             .unwrap_or_else(|| id.to_string())
     };
-    let snippet = |sp: &Span| {
-        r.articles
-            .iter()
-            .find(|a| a.id == sp.article)
-            .and_then(|a| a.body.get(sp.start..sp.end))
-            .map(|t| {
-                let t: String = t.chars().take(140).collect();
-                t
-            })
-            .unwrap_or_default()
-    };
-    writeln!(w, "<section class=\"card\"><h2>Reused passages ({})</h2><table class=\"passages\"><tr><th>id</th><th>kind</th><th>score</th><th>group</th><th>in</th><th>and in</th></tr>", r.passages.len())?;
-    for p in &r.passages {
+    writeln!(w, "<section class=\"card\"><h2>Reused passages ({} of {})</h2><table class=\"passages\"><tr><th>id</th><th>kind</th><th>score</th><th>group</th><th>in</th><th>and in</th></tr>", shown.len(), r.passages.len())?;
+    for p in shown {
         writeln!(
             w,
             "<tr><td>{}</td><td class=\"{}\">{}</td><td>{:.2}</td><td>{}</td><td><a href=\"#{}-a\">{}</a><br><small>{}</small></td><td><a href=\"#{}-b\">{}</a><br><small>{}</small></td></tr>",
@@ -284,16 +385,16 @@ fn write_passages(w: &mut dyn Write, r: &Report) -> io::Result<()> {
             text(p.group.as_deref().unwrap_or("")),
             attr(&p.id),
             text(&title_of(&p.a.article)),
-            text(&snippet(&p.a)),
+            text(&snippet(ix, &p.a)),
             attr(&p.id),
             text(&title_of(&p.b.article)),
-            text(&snippet(&p.b)),
+            text(&snippet(ix, &p.b)),
         )?;
     }
     writeln!(w, "</table></section>")
 }
 
-fn write_article(w: &mut dyn Write, a: &Article, passages: &[Passage]) -> io::Result<()> {
+fn write_article(w: &mut dyn Write, a: &Article, sides: &[Side]) -> io::Result<()> {
     let title = a.title.as_deref().unwrap_or("(untitled)");
     writeln!(w, "<article class=\"card\" id=\"{}\">", attr(&a.id))?;
     writeln!(w, "<h2>{}</h2><dl class=\"meta\">", text(title))?;
@@ -353,14 +454,13 @@ fn write_article(w: &mut dyn Write, a: &Article, passages: &[Passage]) -> io::Re
         }
         writeln!(w, "</div>")?;
     }
-    let sides = sides_in(passages, &a.id);
     write!(
         w,
         "<details open><summary>Body ({} characters, {} reused passages)</summary><div class=\"body\">",
         a.body.chars().count(),
         sides.len()
     )?;
-    write_marked_body(w, &a.body, &sides)?;
+    write_marked_body(w, &a.body, sides)?;
     writeln!(w, "</div></details></article>")
 }
 
@@ -496,7 +596,7 @@ mod tests {
             back.articles[0].title.as_deref(),
             Some("<script>alert(1)</script>")
         );
-        assert_eq!(back.schema, "echotrace/1");
+        assert_eq!(back.schema, "echotrace/2");
     }
 
     #[test]

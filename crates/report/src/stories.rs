@@ -1,49 +1,81 @@
-//! The analyst's view in the HTML report: one card per story with its
-//! source, timeline, provenance edges, quotes, claims, divergences and
+//! The analyst's view in the HTML report: one card per leading story with
+//! its source, timeline, provenance edges, quotes, claims, divergences and
 //! unsourced additions. Every piece of page text goes through the escapers.
+//! Each list in a card is cut at [`ROWS`] with a count of the rest, so a
+//! story of thousands of articles still makes a card a person can read.
 
 use std::io::{self, Write};
 
-use echotrace_model::{EdgeKind, Report, Story};
+use echotrace_model::{EdgeKind, Story};
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 
-fn name_of(r: &Report, id: &str) -> String {
-    if let Some(a) = r.articles.iter().find(|a| a.id == id) {
+use crate::lookup::ReportIndex;
+
+/// Rows of each list shown in a story card.
+pub const ROWS: usize = 100;
+
+fn name_of(ix: &ReportIndex, id: &str) -> String {
+    if let Some(a) = ix.article(id) {
         let who = a.outlet.clone().unwrap_or_else(|| a.id.clone());
         return format!("{} · {}", who, a.title.as_deref().unwrap_or("(untitled)"));
     }
-    if let Some(s) = r.sources.iter().find(|s| s.id == id) {
+    if let Some(s) = ix.source(id) {
         return format!(
             "{} (source{})",
             s.speaker.as_deref().unwrap_or("unknown speaker"),
             if s.latent { ", not in the corpus" } else { "" }
         );
     }
-    if let Some(s) = r.stories.iter().find(|s| s.id == id) {
+    if let Some(s) = ix.story(id) {
         return format!("story: {}", s.label);
     }
     id.to_string()
 }
 
-/// A link to an article card, a story card, or plain text for a source.
-fn node(r: &Report, id: &str) -> String {
-    let label = text(&name_of(r, id)).to_string();
-    if r.articles.iter().any(|a| a.id == id) || r.stories.iter().any(|s| s.id == id) {
+/// A link to an article or story card when the report has one, else plain text.
+fn node(ix: &ReportIndex, has_card: &dyn Fn(&str) -> bool, id: &str) -> String {
+    let label = text(&name_of(ix, id)).to_string();
+    if has_card(id) {
         format!("<a href=\"#{}\">{}</a>", attr(id), label)
     } else {
         label
     }
 }
 
-/// Writes one card per story.
-pub fn write_stories(w: &mut dyn Write, r: &Report) -> io::Result<()> {
-    for s in &r.stories {
-        write_story(w, r, s)?;
+/// "… and N more" after a cut list.
+fn more(w: &mut dyn Write, total: usize, tag: &str) -> io::Result<()> {
+    if total > ROWS {
+        writeln!(
+            w,
+            "<{tag} class=\"more\">… and {} more (all in report.json and <code>echotrace serve</code>)</{tag}>",
+            total - ROWS
+        )?;
     }
     Ok(())
 }
 
-fn write_story(w: &mut dyn Write, r: &Report, s: &Story) -> io::Result<()> {
+/// Writes one card for each of `stories`.
+pub fn write_stories(
+    w: &mut dyn Write,
+    ix: &ReportIndex,
+    stories: &[&Story],
+    has_card: &dyn Fn(&str) -> bool,
+) -> io::Result<()> {
+    for s in stories {
+        write_story(w, ix, s, has_card)?;
+    }
+    Ok(())
+}
+
+fn write_story(
+    w: &mut dyn Write,
+    ix: &ReportIndex,
+    s: &Story,
+    has_card: &dyn Fn(&str) -> bool,
+) -> io::Result<()> {
+    let empty = Default::default();
+    let items = ix.items(&s.id).unwrap_or(&empty);
+    let node = |id: &str| node(ix, has_card, id);
     writeln!(w, "<section class=\"card story\" id=\"{}\">", attr(&s.id))?;
     writeln!(
         w,
@@ -63,11 +95,11 @@ fn write_story(w: &mut dyn Write, r: &Report, s: &Story) -> io::Result<()> {
         writeln!(w, "<dt>terms</dt><dd>{}</dd>", text(&s.terms.join(" · ")))?;
     }
     if !s.cites.is_empty() {
-        let links: Vec<String> = s.cites.iter().map(|c| node(r, c)).collect();
+        let links: Vec<String> = s.cites.iter().map(|c| node(c)).collect();
         writeln!(w, "<dt>cites</dt><dd>{}</dd>", links.join(", "))?;
     }
     writeln!(w, "</dl>")?;
-    for src in r.sources.iter().filter(|x| x.story == s.id) {
+    for src in &items.sources {
         writeln!(
             w,
             "<h3>Source{}</h3><dl class=\"meta\">",
@@ -93,7 +125,7 @@ fn write_story(w: &mut dyn Write, r: &Report, s: &Story) -> io::Result<()> {
             None => writeln!(w, "<dt>date</dt><dd>unknown</dd>")?,
         }
         if let Some(a) = &src.article {
-            writeln!(w, "<dt>carried by</dt><dd>{}</dd>", node(r, a))?;
+            writeln!(w, "<dt>carried by</dt><dd>{}</dd>", node(a))?;
         }
         writeln!(
             w,
@@ -101,26 +133,26 @@ fn write_story(w: &mut dyn Write, r: &Report, s: &Story) -> io::Result<()> {
             text(&src.text)
         )?;
     }
-    let events: Vec<_> = r.timeline.iter().filter(|t| t.story == s.id).collect();
+    let events = &items.timeline;
     if !events.is_empty() {
         writeln!(w, "<h3>Timeline</h3><ol class=\"timeline\">")?;
-        for t in events {
+        for t in events.iter().take(ROWS) {
             writeln!(
                 w,
                 "<li><b>{}</b> <small>{:?}</small> {}: {}</li>",
                 text(&t.date),
                 t.basis,
-                node(r, &t.node),
+                node(&t.node),
                 text(&t.what)
             )?;
         }
         writeln!(w, "</ol>")?;
+        more(w, events.len(), "p")?;
     }
-    let members = |id: &str| s.articles.iter().any(|a| a == id);
-    let edges: Vec<_> = r.edges.iter().filter(|e| members(&e.to)).collect();
+    let edges = &items.edges;
     if !edges.is_empty() {
         writeln!(w, "<h3>Provenance</h3><ul class=\"edges\">")?;
-        for e in edges {
+        for e in edges.iter().take(ROWS) {
             let kind = match e.kind {
                 EdgeKind::Echoes => "echoes",
                 EdgeKind::Cites => "cites",
@@ -134,34 +166,37 @@ fn write_story(w: &mut dyn Write, r: &Report, s: &Story) -> io::Result<()> {
             writeln!(
                 w,
                 "<li>{} <span class=\"kind {kind}\">{kind}{}</span> → {} <small>evidence: {}{}</small></li>",
-                node(r, &e.from),
+                node(&e.from),
                 if e.directed { "" } else { " (direction undecided)" },
-                node(r, &e.to),
+                node(&e.to),
                 ev.join(" "),
                 e.note.as_deref().map(|n| format!("; {}", text(n))).unwrap_or_default()
             )?;
         }
         writeln!(w, "</ul>")?;
+        more(w, edges.len(), "p")?;
     }
-    let quotes: Vec<_> = r.quotes.iter().filter(|q| members(&q.article)).collect();
+    let quotes = &items.quotes;
     if !quotes.is_empty() {
         writeln!(w, "<details><summary>Quotes ({})</summary><table class=\"passages\"><tr><th>article</th><th>speaker</th><th>cue</th><th>quote</th></tr>", quotes.len())?;
-        for q in quotes {
+        for q in quotes.iter().take(ROWS) {
             writeln!(
                 w,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                node(r, &q.article),
+                node(&q.article),
                 text(q.speaker.as_deref().unwrap_or("")),
                 text(q.cue.as_deref().unwrap_or("")),
                 text(&q.text)
             )?;
         }
-        writeln!(w, "</table></details>")?;
+        writeln!(w, "</table>")?;
+        more(w, quotes.len(), "p")?;
+        writeln!(w, "</details>")?;
     }
-    let claims: Vec<_> = r.claims.iter().filter(|c| members(&c.article)).collect();
+    let claims = &items.claims;
     if !claims.is_empty() {
         writeln!(w, "<details><summary>Numeric claims ({})</summary><table class=\"passages\"><tr><th>article</th><th>value</th><th>counts</th><th>text</th></tr>", claims.len())?;
-        for c in claims {
+        for c in claims.iter().take(ROWS) {
             let value = match c.value_max {
                 Some(m) => format!("{}–{}", c.value, m),
                 None => format!("{}", c.value),
@@ -169,7 +204,7 @@ fn write_story(w: &mut dyn Write, r: &Report, s: &Story) -> io::Result<()> {
             writeln!(
                 w,
                 "<tr><td>{}</td><td>{} {}{}</td><td>{}</td><td>{}</td></tr>",
-                node(r, &c.article),
+                node(&c.article),
                 text(c.qualifier.as_deref().unwrap_or("")),
                 text(&value),
                 text(
@@ -182,19 +217,14 @@ fn write_story(w: &mut dyn Write, r: &Report, s: &Story) -> io::Result<()> {
                 text(&c.text)
             )?;
         }
-        writeln!(w, "</table></details>")?;
+        writeln!(w, "</table>")?;
+        more(w, claims.len(), "p")?;
+        writeln!(w, "</details>")?;
     }
-    let divergences: Vec<_> = r
-        .divergences
-        .iter()
-        .filter(|d| {
-            d.story.as_deref() == Some(s.id.as_str())
-                || d.story.is_none() && mentions_member(r, d, s)
-        })
-        .collect();
+    let divergences = &items.divergences;
     if !divergences.is_empty() {
         writeln!(w, "<h3>Divergences</h3><ul class=\"divergences\">")?;
-        for d in divergences {
+        for d in divergences.iter().take(ROWS) {
             writeln!(
                 w,
                 "<li><b>{}</b>: {}</li>",
@@ -203,27 +233,21 @@ fn write_story(w: &mut dyn Write, r: &Report, s: &Story) -> io::Result<()> {
             )?;
         }
         writeln!(w, "</ul>")?;
+        more(w, divergences.len(), "p")?;
     }
-    let additions: Vec<_> = r.additions.iter().filter(|a| a.story == s.id).collect();
+    let additions = &items.additions;
     if !additions.is_empty() {
         writeln!(
             w,
             "<details><summary>Unsourced additions ({})</summary><ul>",
             additions.len()
         )?;
-        for a in additions {
-            writeln!(w, "<li>{}: {}</li>", node(r, &a.article), text(&a.text))?;
+        for a in additions.iter().take(ROWS) {
+            writeln!(w, "<li>{}: {}</li>", node(&a.article), text(&a.text))?;
         }
-        writeln!(w, "</ul></details>")?;
+        writeln!(w, "</ul>")?;
+        more(w, additions.len(), "p")?;
+        writeln!(w, "</details>")?;
     }
     writeln!(w, "</section>")
-}
-
-fn mentions_member(r: &Report, d: &echotrace_model::Divergence, s: &Story) -> bool {
-    d.claims.iter().any(|c| {
-        r.claims
-            .iter()
-            .find(|x| &x.id == c)
-            .is_some_and(|x| s.articles.contains(&x.article))
-    })
 }

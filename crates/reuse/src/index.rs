@@ -32,6 +32,14 @@ pub fn ngram_hashes(tokens: &[Token], n: usize) -> Vec<u64> {
         .collect()
 }
 
+/// The distinct n-gram hashes of a token sequence, sorted: a document's signature.
+pub fn signature(tokens: &[Token], n: usize) -> Vec<u64> {
+    let mut grams = ngram_hashes(tokens, n.max(1));
+    grams.sort_unstable();
+    grams.dedup();
+    grams
+}
+
 /// The n-gram index over a growing set of documents.
 ///
 /// Stored as one flat list of (n-gram hash, document) entries rather than a
@@ -82,10 +90,7 @@ impl NgramIndex {
 
     /// The distinct n-gram hashes of a token sequence, sorted: a document's signature.
     pub fn signature(&self, tokens: &[Token]) -> Vec<u64> {
-        let mut grams = ngram_hashes(tokens, self.n);
-        grams.sort_unstable();
-        grams.dedup();
-        grams
+        signature(tokens, self.n)
     }
 
     /// Adds a document's tokens; returns its id (0, 1, ...).

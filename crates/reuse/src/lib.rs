@@ -17,6 +17,7 @@
 
 pub mod align;
 pub mod anchors;
+pub mod echo;
 #[cfg(feature = "embed")]
 pub mod embed;
 pub mod index;
@@ -24,10 +25,11 @@ pub mod normalize;
 pub mod semantic;
 pub mod trace;
 
-use echotrace_model::{Article, Passage, PassageKind, Span};
+use echotrace_model::{Article, EchoGroup, Passage, PassageKind, Span};
 use rayon::prelude::*;
 
 pub use align::{AlignParams, Alignment, Kind};
+pub use echo::{EchoIndex, Partner};
 pub use index::NgramIndex;
 pub use normalize::{tokenize, Aliases, Token};
 pub use semantic::{SemanticStats, SentenceEmbedder};
@@ -86,34 +88,43 @@ pub fn find_passages(
 ) -> Vec<Passage> {
     // Without an embedder nothing can fail.
     find_passages_with(articles, aliases, params, None)
-        .map(|(p, _)| p)
+        .map(|r| r.passages)
         .unwrap_or_default()
 }
 
-/// Like [`find_passages`], adding sentence-embedding variants when an embedder is given.
+/// What the reuse stage found in a corpus.
+#[derive(Debug, Default)]
+pub struct Reused {
+    /// Aligned passages, ids `p0`, `p1`, ..., each with its echo group when it has one.
+    pub passages: Vec<Passage>,
+    /// Texts carried by three or more articles.
+    pub groups: Vec<EchoGroup>,
+    /// How much embedding work was done.
+    pub stats: SemanticStats,
+}
+
+/// Like [`find_passages`], with the echo groups, adding sentence-embedding variants when an embedder is given.
 ///
-/// Returns the passages and how much embedding work was done. Fails only
-/// when the embedder fails.
+/// Fails only when the embedder fails.
 pub fn find_passages_with(
     articles: &[Article],
     aliases: &Aliases,
     params: &ReuseParams,
     embedder: Option<&dyn SentenceEmbedder>,
-) -> Result<(Vec<Passage>, SemanticStats), String> {
+) -> Result<Reused, String> {
     let tokens: Vec<Vec<Token>> = articles
         .par_iter()
         .map(|a| tokenize(&a.body, aliases))
         .collect();
-    let mut index = NgramIndex::new(params.index_n);
-    let signatures: Vec<Vec<u64>> = tokens.par_iter().map(|t| index.signature(t)).collect();
-    for s in &signatures {
-        index.add_signature(s);
-    }
-    let pairs = index.candidates(params.min_shared, params.max_df);
+    let signatures: Vec<Vec<u64>> = tokens
+        .par_iter()
+        .map(|t| index::signature(t, params.index_n))
+        .collect();
+    let pairs = echo_pairs(&signatures, params);
+    drop(signatures);
     let aligned: Vec<(usize, usize, Vec<Alignment>)> = pairs
         .par_iter()
-        .map(|c| {
-            let (ia, ib) = (c.a as usize, c.b as usize);
+        .map(|&(ia, ib)| {
             (
                 ia,
                 ib,
@@ -201,8 +212,19 @@ pub fn find_passages_with(
             group: None,
         })
         .collect();
-    group_passages(&mut passages);
-    Ok((passages, stats))
+    let rank: std::collections::HashMap<&str, usize> = articles
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.id.as_str(), i))
+        .collect();
+    let groups = echo_groups(&mut passages, &|id| {
+        rank.get(id).copied().unwrap_or(usize::MAX)
+    });
+    Ok(Reused {
+        passages,
+        groups,
+        stats,
+    })
 }
 
 /// Words that carry content: not capitalised, and of four letters or more
@@ -232,22 +254,46 @@ fn span(article: &Article, tokens: &[Token], (s, e): (usize, usize)) -> Span {
     }
 }
 
+/// The (earlier, later) article pairs to align: each article's partners in an [`EchoIndex`] built in order.
+///
+/// Sequential by design: whether an article posts an n-gram depends on the
+/// articles before it. Lookups are hash probes, a small share of the stage's time.
+pub fn echo_pairs(signatures: &[Vec<u64>], params: &ReuseParams) -> Vec<(usize, usize)> {
+    let mut index = EchoIndex::new(params.min_shared, params.max_df);
+    let mut pairs = Vec::new();
+    for (b, sig) in signatures.iter().enumerate() {
+        let (_, partners) = index.add(sig);
+        pairs.extend(partners.iter().map(|p| (p.doc as usize, b)));
+    }
+    pairs
+}
+
 /// Whether two spans of the same article are one text: they overlap by half of the longer.
 ///
 /// Half of the longer, not the shorter, so that a short formula inside a long
 /// quotation ("according to information received by ...") does not pull the
 /// quotation into the group of every text that shares the formula.
-fn same_text(x: &Span, y: &Span) -> bool {
-    if x.article != y.article {
-        return false;
-    }
-    let overlap = x.end.min(y.end).saturating_sub(x.start.max(y.start));
-    let longer = (x.end - x.start).max(y.end - y.start);
+fn same_text(x: (usize, usize), y: (usize, usize)) -> bool {
+    let overlap = x.1.min(y.1).saturating_sub(x.0.max(y.0));
+    let longer = (x.1 - x.0).max(y.1 - y.0);
     longer > 0 && overlap * 2 >= longer
 }
 
-/// Groups passages whose spans overlap into one echoed text; groups of 3+ articles get ids.
-fn group_passages(passages: &mut [Passage]) {
+/// Spans of one article compared with each new span in the sweep of [`echo_groups`].
+///
+/// Spans of one echoed text in its representative lie on top of each other
+/// and chain through their neighbours, so the most recent few suffice; the
+/// bound keeps a text echoed by thousands linear.
+const SWEEP_WINDOW: usize = 64;
+
+/// Groups passages whose spans are one text in some article (see [`same_text`]) into echo groups.
+///
+/// Sets each passage's `group` and returns the groups of three or more
+/// articles, with ids `g0`, `g1`, ... in order of their first passage. The
+/// representative is the member of least `rank` (collection order). Linear
+/// after one sort: spans are swept per article by start offset, each
+/// compared with the last [`SWEEP_WINDOW`] spans still open.
+pub fn echo_groups(passages: &mut [Passage], rank: &dyn Fn(&str) -> usize) -> Vec<EchoGroup> {
     let n = passages.len();
     let mut parent: Vec<usize> = (0..n).collect();
     fn find(p: &mut [usize], mut x: usize) -> usize {
@@ -257,46 +303,82 @@ fn group_passages(passages: &mut [Passage]) {
         }
         x
     }
-    for i in 0..n {
-        for j in i + 1..n {
-            let (pi, pj) = (&passages[i], &passages[j]);
-            let linked = same_text(&pi.a, &pj.a)
-                || same_text(&pi.a, &pj.b)
-                || same_text(&pi.b, &pj.a)
-                || same_text(&pi.b, &pj.b);
-            if linked {
-                let (ri, rj) = (find(&mut parent, i), find(&mut parent, j));
-                parent[ri] = rj;
+    // (article, start, end, passage) for both sides of every passage.
+    let mut sides: Vec<(&str, usize, usize, usize)> = Vec::with_capacity(2 * n);
+    for (i, p) in passages.iter().enumerate() {
+        sides.push((p.a.article.as_str(), p.a.start, p.a.end, i));
+        sides.push((p.b.article.as_str(), p.b.start, p.b.end, i));
+    }
+    sides.sort_unstable();
+    let mut open: Vec<usize> = Vec::new(); // indices into `sides`
+    for k in 0..sides.len() {
+        let (art, start, end, i) = sides[k];
+        open.retain(|&o| sides[o].0 == art && sides[o].2 > start);
+        for &o in open.iter().rev().take(SWEEP_WINDOW) {
+            if same_text((sides[o].1, sides[o].2), (start, end)) {
+                let (ri, ro) = (find(&mut parent, i), find(&mut parent, sides[o].3));
+                parent[ri] = ro;
             }
         }
-    }
-    let mut roots: Vec<usize> = (0..n).map(|i| find(&mut parent, i)).collect();
-    let mut group_of: std::collections::HashMap<usize, String> = Default::default();
-    for i in 0..n {
-        let r = roots[i];
-        if group_of.contains_key(&r) {
-            continue;
-        }
-        let mut arts: Vec<&str> = (0..n)
-            .filter(|&k| roots[k] == r)
-            .flat_map(|k| {
-                [
-                    passages[k].a.article.as_str(),
-                    passages[k].b.article.as_str(),
-                ]
-            })
-            .collect();
-        arts.sort_unstable();
-        arts.dedup();
-        if arts.len() >= 3 {
-            let id = format!("g{}", group_of.len());
-            group_of.insert(r, id);
+        open.push(k);
+        if open.len() > 4 * SWEEP_WINDOW {
+            open.drain(..open.len() - SWEEP_WINDOW);
         }
     }
+    // Members: per root, per article, the union of that article's spans.
+    let roots: Vec<usize> = (0..n).map(|i| find(&mut parent, i)).collect();
+    let mut members: Vec<(usize, usize, &str, usize, usize)> = sides
+        .iter()
+        .map(|&(art, s, e, i)| (roots[i], rank(art), art, s, e))
+        .collect();
+    members.sort_unstable();
+    let mut by_root: std::collections::HashMap<usize, Vec<Span>> = Default::default();
+    for m in members.chunk_by(|x, y| x.0 == y.0) {
+        let mut spans: Vec<Span> = Vec::new();
+        for &(_, _, art, s, e) in m {
+            match spans.last_mut() {
+                Some(last) if last.article == art => {
+                    last.start = last.start.min(s);
+                    last.end = last.end.max(e);
+                }
+                _ => spans.push(Span {
+                    article: art.to_string(),
+                    start: s,
+                    end: e,
+                }),
+            }
+        }
+        if spans.len() >= 3 {
+            by_root.insert(m[0].0, spans);
+        }
+    }
+    let mut groups: Vec<EchoGroup> = Vec::new();
+    let mut id_of: std::collections::HashMap<usize, usize> = Default::default();
     for (i, p) in passages.iter_mut().enumerate() {
-        p.group = group_of.get(&roots[i]).cloned();
+        let r = roots[i];
+        let g = match id_of.get(&r) {
+            Some(&g) => g,
+            None => match by_root.remove(&r) {
+                Some(spans) => {
+                    groups.push(EchoGroup {
+                        id: format!("g{}", groups.len()),
+                        representative: spans[0].clone(),
+                        members: spans,
+                        passages: Vec::new(),
+                    });
+                    id_of.insert(r, groups.len() - 1);
+                    groups.len() - 1
+                }
+                None => {
+                    p.group = None;
+                    continue;
+                }
+            },
+        };
+        groups[g].passages.push(p.id.clone());
+        p.group = Some(groups[g].id.clone());
     }
-    roots.clear();
+    groups
 }
 
 #[cfg(test)]
@@ -332,10 +414,20 @@ mod tests {
             art("a2", &format!("Opposition leaders were not impressed. “{q}”, he told reporters in the capital.")),
             art("a3", "An article about something else entirely, with no shared words of any length at all."),
         ];
-        let ps = find_passages(&arts, &Aliases::builtin(), &ReuseParams::default());
-        assert_eq!(ps.len(), 3, "{ps:?}");
+        let found =
+            find_passages_with(&arts, &Aliases::builtin(), &ReuseParams::default(), None).unwrap();
+        let ps = &found.passages;
+        // Each later carrier is aligned against the first, not against every other.
+        assert_eq!(ps.len(), 2, "{ps:?}");
+        assert!(ps.iter().all(|p| p.a.article == "a0"));
         assert!(ps.iter().all(|p| p.group.as_deref() == Some("g0")));
-        for p in &ps {
+        assert_eq!(found.groups.len(), 1);
+        let g = &found.groups[0];
+        assert_eq!(g.representative.article, "a0");
+        let members: Vec<&str> = g.members.iter().map(|m| m.article.as_str()).collect();
+        assert_eq!(members, ["a0", "a1", "a2"]);
+        assert_eq!(g.passages.len(), 2);
+        for p in ps {
             let a = arts.iter().find(|x| x.id == p.a.article).unwrap();
             assert!(a.body[p.a.start..p.a.end].starts_with("We will not accept"));
         }

@@ -239,17 +239,126 @@ pub fn build_with(
         .iter()
         .map(|a| DateKey::of(a.published.as_ref()))
         .collect();
-    let window = params.window_days;
-    let compatible = |a: &[usize], b: &[usize]| {
-        a.iter().all(|&x| {
-            b.iter()
-                .all(|&y| dates[x].distance(dates[y]).is_none_or(|d| d <= window))
-        })
-    };
-    let clusters = cluster::average_linkage(articles.len(), &pairs, params.threshold, &compatible);
+    let clusters = cluster_echoes_then_average(&pairs, &dates, params);
     let affinity: HashMap<(usize, usize), f32> =
         pairs.iter().map(|&(a, b, s)| ((a, b), s)).collect();
     assemble(articles, passages, &space, &clusters, &dates, &affinity)
+}
+
+/// Distinct date keys of a set of articles: what the date-window check needs of it.
+fn date_keys(members: &[usize], dates: &[DateKey]) -> Vec<DateKey> {
+    let mut keys: Vec<DateKey> = Vec::new();
+    for &m in members {
+        if dates[m] != DateKey::Unknown && !keys.contains(&dates[m]) {
+            keys.push(dates[m]);
+        }
+    }
+    keys
+}
+
+/// Whether two sets of date keys all lie within `window` days of each other.
+fn within_window(a: &[DateKey], b: &[DateKey], window: i64) -> bool {
+    a.iter()
+        .all(|&x| b.iter().all(|&y| x.distance(y).is_none_or(|d| d <= window)))
+}
+
+/// Clusters articles: echoes into one voice first, then average linkage over the voices.
+///
+/// Articles whose affinity is saturated (1.0: they share a quarter of a
+/// body, or read the same) are joined first, transitively, while their dates
+/// allow. A wire story carried by 300 outlets is aligned member by member
+/// against its representative (not pair by pair), so its members are tied by
+/// a star of passages, not a clique; averaging over the star would split it.
+/// Joined this way it becomes one node, and average linkage then weighs
+/// nodes by their strongest tie, so an echo group counts as one voice.
+fn cluster_echoes_then_average(
+    pairs: &[(usize, usize, f32)],
+    dates: &[DateKey],
+    params: &StoryParams,
+) -> Vec<Vec<usize>> {
+    let n = dates.len();
+    let window = params.window_days;
+    let mut parent: Vec<usize> = (0..n).collect();
+    let mut keys: Vec<Vec<DateKey>> = (0..n).map(|i| date_keys(&[i], dates)).collect();
+    fn find(p: &mut [usize], mut x: usize) -> usize {
+        while p[x] != x {
+            p[x] = p[p[x]];
+            x = p[x];
+        }
+        x
+    }
+    for &(a, b, w) in pairs {
+        if w < 1.0 || a >= n || b >= n {
+            continue;
+        }
+        let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
+        if ra == rb || !within_window(&keys[ra], &keys[rb], window) {
+            continue;
+        }
+        let moved = std::mem::take(&mut keys[rb]);
+        for k in moved {
+            if !keys[ra].contains(&k) {
+                keys[ra].push(k);
+            }
+        }
+        parent[rb] = ra;
+    }
+    // Nodes: one per root, numbered in order of their first article.
+    let mut node_of = vec![usize::MAX; n];
+    let mut nodes: Vec<Vec<usize>> = Vec::new();
+    for i in 0..n {
+        let r = find(&mut parent, i);
+        if node_of[r] == usize::MAX {
+            node_of[r] = nodes.len();
+            nodes.push(Vec::new());
+        }
+        node_of[i] = node_of[r];
+        nodes[node_of[i]].push(i);
+    }
+    let mut best: HashMap<(usize, usize), f32> = HashMap::new();
+    for &(a, b, w) in pairs {
+        if a >= n || b >= n {
+            continue;
+        }
+        let (x, y) = (node_of[a], node_of[b]);
+        if x != y {
+            let e = best.entry((x.min(y), x.max(y))).or_insert(0.0);
+            *e = e.max(w);
+        }
+    }
+    let mut node_pairs: Vec<(usize, usize, f32)> =
+        best.into_iter().map(|((a, b), w)| (a, b, w)).collect();
+    node_pairs.sort_unstable_by_key(|x| (x.0, x.1));
+    let node_keys: Vec<Vec<DateKey>> = nodes.iter().map(|m| date_keys(m, dates)).collect();
+    let compatible = |a: &[usize], b: &[usize]| {
+        let ka: Vec<DateKey> = a
+            .iter()
+            .flat_map(|&x| node_keys[x].iter().copied())
+            .collect();
+        let kb: Vec<DateKey> = b
+            .iter()
+            .flat_map(|&x| node_keys[x].iter().copied())
+            .collect();
+        within_window(&date_keys_dedup(ka), &date_keys_dedup(kb), window)
+    };
+    cluster::average_linkage(nodes.len(), &node_pairs, params.threshold, &compatible)
+        .into_iter()
+        .map(|c| {
+            let mut m: Vec<usize> = c.iter().flat_map(|&x| nodes[x].iter().copied()).collect();
+            m.sort_unstable();
+            m
+        })
+        .collect()
+}
+
+fn date_keys_dedup(mut keys: Vec<DateKey>) -> Vec<DateKey> {
+    let mut out: Vec<DateKey> = Vec::with_capacity(keys.len());
+    for k in keys.drain(..) {
+        if !out.contains(&k) {
+            out.push(k);
+        }
+    }
+    out
 }
 
 /// Turns clusters of article indices into labelled, ordered stories with cites.

@@ -1,0 +1,178 @@
+//! Lookups over a finished report, built once in one pass over each list,
+//! so that writers never scan the whole report for each story or article.
+//!
+//! At 100k articles a report holds hundreds of thousands of passages,
+//! quotes and claims; finding "the quotes of this story" by filtering every
+//! list per story is quadratic. [`ReportIndex`] groups every item under the
+//! story and article it belongs to, and maps ids to their objects.
+
+use std::collections::HashMap;
+
+use echotrace_model::{
+    Addition, Article, Claim, Divergence, Edge, Passage, Quote, Report, Source, Span, Story,
+    TimelineEvent,
+};
+
+/// One side of a passage seen from an article: the passage, its side, the other side.
+pub struct Side<'a> {
+    /// The passage.
+    pub passage: &'a Passage,
+    /// Its span in this article.
+    pub here: &'a Span,
+    /// Its span in the other article.
+    pub there: &'a Span,
+    /// Which side of the passage this is: "a" or "b".
+    pub label: &'static str,
+}
+
+/// Everything a report says about one story.
+#[derive(Default)]
+pub struct StoryItems<'a> {
+    /// Its sources, seen or latent.
+    pub sources: Vec<&'a Source>,
+    /// Its dated events.
+    pub timeline: Vec<&'a TimelineEvent>,
+    /// Provenance edges into its articles.
+    pub edges: Vec<&'a Edge>,
+    /// Quotes in its articles.
+    pub quotes: Vec<&'a Quote>,
+    /// Numeric claims in its articles.
+    pub claims: Vec<&'a Claim>,
+    /// Divergences of the story, or between its claims and another's.
+    pub divergences: Vec<&'a Divergence>,
+    /// Unsourced additions in its articles.
+    pub additions: Vec<&'a Addition>,
+}
+
+/// A report with its items grouped by story and article (see the module docs).
+pub struct ReportIndex<'a> {
+    /// The report.
+    pub report: &'a Report,
+    articles: HashMap<&'a str, &'a Article>,
+    sources: HashMap<&'a str, &'a Source>,
+    stories: HashMap<&'a str, &'a Story>,
+    story_of: HashMap<&'a str, &'a str>,
+    by_story: HashMap<&'a str, StoryItems<'a>>,
+    sides: HashMap<&'a str, Vec<Side<'a>>>,
+}
+
+impl<'a> ReportIndex<'a> {
+    /// Indexes `r` (linear in its size).
+    pub fn new(r: &'a Report) -> Self {
+        let articles = r.articles.iter().map(|a| (a.id.as_str(), a)).collect();
+        let sources = r.sources.iter().map(|s| (s.id.as_str(), s)).collect();
+        let stories = r.stories.iter().map(|s| (s.id.as_str(), s)).collect();
+        let mut story_of: HashMap<&str, &str> = HashMap::new();
+        for s in &r.stories {
+            for a in &s.articles {
+                story_of.insert(a.as_str(), s.id.as_str());
+            }
+        }
+        let mut by_story: HashMap<&str, StoryItems> = HashMap::new();
+        for s in &r.sources {
+            by_story.entry(&s.story).or_default().sources.push(s);
+        }
+        for t in &r.timeline {
+            by_story.entry(&t.story).or_default().timeline.push(t);
+        }
+        for a in &r.additions {
+            by_story.entry(&a.story).or_default().additions.push(a);
+        }
+        for e in &r.edges {
+            if let Some(s) = story_of.get(e.to.as_str()) {
+                by_story.entry(s).or_default().edges.push(e);
+            }
+        }
+        for q in &r.quotes {
+            if let Some(s) = story_of.get(q.article.as_str()) {
+                by_story.entry(s).or_default().quotes.push(q);
+            }
+        }
+        let mut claim_story: HashMap<&str, &str> = HashMap::new();
+        for c in &r.claims {
+            if let Some(s) = story_of.get(c.article.as_str()) {
+                by_story.entry(s).or_default().claims.push(c);
+                claim_story.insert(c.id.as_str(), s);
+            }
+        }
+        for d in &r.divergences {
+            // A divergence of one story, or between claims of several: listed under each.
+            let mut of: Vec<&str> = match d.story.as_deref() {
+                Some(s) => vec![s],
+                None => d
+                    .claims
+                    .iter()
+                    .filter_map(|c| claim_story.get(c.as_str()).copied())
+                    .collect(),
+            };
+            of.sort_unstable();
+            of.dedup();
+            for s in of {
+                by_story.entry(s).or_default().divergences.push(d);
+            }
+        }
+        let mut sides: HashMap<&str, Vec<Side>> = HashMap::new();
+        for p in &r.passages {
+            for (here, there, label) in [(&p.a, &p.b, "a"), (&p.b, &p.a, "b")] {
+                sides.entry(here.article.as_str()).or_default().push(Side {
+                    passage: p,
+                    here,
+                    there,
+                    label,
+                });
+            }
+        }
+        ReportIndex {
+            report: r,
+            articles,
+            sources,
+            stories,
+            story_of,
+            by_story,
+            sides,
+        }
+    }
+
+    /// The article with this id.
+    pub fn article(&self, id: &str) -> Option<&'a Article> {
+        self.articles.get(id).copied()
+    }
+
+    /// The source with this id.
+    pub fn source(&self, id: &str) -> Option<&'a Source> {
+        self.sources.get(id).copied()
+    }
+
+    /// The story with this id.
+    pub fn story(&self, id: &str) -> Option<&'a Story> {
+        self.stories.get(id).copied()
+    }
+
+    /// The id of the story an article belongs to.
+    pub fn story_of(&self, article: &str) -> Option<&'a str> {
+        self.story_of.get(article).copied()
+    }
+
+    /// Everything the report says about one story (empty lists when nothing).
+    pub fn items(&self, story: &str) -> Option<&StoryItems<'a>> {
+        self.by_story.get(story)
+    }
+
+    /// The passage sides that fall in one article.
+    pub fn sides(&self, article: &str) -> &[Side<'a>] {
+        self.sides.get(article).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Stories, most significant first: independent outlets, then articles, then the most recent.
+    pub fn ranked_stories(&self) -> Vec<&'a Story> {
+        let mut v: Vec<&Story> = self.report.stories.iter().collect();
+        v.sort_by(|a, b| {
+            b.independent_outlets
+                .cmp(&a.independent_outlets)
+                .then(b.articles.len().cmp(&a.articles.len()))
+                .then(b.first_seen.cmp(&a.first_seen))
+                .then(a.id.cmp(&b.id))
+        });
+        v
+    }
+}
