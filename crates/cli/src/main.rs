@@ -4,6 +4,8 @@
 //! (they are printed on stderr and kept in the report); 1 a fatal error (an
 //! output could not be written, say); 2 bad usage.
 
+mod bars;
+
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -11,7 +13,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use echotrace_model::{Diagnostic, Report};
-use echotrace_pipeline::Options;
+use echotrace_pipeline::{Options, Progress as _};
 use echotrace_report::{ArticlesJsonl, HtmlReport, JsonReport, ReportWriter};
 
 #[derive(Parser)]
@@ -52,6 +54,12 @@ struct InputArgs {
     /// Directory of the embedding model (default: $ECHOTRACE_MODEL_DIR or ~/.cache/echotrace/models/all-MiniLM-L6-v2).
     #[arg(long)]
     model: Option<PathBuf>,
+    /// No progress bars.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Print how long each stage took, on stderr.
+    #[arg(long)]
+    timings: bool,
 }
 
 impl InputArgs {
@@ -289,7 +297,7 @@ fn load_analysis(
     if paths.is_empty() {
         return Err("nothing to export: give PATH..., --report report.json or --db FILE".into());
     }
-    let rep = echotrace_pipeline::analyze(paths, &opts, &|_, _| {});
+    let rep = echotrace_pipeline::analyze(paths, &opts, &echotrace_pipeline::Silent);
     print_diagnostics(&rep.diagnostics);
     Ok(rep)
 }
@@ -440,20 +448,14 @@ fn progress_bar() -> Option<indicatif::ProgressBar> {
     Some(pb)
 }
 
-fn run_pipeline(input: &InputArgs) -> Result<Report, String> {
+/// Runs the pipeline; returns the report and each stage's duration.
+fn run_pipeline(input: &InputArgs) -> Result<(Report, Vec<bars::Stage>), String> {
     set_threads(input.threads);
     let opts = input.options()?;
-    let pb = progress_bar();
-    let report = echotrace_pipeline::analyze(&input.paths, &opts, &|done, total| {
-        if let Some(pb) = &pb {
-            pb.set_length(total as u64);
-            pb.set_position(done as u64);
-        }
-    });
-    if let Some(pb) = pb {
-        pb.finish_and_clear();
-    }
-    Ok(report)
+    let bars = bars::Bars::new(input.quiet);
+    let timer = echotrace_pipeline::StageTimer::new(&bars);
+    let report = echotrace_pipeline::analyze(&input.paths, &opts, &timer);
+    Ok((report, timer.stages()))
 }
 
 fn run_ingest(input: &InputArgs, db: &std::path::Path) -> Result<ExitCode, String> {
@@ -552,7 +554,7 @@ fn run_trace(
         None if paths.is_empty() => {
             return Err("nothing to search: give PATH... or --report report.json".into())
         }
-        None => echotrace_pipeline::articles(&paths, &opts, &|_, _| {}),
+        None => echotrace_pipeline::articles(&paths, &opts, &echotrace_pipeline::Silent),
     };
     print_diagnostics(&diags);
     let mut hits = echotrace_reuse::trace(&passage, &articles, &opts.aliases, &opts.reuse);
@@ -600,7 +602,8 @@ fn run_trace(
 fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
         Command::Analyze { input, out, json } => {
-            let report = run_pipeline(&input)?;
+            let (report, mut stages) = run_pipeline(&input)?;
+            let writing = std::time::Instant::now();
             print_diagnostics(&report.diagnostics);
             if let Some(dir) = &out {
                 std::fs::create_dir_all(dir)
@@ -632,10 +635,23 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             if out.is_none() && !json {
                 eprintln!("echotrace: nothing written; pass --out DIR and/or --json");
             }
+            if input.timings {
+                stages.push(("writing", writing.elapsed()));
+                bars::print_timings(&stages);
+            }
             Ok(finish(&report.diagnostics))
         }
         Command::Extract { input, format } => {
-            let report = run_pipeline(&input)?;
+            set_threads(input.threads);
+            let opts = input.options()?;
+            let bars = bars::Bars::new(input.quiet);
+            let (articles, diagnostics) = echotrace_pipeline::articles(&input.paths, &opts, &bars);
+            bars.end();
+            let report = Report {
+                articles,
+                diagnostics,
+                ..Report::new()
+            };
             print_diagnostics(&report.diagnostics);
             let stdout = std::io::stdout().lock();
             let res = match format {

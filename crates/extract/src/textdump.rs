@@ -83,8 +83,16 @@ pub const COMMENT_CUES: &[&str] = &[
 /// Per-site line statistics gathered over a corpus, to spot repeated chrome.
 #[derive(Debug, Default, Clone)]
 pub struct SiteProfile {
-    /// For each site key, how many of its pages contain each normalised line.
-    counts: HashMap<String, HashMap<String, u32>>,
+    /// For each site key, how many of its pages contain each normalised line (by hash:
+    /// a profile of a large crawl holds millions of lines, and only their counts matter).
+    counts: HashMap<String, HashMap<u64, u32>>,
+}
+
+fn line_hash(l: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    norm_line(l).hash(&mut h);
+    h.finish()
 }
 
 fn norm_line(l: &str) -> String {
@@ -110,11 +118,11 @@ impl SiteProfile {
         let Some(key) = site_key(text, url) else {
             return;
         };
-        let lines: HashSet<String> = text
+        let lines: HashSet<u64> = text
             .lines()
             .map(strip_bullet)
-            .map(|(_, l)| norm_line(l))
-            .filter(|l| !l.is_empty())
+            .filter(|(_, l)| !l.trim().is_empty())
+            .map(|(_, l)| line_hash(l))
             .collect();
         let site = self.counts.entry(key).or_default();
         for l in lines {
@@ -126,7 +134,7 @@ impl SiteProfile {
         let Some(site) = key.and_then(|k| self.counts.get(k)) else {
             return false;
         };
-        site.get(&norm_line(line)).is_some_and(|&n| n >= 2)
+        site.get(&line_hash(line)).is_some_and(|&n| n >= 2)
     }
 }
 

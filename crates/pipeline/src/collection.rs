@@ -58,7 +58,7 @@ pub fn ingest_into<S: AsRef<str>>(
         let rest = docs.split_off(docs.len().min(INGEST_BATCH));
         let batch = std::mem::replace(&mut docs, rest);
         done += batch.len();
-        let (articles, diags) = crate::extract_all(batch, opts, &|_| {});
+        let (articles, diags) = crate::extract_all(batch, opts, &crate::Silent);
         out.diagnostics.extend(diags);
         let keyed: Vec<(String, Article)> =
             articles.into_iter().map(|a| (page_key(&a), a)).collect();

@@ -6,10 +6,14 @@
 //! thread under a time limit: a page that takes longer is reported and left
 //! behind, so one pathological page cannot stall a crawl; a page whose
 //! extractor panics is reported the same way. The reuse stage then aligns
-//! passages between articles. Later stages (stories, claims, provenance) will
-//! slot in after it; until they land their report sections stay empty.
+//! passages between articles and forms echo groups; [`finish`] runs claims,
+//! stories and provenance over the result. Each stage reports to a
+//! [`Progress`].
 
 pub mod collection;
+pub mod progress;
+
+pub use progress::{Progress, Silent, StageTimer};
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -71,14 +75,14 @@ pub fn ingest<S: AsRef<str>>(paths: &[S], opts: &Options) -> Collect {
     c
 }
 
-/// Extracts articles from pages in parallel; `progress` is called with the count done.
+/// Extracts articles from pages in parallel, reporting the count done to `progress`.
 ///
 /// Articles come back in input order with ids `a0`, `a1`, ...; pages that
 /// time out or crash the extractor yield a diagnostic instead.
 pub fn extract_all(
     docs: Vec<RawDocument>,
     opts: &Options,
-    progress: &(dyn Fn(usize) + Sync),
+    progress: &dyn Progress,
 ) -> (Vec<Article>, Vec<Diagnostic>) {
     let profile = std::sync::Arc::new(echotrace_extract::site_profile(&docs));
     let done = AtomicUsize::new(0);
@@ -86,7 +90,7 @@ pub fn extract_all(
         .into_par_iter()
         .map(|doc| {
             let r = extract_guarded(doc, &profile, opts.page_timeout);
-            progress(done.fetch_add(1, Ordering::Relaxed) + 1);
+            progress.set(done.fetch_add(1, Ordering::Relaxed) as u64 + 1);
             r
         })
         .collect();
@@ -154,23 +158,21 @@ fn extract_guarded(
 pub fn articles<S: AsRef<str>>(
     paths: &[S],
     opts: &Options,
-    progress: &(dyn Fn(usize, usize) + Sync),
+    progress: &dyn Progress,
 ) -> (Vec<Article>, Vec<Diagnostic>) {
+    progress.start("reading", 0);
     let ingested = ingest(paths, opts);
-    let total = ingested.documents.len();
-    let (articles, diags) = extract_all(ingested.documents, opts, &|n| progress(n, total));
+    progress.start("extracting", ingested.documents.len() as u64);
+    let (articles, diags) = extract_all(ingested.documents, opts, progress);
     let mut all = ingested.diagnostics;
     all.extend(diags);
     (articles, all)
 }
 
 /// Runs every implemented stage over `paths` and returns the report.
-pub fn analyze<S: AsRef<str>>(
-    paths: &[S],
-    opts: &Options,
-    progress: &(dyn Fn(usize, usize) + Sync),
-) -> Report {
+pub fn analyze<S: AsRef<str>>(paths: &[S], opts: &Options, progress: &dyn Progress) -> Report {
     let (articles, mut diags) = articles(paths, opts, progress);
+    progress.start("aligning", articles.len() as u64);
     let mut report = Report::new();
     let embedder = opts.embedder.as_deref();
     match echotrace_reuse::find_passages_with(&articles, &opts.aliases, &opts.reuse, embedder) {
@@ -206,12 +208,14 @@ pub fn analyze<S: AsRef<str>>(
     };
     report.articles = articles;
     report.diagnostics = diags;
-    finish_full(
+    finish_stages(
         &mut report,
         &opts.aliases,
         &HashMap::new(),
         documents.as_deref(),
+        progress,
     );
+    progress.end();
     report
 }
 
@@ -255,12 +259,29 @@ pub fn finish_full(
     known: &HashMap<String, echotrace_claims::ArticleClaims>,
     documents: Option<&[Vec<f32>]>,
 ) {
+    finish_stages(report, aliases, known, documents, &Silent);
+}
+
+/// [`finish_full`], reporting each stage to `progress`.
+pub fn finish_stages(
+    report: &mut Report,
+    aliases: &echotrace_reuse::Aliases,
+    known: &HashMap<String, echotrace_claims::ArticleClaims>,
+    documents: Option<&[Vec<f32>]>,
+    progress: &dyn Progress,
+) {
+    progress.start("claims", report.articles.len() as u64);
+    let done = AtomicUsize::new(0);
     let per_article: Vec<echotrace_claims::ArticleClaims> = report
         .articles
         .par_iter()
-        .map(|a| match known.get(&a.id) {
-            Some(c) => c.clone(),
-            None => echotrace_claims::analyze_article(a, aliases),
+        .map(|a| {
+            let c = match known.get(&a.id) {
+                Some(c) => c.clone(),
+                None => echotrace_claims::analyze_article(a, aliases),
+            };
+            progress.set(done.fetch_add(1, Ordering::Relaxed) as u64 + 1);
+            c
         })
         .collect();
     report.quotes.clear();
@@ -277,6 +298,7 @@ pub fn finish_full(
         }
         report.entities.extend(found.entities);
     }
+    progress.start("stories", report.articles.len() as u64);
     report.stories = echotrace_stories::build_with(
         &report.articles,
         &report.passages,
@@ -284,5 +306,6 @@ pub fn finish_full(
         &echotrace_stories::StoryParams::default(),
         documents,
     );
+    progress.start("provenance", report.stories.len() as u64);
     echotrace_provenance::run(report, aliases);
 }

@@ -5,7 +5,8 @@ use echotrace_model::{Article, DateBasis, Precision};
 
 fn seeds() -> Vec<Article> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/seeds");
-    let report = echotrace_pipeline::analyze(&[dir], &Default::default(), &|_, _| {});
+    let report =
+        echotrace_pipeline::analyze(&[dir], &Default::default(), &echotrace_pipeline::Silent);
     assert!(report.diagnostics.is_empty(), "{:?}", report.diagnostics);
     assert_eq!(report.articles.len(), 5);
     report.articles

@@ -105,33 +105,136 @@ pub fn covered(mut ranges: Vec<(usize, usize)>) -> usize {
     total
 }
 
-/// Affinities of all article pairs worth weighing: term cosine or reuse, whichever is higher.
-pub fn affinities(
+/// Documents a term may appear in and still count for similarity.
+///
+/// Terms in more articles than this carry little sign of one story and make
+/// the term pass quadratic; the cut-off grows with the corpus up to a fixed cap.
+fn term_max_df(n: usize) -> u32 {
+    (n as u32 / 50).clamp(50, 200)
+}
+
+/// Stories as clusters of article indices, with the affinities that made them (by article pair).
+///
+/// Echoes first: articles whose affinity from shared text (or, with a
+/// multilingual model, from document vectors) is saturated (1.0: they share
+/// a quarter of a body) are joined transitively while their dates allow. A
+/// wire story carried by 300 outlets is aligned member by member against its
+/// representative, not pair by pair, so its members are tied by a star of
+/// passages, not a clique; averaging over the star would split it. Joined
+/// this way it is one node, and it counts as one voice: average linkage runs
+/// over nodes, weighing two nodes by their strongest tie. (Term similarity
+/// between the articles themselves; tried between each node's first article
+/// only, clustering F1 on the development set fell from 0.706 to 0.680.)
+fn cluster_articles(
     articles: &[Article],
     passages: &[Passage],
     space: &TermSpace,
     params: &StoryParams,
-) -> Vec<(usize, usize, f32)> {
+    documents: Option<&[Vec<f32>]>,
+) -> (Vec<Vec<usize>>, HashMap<(usize, usize), f32>) {
     let n = articles.len();
-    let max_df = (n as u32 / 50).max(50);
-    let mut best: HashMap<(usize, usize), f32> =
-        terms::similar_pairs(space, &space.vectors, 0.08, max_df)
-            .into_iter()
-            .map(|(a, b, s)| ((a, b), s))
-            .collect();
-    if params.anchor_weight > 0.0 {
-        for (a, b, s) in terms::similar_pairs(space, &space.anchors, 0.08, max_df) {
-            let e = best.entry((a, b)).or_insert(0.0);
-            *e = e.max(s * params.anchor_weight);
+    let dates: Vec<DateKey> = articles
+        .iter()
+        .map(|a| DateKey::of(a.published.as_ref()))
+        .collect();
+    let window = params.window_days;
+    let mut affinity = reuse_affinity(articles, passages, params);
+    if let Some(vectors) = documents {
+        for (a, b, w) in document_affinities(articles, vectors) {
+            let e = affinity.entry((a, b)).or_insert(0.0);
+            *e = e.max(w);
         }
     }
-    for (k, r) in reuse_affinity(articles, passages, params) {
-        let e = best.entry(k).or_insert(0.0);
-        *e = e.max(r);
+    // Echo nodes: union of saturated pairs within the date window.
+    let mut parent: Vec<usize> = (0..n).collect();
+    let mut keys: Vec<Vec<DateKey>> = (0..n).map(|i| date_keys(&[i], &dates)).collect();
+    fn find(p: &mut [usize], mut x: usize) -> usize {
+        while p[x] != x {
+            p[x] = p[p[x]];
+            x = p[x];
+        }
+        x
     }
-    let mut out: Vec<(usize, usize, f32)> = best.into_iter().map(|((a, b), s)| (a, b, s)).collect();
-    out.sort_unstable_by_key(|x| (x.0, x.1));
-    out
+    let mut saturated: Vec<(usize, usize)> = affinity
+        .iter()
+        .filter(|(_, &w)| w >= 1.0)
+        .map(|(&k, _)| k)
+        .collect();
+    saturated.sort_unstable();
+    for (a, b) in saturated {
+        let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
+        if ra == rb || !within_window(&keys[ra], &keys[rb], window) {
+            continue;
+        }
+        let moved = std::mem::take(&mut keys[rb]);
+        for k in moved {
+            if !keys[ra].contains(&k) {
+                keys[ra].push(k);
+            }
+        }
+        parent[rb] = ra;
+    }
+    let mut node_of = vec![usize::MAX; n];
+    let mut nodes: Vec<Vec<usize>> = Vec::new();
+    for i in 0..n {
+        let r = find(&mut parent, i);
+        if node_of[r] == usize::MAX {
+            node_of[r] = nodes.len();
+            nodes.push(Vec::new());
+        }
+        node_of[i] = node_of[r];
+        nodes[node_of[i]].push(i);
+    }
+    // Term and anchor similarity between articles.
+    let max_df = term_max_df(n);
+    let mut term_pairs = terms::similar_pairs(space, &space.vectors, 0.08, max_df);
+    if params.anchor_weight > 0.0 {
+        for (a, b, w) in terms::similar_pairs(space, &space.anchors, 0.08, max_df) {
+            term_pairs.push((a, b, w * params.anchor_weight));
+        }
+    }
+    let mut best: HashMap<(usize, usize), f32> = HashMap::new();
+    let mut tie = |x: usize, y: usize, w: f32| {
+        if x != y {
+            let e = best.entry((x.min(y), x.max(y))).or_insert(0.0);
+            *e = e.max(w);
+        }
+    };
+    for (&(a, b), &w) in &affinity {
+        tie(node_of[a], node_of[b], w);
+    }
+    for &(x, y, w) in &term_pairs {
+        tie(node_of[x], node_of[y], w);
+    }
+    for (x, y, w) in term_pairs {
+        let e = affinity.entry((x.min(y), x.max(y))).or_insert(0.0);
+        *e = e.max(w);
+    }
+    let mut node_pairs: Vec<(usize, usize, f32)> =
+        best.into_iter().map(|((a, b), w)| (a, b, w)).collect();
+    node_pairs.sort_unstable_by_key(|x| (x.0, x.1));
+    let node_keys: Vec<Vec<DateKey>> = nodes.iter().map(|m| date_keys(m, &dates)).collect();
+    let compatible = |a: &[usize], b: &[usize]| {
+        let ka: Vec<DateKey> = a
+            .iter()
+            .flat_map(|&x| node_keys[x].iter().copied())
+            .collect();
+        let kb: Vec<DateKey> = b
+            .iter()
+            .flat_map(|&x| node_keys[x].iter().copied())
+            .collect();
+        within_window(&date_keys_dedup(ka), &date_keys_dedup(kb), window)
+    };
+    let clusters =
+        cluster::average_linkage(nodes.len(), &node_pairs, params.threshold, &compatible)
+            .into_iter()
+            .map(|c| {
+                let mut m: Vec<usize> = c.iter().flat_map(|&x| nodes[x].iter().copied()).collect();
+                m.sort_unstable();
+                m
+            })
+            .collect();
+    (clusters, affinity)
 }
 
 /// Cosine of two multilingual document vectors below which articles of different languages get no affinity.
@@ -224,24 +327,11 @@ pub fn build_with(
     documents: Option<&[Vec<f32>]>,
 ) -> Vec<Story> {
     let space = TermSpace::build(articles, aliases);
-    let mut pairs = affinities(articles, passages, &space, params);
-    if let Some(vectors) = documents {
-        let mut best: HashMap<(usize, usize), f32> =
-            pairs.iter().map(|&(a, b, s)| ((a, b), s)).collect();
-        for (a, b, s) in document_affinities(articles, vectors) {
-            let e = best.entry((a, b)).or_insert(0.0);
-            *e = e.max(s);
-        }
-        pairs = best.into_iter().map(|((a, b), s)| (a, b, s)).collect();
-        pairs.sort_unstable_by_key(|x| (x.0, x.1));
-    }
+    let (clusters, affinity) = cluster_articles(articles, passages, &space, params, documents);
     let dates: Vec<DateKey> = articles
         .iter()
         .map(|a| DateKey::of(a.published.as_ref()))
         .collect();
-    let clusters = cluster_echoes_then_average(&pairs, &dates, params);
-    let affinity: HashMap<(usize, usize), f32> =
-        pairs.iter().map(|&(a, b, s)| ((a, b), s)).collect();
     assemble(articles, passages, &space, &clusters, &dates, &affinity)
 }
 
@@ -260,95 +350,6 @@ fn date_keys(members: &[usize], dates: &[DateKey]) -> Vec<DateKey> {
 fn within_window(a: &[DateKey], b: &[DateKey], window: i64) -> bool {
     a.iter()
         .all(|&x| b.iter().all(|&y| x.distance(y).is_none_or(|d| d <= window)))
-}
-
-/// Clusters articles: echoes into one voice first, then average linkage over the voices.
-///
-/// Articles whose affinity is saturated (1.0: they share a quarter of a
-/// body, or read the same) are joined first, transitively, while their dates
-/// allow. A wire story carried by 300 outlets is aligned member by member
-/// against its representative (not pair by pair), so its members are tied by
-/// a star of passages, not a clique; averaging over the star would split it.
-/// Joined this way it becomes one node, and average linkage then weighs
-/// nodes by their strongest tie, so an echo group counts as one voice.
-fn cluster_echoes_then_average(
-    pairs: &[(usize, usize, f32)],
-    dates: &[DateKey],
-    params: &StoryParams,
-) -> Vec<Vec<usize>> {
-    let n = dates.len();
-    let window = params.window_days;
-    let mut parent: Vec<usize> = (0..n).collect();
-    let mut keys: Vec<Vec<DateKey>> = (0..n).map(|i| date_keys(&[i], dates)).collect();
-    fn find(p: &mut [usize], mut x: usize) -> usize {
-        while p[x] != x {
-            p[x] = p[p[x]];
-            x = p[x];
-        }
-        x
-    }
-    for &(a, b, w) in pairs {
-        if w < 1.0 || a >= n || b >= n {
-            continue;
-        }
-        let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
-        if ra == rb || !within_window(&keys[ra], &keys[rb], window) {
-            continue;
-        }
-        let moved = std::mem::take(&mut keys[rb]);
-        for k in moved {
-            if !keys[ra].contains(&k) {
-                keys[ra].push(k);
-            }
-        }
-        parent[rb] = ra;
-    }
-    // Nodes: one per root, numbered in order of their first article.
-    let mut node_of = vec![usize::MAX; n];
-    let mut nodes: Vec<Vec<usize>> = Vec::new();
-    for i in 0..n {
-        let r = find(&mut parent, i);
-        if node_of[r] == usize::MAX {
-            node_of[r] = nodes.len();
-            nodes.push(Vec::new());
-        }
-        node_of[i] = node_of[r];
-        nodes[node_of[i]].push(i);
-    }
-    let mut best: HashMap<(usize, usize), f32> = HashMap::new();
-    for &(a, b, w) in pairs {
-        if a >= n || b >= n {
-            continue;
-        }
-        let (x, y) = (node_of[a], node_of[b]);
-        if x != y {
-            let e = best.entry((x.min(y), x.max(y))).or_insert(0.0);
-            *e = e.max(w);
-        }
-    }
-    let mut node_pairs: Vec<(usize, usize, f32)> =
-        best.into_iter().map(|((a, b), w)| (a, b, w)).collect();
-    node_pairs.sort_unstable_by_key(|x| (x.0, x.1));
-    let node_keys: Vec<Vec<DateKey>> = nodes.iter().map(|m| date_keys(m, dates)).collect();
-    let compatible = |a: &[usize], b: &[usize]| {
-        let ka: Vec<DateKey> = a
-            .iter()
-            .flat_map(|&x| node_keys[x].iter().copied())
-            .collect();
-        let kb: Vec<DateKey> = b
-            .iter()
-            .flat_map(|&x| node_keys[x].iter().copied())
-            .collect();
-        within_window(&date_keys_dedup(ka), &date_keys_dedup(kb), window)
-    };
-    cluster::average_linkage(nodes.len(), &node_pairs, params.threshold, &compatible)
-        .into_iter()
-        .map(|c| {
-            let mut m: Vec<usize> = c.iter().flat_map(|&x| nodes[x].iter().copied()).collect();
-            m.sort_unstable();
-            m
-        })
-        .collect()
 }
 
 fn date_keys_dedup(mut keys: Vec<DateKey>) -> Vec<DateKey> {
@@ -530,20 +531,11 @@ impl StoryIndex {
         params: StoryParams,
     ) -> Self {
         let space = TermSpace::build(&articles, aliases);
-        let pairs = affinities(&articles, passages, &space, &params);
+        let (members, _) = cluster_articles(&articles, passages, &space, &params, None);
         let dates: Vec<DateKey> = articles
             .iter()
             .map(|a| DateKey::of(a.published.as_ref()))
             .collect();
-        let window = params.window_days;
-        let compatible = |a: &[usize], b: &[usize]| {
-            a.iter().all(|&x| {
-                b.iter()
-                    .all(|&y| dates[x].distance(dates[y]).is_none_or(|d| d <= window))
-            })
-        };
-        let members =
-            cluster::average_linkage(articles.len(), &pairs, params.threshold, &compatible);
         StoryIndex {
             params,
             space,

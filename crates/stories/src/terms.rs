@@ -202,30 +202,41 @@ pub fn cosine(a: &TermVector, b: &TermVector) -> f32 {
 /// Neighbours kept per article (in the later-indexed direction) by [`similar_pairs`].
 pub const MAX_NEIGHBOURS: usize = 40;
 
-/// Pairs of articles whose cosine reaches `min`, without comparing all pairs.
-///
-/// An inverted index over each vector's heaviest terms accumulates partial
-/// dot products; terms in more than `max_df` articles are skipped, so the
-/// cost grows with the corpus, not with its square.
+/// Pairs of articles whose cosine reaches `min`, over terms in at most `max_df` documents.
 pub fn similar_pairs(
     space: &TermSpace,
     vectors: &[TermVector],
     min: f32,
     max_df: u32,
 ) -> Vec<(usize, usize, f32)> {
+    let all: Vec<usize> = (0..vectors.len()).collect();
+    similar_pairs_among(space, vectors, &all, min, max_df)
+}
+
+/// [`similar_pairs`] among the articles `among` only; pairs are positions in `among`.
+///
+/// Each article keeps its [`MAX_NEIGHBOURS`] closest: weaker pairs barely
+/// move an average and would make dense corpora quadratic in memory.
+pub fn similar_pairs_among(
+    space: &TermSpace,
+    vectors: &[TermVector],
+    among: &[usize],
+    min: f32,
+    max_df: u32,
+) -> Vec<(usize, usize, f32)> {
     let mut postings: HashMap<u64, Vec<(u32, f32)>> = HashMap::new();
-    for (i, v) in vectors.iter().enumerate() {
-        for (k, w) in v {
+    for (i, &doc) in among.iter().enumerate() {
+        for (k, w) in &vectors[doc] {
             if *space.df.get(k).unwrap_or(&0) <= max_df {
                 postings.entry(*k).or_default().push((i as u32, *w));
             }
         }
     }
-    let mut out: Vec<(usize, usize, f32)> = (0..vectors.len())
+    let mut out: Vec<(usize, usize, f32)> = (0..among.len())
         .into_par_iter()
         .flat_map_iter(|i| {
             let mut acc: HashMap<u32, f32> = HashMap::new();
-            for (k, w) in &vectors[i] {
+            for (k, w) in &vectors[among[i]] {
                 if let Some(list) = postings.get(k) {
                     for (j, wj) in list {
                         if (*j as usize) > i {
@@ -239,8 +250,6 @@ pub fn similar_pairs(
                 .filter(|(_, s)| *s >= min)
                 .map(|(j, s)| (i, j as usize, s))
                 .collect();
-            // The closest neighbours only: weaker pairs barely move an average
-            // and would make dense corpora quadratic in memory.
             found.sort_unstable_by(|a, b| b.2.total_cmp(&a.2).then(a.1.cmp(&b.1)));
             found.truncate(MAX_NEIGHBOURS);
             found

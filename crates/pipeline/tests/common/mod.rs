@@ -5,7 +5,7 @@ use echotrace_model::Report;
 /// The full analysis of the bundled seed corpus.
 pub fn report() -> Report {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/seeds");
-    echotrace_pipeline::analyze(&[dir], &Default::default(), &|_, _| {})
+    echotrace_pipeline::analyze(&[dir], &Default::default(), &echotrace_pipeline::Silent)
 }
 
 /// The id of the article read from the seed file whose name starts with `prefix`.
