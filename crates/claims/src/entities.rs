@@ -184,7 +184,7 @@ fn gazetteer() -> &'static HashMap<String, ()> {
 fn candidates() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
-        Regex::new(r"\b[A-Z][\w'’-]*(?:\s+(?:of\s+(?:the\s+)?|al-|bin\s+|de\s+)?[A-Z][\w'’-]*)*")
+        crate::regex(r"\b[A-Z][\w'’-]*(?:\s+(?:of\s+(?:the\s+)?|al-|bin\s+|de\s+)?[A-Z][\w'’-]*)*")
             .expect("entity regex")
     })
 }

@@ -36,3 +36,15 @@ pub fn analyze_article(article: &Article, aliases: &Aliases) -> ArticleClaims {
         entities: entities::entities(article, aliases),
     }
 }
+
+/// Compiles one of the stage's patterns with room for its lazy DFA.
+///
+/// The patterns are long alternations over Unicode classes; with the
+/// regex crate's default 2 MiB cache per pattern and thread, the lazy DFA is
+/// rebuilt over and over on a large corpus (half the stage's time went to
+/// determinisation on 100k articles).
+pub(crate) fn regex(pattern: &str) -> Result<regex::Regex, regex::Error> {
+    regex::RegexBuilder::new(pattern)
+        .dfa_size_limit(32 << 20)
+        .build()
+}

@@ -24,7 +24,7 @@ pub struct Names {
 fn statement_author() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
-        Regex::new(r"(?P<who>[A-Z][^.;:,\n]{1,90}?)\s+(?:has\s+|have\s+|had\s+)?(?:issued|released|published|put out|made public|sent out)\s+(?:a|its|an|the)\s+(?:\w+\s+)?(?:statement|report|communiqué|press release)")
+        crate::regex(r"(?P<who>[A-Z][^.;:,\n]{1,90}?)\s+(?:has\s+|have\s+|had\s+)?(?:issued|released|published|put out|made public|sent out)\s+(?:a|its|an|the)\s+(?:\w+\s+)?(?:statement|report|communiqué|press release)")
             .expect("statement regex")
     })
 }
@@ -32,7 +32,7 @@ fn statement_author() -> &'static Regex {
 fn acronym_def() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
-        Regex::new(r"(?P<long>(?:[A-Z][\w'’-]*|of|the|for|and|de|del|al)(?:\s+(?:[A-Z][\w'’-]*|of|the|for|and|de|del|al)){1,9})\s+\((?P<acr>[A-Z][A-Za-z0-9&.-]{1,9})\)")
+        crate::regex(r"(?P<long>(?:[A-Z][\w'’-]*|of|the|for|and|de|del|al)(?:\s+(?:[A-Z][\w'’-]*|of|the|for|and|de|del|al)){1,9})\s+\((?P<acr>[A-Z][A-Za-z0-9&.-]{1,9})\)")
             .expect("acronym regex")
     })
 }
@@ -40,7 +40,7 @@ fn acronym_def() -> &'static Regex {
 fn capitalised() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
-        Regex::new(r"\b[A-Z][\w'’-]+(?:\s+(?:of\s+|al-|bin\s+|de\s+)?[A-Z][\w'’-]+){1,4}")
+        crate::regex(r"\b[A-Z][\w'’-]+(?:\s+(?:of\s+|al-|bin\s+|de\s+)?[A-Z][\w'’-]+){1,4}")
             .expect("name regex")
     })
 }

@@ -137,7 +137,7 @@ fn figure() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
         let words: Vec<String> = WORDS.iter().map(|(w, _)| regex::escape(w)).collect();
-        Regex::new(&format!(
+        crate::regex(&format!(
             r"(?i)(?P<cur>[$€£])?(?P<num>\d{{1,3}}(?:[,.\u{{a0}} ]\d{{3}})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?|\b(?:{})\b)(?P<scale>\s+(?:million|billion|thousand|trillion)\b)?",
             words.join("|")
         ))
@@ -365,7 +365,7 @@ fn is_date_or_time(num: &str, before: &str, after: &str) -> bool {
 fn range_after(after: &str) -> Option<(usize, &str)> {
     static R: OnceLock<Regex> = OnceLock::new();
     let re = R.get_or_init(|| {
-        Regex::new(r"^(?:\s*(?:to|and|-|–|—)\s*)(?P<hi>\d+(?:[.,]\d+)?)\b").expect("range regex")
+        crate::regex(r"^(?:\s*(?:to|and|-|–|—)\s*)(?P<hi>\d+(?:[.,]\d+)?)\b").expect("range regex")
     });
     let m = re.captures(after)?;
     let hi = m.name("hi")?;

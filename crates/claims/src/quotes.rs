@@ -30,7 +30,7 @@ const CUES: &str = r"saying|adding|telling|asked|asks|called|calls|described|des
 fn cue_after_quote() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
-        Regex::new(&format!(
+        crate::regex(&format!(
             r#"^[\s,]*(?:(?P<cue1>{CUES})\s+(?P<sp1>{SPEAKER_UNIT}{{2,80}}?)|(?P<sp2>{SPEAKER_UNIT}{{2,80}}?)\s+(?P<cue2>(?:also\s+|further\s+|then\s+)?(?:{CUES})))(?:\s+(?:the\s+)?(?:[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*(?:\s+(?:magazine|newspaper|agency|channel|website|broadcaster))?|reporters|journalists|the\s+\w+))?(?:\s+[^.“"]{{0,200}}?)?\s*[.,;]"#
         ))
         .expect("cue-after regex")
@@ -41,7 +41,7 @@ fn cue_after_quote() -> &'static Regex {
 fn apposition_after_quote() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
-        Regex::new(&format!(
+        crate::regex(&format!(
             r#"^[\s,]*(?P<sp>{NAME}),\s+[^"“”.;]{{3,150}}?,\s+(?P<cue>(?:also\s+|further\s+|then\s+)?(?:{CUES}))\b"#
         ))
         .expect("apposition-after regex")
@@ -52,14 +52,14 @@ fn apposition_after_quote() -> &'static Regex {
 fn name_colon() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
-        Regex::new(&format!(r"^\s*(?P<sp>{NAME})\s*(?P<colon>:)\s*$")).expect("name-colon regex")
+        crate::regex(&format!(r"^\s*(?P<sp>{NAME})\s*(?P<colon>:)\s*$")).expect("name-colon regex")
     })
 }
 
 fn cue_before_quote() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
-        Regex::new(&format!(
+        crate::regex(&format!(
             r#"(?P<sp>[^.;!?"“”]{{2,80}}?)\s+(?P<cue>(?:also\s+|further\s+)?(?:{CUES})(?:\s+(?:that|as follows|in a statement|in a post|on \w+|the \w+|[A-Z][\w.]*(?:\s+[A-Z][\w.]*)*(?:\s+(?:magazine|newspaper|agency))?))?)\s*[:,]?\s*$"#
         ))
         .expect("cue-before regex")
@@ -69,7 +69,7 @@ fn cue_before_quote() -> &'static Regex {
 fn according_to() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
-        Regex::new(r"(?i)\b(?P<cue>according to)\s+(?P<sp>[^,.;]{2,100}?)(?:,|\.|;|$)")
+        crate::regex(r"(?i)\b(?P<cue>according to)\s+(?P<sp>[^,.;]{2,100}?)(?:,|\.|;|$)")
             .expect("according regex")
     })
 }
@@ -81,7 +81,7 @@ const INDIRECT_CUES: &str = r"saying|adding|telling|asked|asks|estimates|estimat
 fn indirect() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
-        Regex::new(&format!(
+        crate::regex(&format!(
             r#"\b(?P<sp>(?:[A-Z][\w'’.-]*|the|The|a|A|an|An|he|He|she|She|they|They|it|It|we|We|its|Its|his|His|her|Her|(?i:some|many|most|several|both|other|few)|(?:[a-z][\w-]*\s+){{0,2}}(?:{ROLES}))(?:\s+[\w'’().-]+){{0,7}}?)\s+(?P<cue>(?:also\s+|further\s+|previously\s+)?(?:{INDIRECT_CUES}))(?:\s+(?:on|in|last|this)\s+\w+)?(?:,)?\s+(?:that\s+)?(?P<content>[^\n]+)$"#
         ))
         .expect("indirect regex")
@@ -514,7 +514,7 @@ fn first_person_opinion(speaker: &str, cue: &str) -> bool {
 fn closes_a_quotation(content: &str) -> bool {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
-        Regex::new(&format!(
+        crate::regex(&format!(
             r#"[,.!?]["”’']\s+(?:[\w.’'-]+\s+){{0,4}}(?:{CUES})\b"#
         ))
         .expect("closing regex")
@@ -531,7 +531,7 @@ fn after_addressee<'a>(cue: &str, content: &'a str) -> Option<(usize, &'a str)> 
         return Some((0, content));
     }
     let re = R.get_or_init(|| {
-        Regex::new(r"^(?:reporters|journalists|him|her|them|us|me|the\s+\w+|[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*)\s*(?:(?:during|on|in|at|after|before|last|this|via|by)\b[^,]*?,\s*)?(?:that\s+)?")
+        crate::regex(r"^(?:reporters|journalists|him|her|them|us|me|the\s+\w+|[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*)\s*(?:(?:during|on|in|at|after|before|last|this|via|by)\b[^,]*?,\s*)?(?:that\s+)?")
             .expect("addressee regex")
     });
     let skip = re.find(content).map_or(0, |m| m.end());
@@ -588,7 +588,7 @@ fn plural_noun_not_verb(speaker: &str, cue: &str, content: &str) -> bool {
 fn findings() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
-        Regex::new(r#"\b(?P<sp>(?:[Aa]|[Aa]n|[Tt]he|[Tt]his|[Tt]hat|[Ii]ts|[Tt]heir|[A-Z][\w'’.-]*)(?:\s+[\w'’.-]+){0,5}?\s+(?:poll|polls|survey|surveys|study|studies|report|data|analysis|research|review|investigation|audit|figures|numbers|records|results|estimates|projections))\s+(?P<cue>shows?|showed|found|finds|indicates?|indicated|suggests?|suggested|concluded|concludes)\s+(?:that\s+)?(?P<content>[^\n]+)$"#)
+        crate::regex(r#"\b(?P<sp>(?:[Aa]|[Aa]n|[Tt]he|[Tt]his|[Tt]hat|[Ii]ts|[Tt]heir|[A-Z][\w'’.-]*)(?:\s+[\w'’.-]+){0,5}?\s+(?:poll|polls|survey|surveys|study|studies|report|data|analysis|research|review|investigation|audit|figures|numbers|records|results|estimates|projections))\s+(?P<cue>shows?|showed|found|finds|indicates?|indicated|suggests?|suggested|concluded|concludes)\s+(?:that\s+)?(?P<content>[^\n]+)$"#)
             .expect("findings regex")
     })
 }
@@ -597,7 +597,7 @@ fn findings() -> &'static Regex {
 fn apposition() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
-        Regex::new(&format!(
+        crate::regex(&format!(
             r#"^(?P<sp>{NAME}),\s+(?:an?|the|who|whose|[a-z]+\s+of|[A-Z][\w.’'-]*|\d+)\b[^"“”]{{0,150}}?,\s+(?P<cue>(?:also\s+|further\s+|previously\s+)?(?:{INDIRECT_CUES}))(?:\s+(?:on|in|last|this)\s+\w+)?(?:,)?\s+(?:that\s+)?(?P<content>[^\n]+)$"#
         ))
         .expect("apposition regex")
@@ -615,14 +615,14 @@ const PARTICIPLES: &str = "saying|adding|noting|arguing|insisting|warning|claimi
 fn participial_quotes(article: &Article, out: &mut Vec<Quote>) {
     static R: OnceLock<Regex> = OnceLock::new();
     let re = R.get_or_init(|| {
-        Regex::new(&format!(
+        crate::regex(&format!(
             r#",\s+(?:(?P<tcue>telling)\s+(?:reporters|journalists|the\s+\w+|[A-Z]\w*)|(?P<cue>{PARTICIPLES}))\s+(?:that\s+)?(?P<content>[^\n]+?)[.!?]?$"#
         ))
         .expect("participial regex")
     });
     static SUBJECT: OnceLock<Regex> = OnceLock::new();
     let subject = SUBJECT.get_or_init(|| {
-        Regex::new(&format!(
+        crate::regex(&format!(
             r"^(?:[^,]{{0,60}},\s+)?(?P<sp>{NAME}|He|She|They|We|It|(?:The|the)\s+[a-z]+(?:\s+[a-z]+)?)\s+(?:also\s+|then\s+|later\s+)?[a-z]+(?:ed|s)?\b"
         ))
         .expect("subject regex")
@@ -715,7 +715,7 @@ fn according(article: &Article, s: usize, sentence: &str) -> Option<Quote> {
 fn trailing_said(article: &Article, s: usize, sentence: &str) -> Option<Quote> {
     static R: OnceLock<Regex> = OnceLock::new();
     let re = R.get_or_init(|| {
-        Regex::new(&format!(
+        crate::regex(&format!(
             r#",\s*(?:(?P<cue1>{CUES})\s+(?P<sp1>[^,.;]{{2,80}}?)|(?P<sp2>[^,.;]{{2,80}}?)\s+(?P<cue2>{CUES}))(?:\s+(?:on|in|last|this)\s+\w+)?\s*[.!?]?\s*$"#
         ))
         .expect("trailing regex")

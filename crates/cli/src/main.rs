@@ -6,7 +6,7 @@
 
 mod bars;
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -432,22 +432,6 @@ fn finish(diags: &[Diagnostic]) -> ExitCode {
     }
 }
 
-fn progress_bar() -> Option<indicatif::ProgressBar> {
-    if !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let pb = indicatif::ProgressBar::new(0);
-    pb.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{spinner} {msg} [{bar:30}] {pos}/{len} pages ({per_sec}, {eta})",
-        )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-        .progress_chars("=> "),
-    );
-    pb.set_message("extracting");
-    Some(pb)
-}
-
 /// Runs the pipeline; returns the report and each stage's duration.
 fn run_pipeline(input: &InputArgs) -> Result<(Report, Vec<bars::Stage>), String> {
     set_threads(input.threads);
@@ -462,39 +446,41 @@ fn run_ingest(input: &InputArgs, db: &std::path::Path) -> Result<ExitCode, Strin
     set_threads(input.threads);
     let opts = input.options()?;
     let mut store = echotrace_store::Store::open(db)?;
-    let pb = progress_bar();
-    if let Some(pb) = &pb {
-        pb.set_message("ingesting");
-    }
-    let outcome = echotrace_pipeline::collection::ingest_into(
-        &mut store,
-        &input.paths,
-        &opts,
-        &|done, total| {
-            if let Some(pb) = &pb {
-                pb.set_length(total as u64);
-                pb.set_position(done as u64);
-            }
-        },
-    )?;
-    if let Some(pb) = pb {
-        pb.finish_and_clear();
-    }
+    let bars = bars::Bars::new(input.quiet);
+    let timer = echotrace_pipeline::StageTimer::new(&bars);
+    let outcome =
+        echotrace_pipeline::collection::ingest_into(&mut store, &input.paths, &opts, &timer)?;
     #[cfg(feature = "search")]
     {
-        let pending = &outcome.aligned;
+        let started = std::time::Instant::now();
         // The search index follows the store: new articles are added; an index
         // that lost articles (a killed ingest) is completed from the store.
         let index = echotrace_search::SearchIndex::open(&echotrace_search::index_dir(db))?;
-        let all = store.articles()?;
-        let missing = (index.len() as usize) < all.len();
-        let to_index: Vec<echotrace_model::Article> = all
-            .into_iter()
-            .filter(|a| missing || pending.contains(&a.id))
-            .collect();
+        let (_, stored, _) = store.counts()?;
+        let pending = &outcome.aligned;
+        let to_index: Vec<echotrace_model::Article> =
+            if (index.len() as usize) + pending.len() < stored {
+                // Rare: the index lost articles. Adding replaces, so re-add all.
+                store.articles()?
+            } else {
+                let ids: Vec<u32> = pending
+                    .iter()
+                    .filter_map(|id| id.strip_prefix('a')?.parse().ok())
+                    .collect();
+                store.articles_with_ids(&ids)?
+            };
         if !to_index.is_empty() {
             index.add(&to_index)?;
         }
+        let mut stages = timer.stages();
+        stages.push(("indexing", started.elapsed()));
+        if input.timings {
+            bars::print_timings(&stages);
+        }
+    }
+    #[cfg(not(feature = "search"))]
+    if input.timings {
+        bars::print_timings(&timer.stages());
     }
     print_diagnostics(&outcome.diagnostics);
     let (p, a, ps) = store.counts()?;

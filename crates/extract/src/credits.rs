@@ -68,7 +68,7 @@ pub fn is_credit_line(line: &str) -> bool {
 fn names(list: &str) -> Vec<String> {
     static SPLIT: OnceLock<Regex> = OnceLock::new();
     let re = SPLIT.get_or_init(|| {
-        Regex::new(r"\s*(?:,|;|/|&|\band\b|\by\b|\bet\b|\bund\b|\be\b)\s*").unwrap()
+        crate::regex(r"\s*(?:,|;|/|&|\band\b|\by\b|\bet\b|\bund\b|\be\b)\s*").unwrap()
     });
     re.split(list)
         .map(|s| {
@@ -134,12 +134,12 @@ pub fn read_line(line: &str, out: &mut Credits) {
     // "(A) and (B)": a line made only of parenthesised names.
     static PARENS: OnceLock<Regex> = OnceLock::new();
     let re = PARENS.get_or_init(|| {
-        Regex::new(r"^\(([^()]{2,60})\)(?:\s*(?:,|and|y|et|und|&)?\s*\(([^()]{2,60})\))*\.?$")
+        crate::regex(r"^\(([^()]{2,60})\)(?:\s*(?:,|and|y|et|und|&)?\s*\(([^()]{2,60})\))*\.?$")
             .unwrap()
     });
     if re.is_match(line) {
         static ITEM: OnceLock<Regex> = OnceLock::new();
-        let item = ITEM.get_or_init(|| Regex::new(r"\(([^()]{2,60})\)").unwrap());
+        let item = ITEM.get_or_init(|| crate::regex(r"\(([^()]{2,60})\)").unwrap());
         for c in item.captures_iter(line) {
             let n = c[1].trim().to_string();
             if !out.sources.contains(&n) {
@@ -165,7 +165,7 @@ pub fn read_line(line: &str, out: &mut Credits) {
 pub fn wire_credit(first_paragraph: &str) -> Option<String> {
     static RE: OnceLock<Regex> = OnceLock::new();
     let re = RE.get_or_init(|| {
-        Regex::new(r"^(?:[\p{Lu}][\p{L} .,'/-]{0,40}\s)?\(([\p{Lu}][\p{L}&. ]{1,30})\)\s*[—–-]")
+        crate::regex(r"^(?:[\p{Lu}][\p{L} .,'/-]{0,40}\s)?\(([\p{Lu}][\p{L}&. ]{1,30})\)\s*[—–-]")
             .unwrap()
     });
     re.captures(first_paragraph.trim_start())

@@ -319,27 +319,27 @@ fn patterns() -> &'static Patterns {
         let m = month_alternation();
         let time = r"(?:,?\s*(?:at\s+|à\s+|um\s+|a las\s+|-\s*|\|\s*)?(?P<h>[01]?\d|2[0-3])[:h.](?P<mi>[0-5]\d)(?::[0-5]\d)?(?:\s*(?P<ampm>[ap]\.?m\.?))?)?";
         Patterns {
-            iso: Regex::new(
+            iso: crate::regex(
                 r"(?i)\b(?P<y>(?:19|20)\d\d)[-/.](?P<mo>0?[1-9]|1[0-2])[-/.](?P<d>0?[1-9]|[12]\d|3[01])(?:[T\s](?P<h>[01]\d|2[0-3]):(?P<mi>[0-5]\d))?\b",
             )
             .unwrap(),
-            dmy_name: Regex::new(&format!(
+            dmy_name: crate::regex(&format!(
                 r"(?i)\b(?P<d>0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th|er|º|\.)?\s*(?:de\s+|of\s+)?(?P<mon>{m})(?:\s*/\s*(?:{m}))?\.?,?\s*(?:de\s+|del\s+)?(?P<y>(?:19|20)\d\d)\b{time}"
             ))
             .unwrap(),
-            mdy_name: Regex::new(&format!(
+            mdy_name: crate::regex(&format!(
                 r"(?i)\b(?P<mon>{m})\.?\s+(?P<d>0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)\b{time}"
             ))
             .unwrap(),
-            md_name: Regex::new(&format!(
+            md_name: crate::regex(&format!(
                 r"(?i)\b(?:on|since|from|until|by|el|le|am)\s+(?:(?P<mon>{m})\.?\s+(?P<d>0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?|(?P<d2>0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th|\.)?\s+(?:de\s+)?(?P<mon2>{m}))\b"
             ))
             .unwrap(),
-            numeric: Regex::new(
+            numeric: crate::regex(
                 r"\b(?P<a>0?[1-9]|[12]\d|3[01])[./](?P<b>0?[1-9]|[12]\d|3[01])[./](?P<y>(?:19|20)\d\d)\b(?:,?\s*(?P<h>[01]?\d|2[0-3])[:h](?P<mi>[0-5]\d))?",
             )
             .unwrap(),
-            cjk: Regex::new(r"(?P<y>(?:19|20)\d\d)\s*年\s*(?P<mo>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日").unwrap(),
+            cjk: crate::regex(r"(?P<y>(?:19|20)\d\d)\s*年\s*(?P<mo>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日").unwrap(),
         }
     })
 }
@@ -465,7 +465,7 @@ pub fn find_month_days(text: &str) -> Vec<FoundDate> {
 pub fn find_weekday_mentions(text: &str) -> Vec<(usize, usize)> {
     static RE: OnceLock<Regex> = OnceLock::new();
     let re = RE.get_or_init(|| {
-        Regex::new(r"(?i)\b(?:on|last|this|next|since|el|le|am|il|lunes|martes)\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|lunes|martes|miércoles|jueves|viernes|sábado|domingo|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag)\b")
+        crate::regex(r"(?i)\b(?:on|last|this|next|since|el|le|am|il|lunes|martes)\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|lunes|martes|miércoles|jueves|viernes|sábado|domingo|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag)\b")
             .unwrap()
     });
     re.find_iter(text).map(|m| (m.start(), m.end())).collect()

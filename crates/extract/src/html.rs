@@ -151,7 +151,7 @@ pub fn extract_html(html: &str, url: Option<&str>) -> HtmlPage {
 fn date_from_scripts(html: &str) -> Option<Published> {
     static RE: OnceLock<regex::Regex> = OnceLock::new();
     let re = RE.get_or_init(|| {
-        regex::Regex::new(r#"(?i)["']?(date_?published|publish(?:ed)?_?(?:date|at|time|on)|pub_?date|first_?published(?:_?(?:at|date))?|release_?date|created_?at)["']?\s*[:=]\s*["']([^"'<>]{6,40})["']"#).unwrap()
+        crate::regex(r#"(?i)["']?(date_?published|publish(?:ed)?_?(?:date|at|time|on)|pub_?date|first_?published(?:_?(?:at|date))?|release_?date|created_?at)["']?\s*[:=]\s*["']([^"'<>]{6,40})["']"#).unwrap()
     });
     re.captures_iter(html).take(50).find_map(|c| {
         let (d, t) = parse_machine_date(&c[2])?;
@@ -757,7 +757,7 @@ pub fn host_of(url: &str) -> Option<String> {
 fn date_from_url(url: &str) -> Option<(String, String)> {
     static RE: OnceLock<regex::Regex> = OnceLock::new();
     let re = RE.get_or_init(|| {
-        regex::Regex::new(
+        crate::regex(
             r"[/_-]((?:19|20)\d\d)[/_-]?(0[1-9]|1[0-2])[/_-]?(0[1-9]|[12]\d|3[01])(?:[/_.-]|$)",
         )
         .unwrap()

@@ -18,9 +18,7 @@ pub use textdump::SiteProfile;
 pub fn site_profile<'a>(docs: impl IntoIterator<Item = &'a RawDocument>) -> SiteProfile {
     let mut p = SiteProfile::default();
     for d in docs {
-        if d.kind == ContentKind::Text {
-            p.add(&d.content, d.origin.url.as_deref());
-        }
+        p.add_document(d);
     }
     p
 }
@@ -136,4 +134,15 @@ mod tests {
     fn language_codes_are_two_letters() {
         assert_eq!(detect_language("Le gouvernement a annoncé mardi une nouvelle série de mesures pour soutenir les entreprises touchées par la crise.").as_deref(), Some("fr"));
     }
+}
+
+/// Compiles one of the extractor's patterns with room for its lazy DFA.
+///
+/// The date and credit patterns are long alternations over month names and
+/// Unicode classes; with the regex crate's default 2 MiB cache per pattern
+/// and thread, the lazy DFA is rebuilt over and over on a large crawl.
+pub(crate) fn regex(pattern: &str) -> Result<regex::Regex, regex::Error> {
+    regex::RegexBuilder::new(pattern)
+        .dfa_size_limit(32 << 20)
+        .build()
 }

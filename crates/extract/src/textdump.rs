@@ -113,6 +113,13 @@ pub fn site_key(text: &str, url: Option<&str>) -> Option<String> {
 }
 
 impl SiteProfile {
+    /// Adds a page to the profile when it is a text dump (other pages have no use for it).
+    pub fn add_document(&mut self, doc: &echotrace_model::RawDocument) {
+        if doc.kind == echotrace_model::ContentKind::Text {
+            self.add(&doc.content, doc.origin.url.as_deref());
+        }
+    }
+
     /// Adds one page's lines to the profile.
     pub fn add(&mut self, text: &str, url: Option<&str>) {
         let Some(key) = site_key(text, url) else {

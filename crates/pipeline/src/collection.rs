@@ -1,21 +1,37 @@
-//! Growing a collection: pages into a store, each stored once, then aligned
-//! and read against what the store already holds.
+//! Growing a collection: pages stream into a store, each stored once, and
+//! each batch is aligned and read against what the store already holds.
 //!
-//! Pages are extracted and written in batches of [`INGEST_BATCH`], one
-//! transaction each; then the articles not yet aligned are aligned against
-//! the stored signatures, and the articles whose claims are not stored are
-//! read. Each step picks up what a killed run left undone, so running the
-//! same ingest again completes the store.
+//! Pages are read as a stream (nothing holds the whole corpus) and cut into
+//! batches of [`INGEST_BATCH`]. Each batch is one transaction:
+//! 1. extract (in parallel, with the site profile of the whole input, read
+//!    in a first pass over re-readable inputs);
+//! 2. store each new article with its reuse signature (pages already stored
+//!    are skipped);
+//! 3. the echo index: load the postings of the batch's n-grams only, find
+//!    each new article's partners (see `echotrace_reuse::echo`), write back
+//!    the postings that changed;
+//! 4. align each new article against its partners only (their texts loaded
+//!    by id) and store the passages;
+//! 5. read each new article's quotes, claims and entities, and store them.
+//!
+//! The work per batch depends on the batch and its partners, not on the
+//! size of the store. A process killed at any moment leaves the store as the
+//! last committed batch left it; running the same ingest again skips the
+//! stored pages and completes the rest. Articles of a store made before the
+//! echo index existed go through it once, in order, at the next ingest.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-use echotrace_model::{Article, Diagnostic};
-use echotrace_store::{IngestStats, Store};
+use echotrace_ingest::Sink;
+use echotrace_model::{Article, Diagnostic, Passage, RawDocument, Span};
+use echotrace_reuse::{EchoIndex, Token};
+use echotrace_store::{Batch, IngestStats, Store};
+use rayon::prelude::*;
 
-use crate::Options;
+use crate::{Options, Progress};
 
 /// Pages per store transaction: a killed ingest loses at most one batch of work.
-pub const INGEST_BATCH: usize = 64;
+pub const INGEST_BATCH: usize = 256;
 
 /// What one ingest did, and what it found wrong with its inputs.
 #[derive(Debug, Default)]
@@ -39,48 +55,295 @@ pub fn page_key(article: &Article) -> String {
     ))
 }
 
-/// Adds the pages under `paths` to `store`; `progress(done, total)` after each batch.
+/// Cuts the page stream into batches and commits each (see the module docs).
+struct BatchSink<'a> {
+    store: &'a mut Store,
+    opts: &'a Options,
+    profile: std::sync::Arc<echotrace_extract::SiteProfile>,
+    progress: &'a dyn Progress,
+    pending: Vec<RawDocument>,
+    read: u64,
+    out: IngestOutcome,
+    failed: Option<String>,
+}
+
+impl BatchSink<'_> {
+    fn flush(&mut self) {
+        if self.pending.is_empty() || self.failed.is_some() {
+            self.pending.clear();
+            return;
+        }
+        let docs = std::mem::take(&mut self.pending);
+        let (articles, diags) = crate::extract_with(docs, &self.profile, self.opts, &crate::Silent);
+        self.out.diagnostics.extend(diags);
+        if let Err(e) = commit_batch(self.store, articles, self.opts, &mut self.out) {
+            self.failed = Some(e);
+        }
+        self.progress.set(self.read);
+    }
+}
+
+impl Sink for BatchSink<'_> {
+    fn document(&mut self, doc: RawDocument) {
+        self.read += 1;
+        self.pending.push(doc);
+        if self.pending.len() >= INGEST_BATCH {
+            self.flush();
+        }
+    }
+    fn diagnostic(&mut self, diag: Diagnostic) {
+        self.out.diagnostics.push(diag);
+    }
+}
+
+/// The site profile of every text dump under `paths`, from a first reading pass.
+///
+/// Standard input cannot be read twice: its pages are profiled batch by batch instead.
+pub fn site_profile_of<S: AsRef<str>>(
+    paths: &[S],
+    opts: &Options,
+) -> echotrace_extract::SiteProfile {
+    struct Profiler(echotrace_extract::SiteProfile);
+    impl Sink for Profiler {
+        fn document(&mut self, doc: RawDocument) {
+            self.0.add_document(&doc);
+        }
+        fn diagnostic(&mut self, _: Diagnostic) {}
+    }
+    let files: Vec<&str> = paths
+        .iter()
+        .map(AsRef::as_ref)
+        .filter(|p| *p != "-")
+        .collect();
+    let mut p = Profiler(Default::default());
+    echotrace_ingest::read_paths(&files, &opts.limits, &mut p);
+    p.0
+}
+
+/// Adds the pages under `paths` to `store`, reporting pages read to `progress`.
 pub fn ingest_into<S: AsRef<str>>(
     store: &mut Store,
     paths: &[S],
     opts: &Options,
-    progress: &dyn Fn(usize, usize),
+    progress: &dyn Progress,
 ) -> Result<IngestOutcome, String> {
-    let read = crate::ingest(paths, opts);
-    let mut out = IngestOutcome {
-        diagnostics: read.diagnostics,
-        ..Default::default()
+    let mut out = IngestOutcome::default();
+    progress.start("catching up", 0);
+    catch_up(store, opts, &mut out)?;
+    progress.start("profiling", 0);
+    let profile = std::sync::Arc::new(site_profile_of(paths, opts));
+    progress.start("ingesting", 0);
+    let mut sink = BatchSink {
+        store,
+        opts,
+        profile,
+        progress,
+        pending: Vec::new(),
+        read: 0,
+        out,
+        failed: None,
     };
-    let total = read.documents.len();
-    let mut docs = read.documents;
-    let mut done = 0;
-    while !docs.is_empty() {
-        let rest = docs.split_off(docs.len().min(INGEST_BATCH));
-        let batch = std::mem::replace(&mut docs, rest);
-        done += batch.len();
-        let (articles, diags) = crate::extract_all(batch, opts, &crate::Silent);
-        out.diagnostics.extend(diags);
-        let keyed: Vec<(String, Article)> =
-            articles.into_iter().map(|a| (page_key(&a), a)).collect();
-        let (new, skipped) = store.add_batch(keyed, opts.reuse.index_n)?;
-        out.stats.added += new.len();
-        out.stats.duplicates += skipped;
-        progress(done, total);
+    echotrace_ingest::read_paths(paths, &opts.limits, &mut sink);
+    sink.flush();
+    progress.end();
+    match sink.failed {
+        Some(e) => Err(e),
+        None => Ok(sink.out),
     }
-    out.aligned = store.unaligned()?;
-    if !out.aligned.is_empty() {
-        let all = store.articles()?;
-        let sigs = store.signatures()?;
-        let found = echotrace_store::passages_for_new(&all, &sigs, &out.aligned, &opts.reuse);
-        out.stats.passages = found.len();
-        store.add_passages(&found, &out.aligned)?;
+}
+
+/// Stores a batch of extracted articles with their passages and claims, in one transaction.
+fn commit_batch(
+    store: &mut Store,
+    articles: Vec<Article>,
+    opts: &Options,
+    out: &mut IngestOutcome,
+) -> Result<(), String> {
+    let n = opts.reuse.index_n;
+    let prepared: Vec<(Article, Vec<Token>, Vec<u64>)> = articles
+        .into_par_iter()
+        .map(|a| {
+            let t = echotrace_reuse::tokenize(&a.body, &opts.aliases);
+            let s = echotrace_reuse::index::signature(&t, n);
+            (a, t, s)
+        })
+        .collect();
+    let mut batch = store.batch()?;
+    let mut new: Vec<New> = Vec::new();
+    for (mut a, tokens, sig) in prepared {
+        match batch.add_article(&page_key(&a), &mut a, &sig)? {
+            Some(id) => new.push(New {
+                id,
+                article: Some(a),
+                tokens,
+                signature: sig,
+            }),
+            None => out.stats.duplicates += 1,
+        }
     }
-    // Each new article's quotes, claims and entities, read once and kept.
-    let unread = store.articles_without_claims()?;
-    for chunk in unread.chunks(INGEST_BATCH * 8) {
-        let found = crate::claims_of(chunk, &opts.aliases);
-        let keyed: Vec<(String, _)> = chunk.iter().map(|a| a.id.clone()).zip(found).collect();
-        store.add_claims(&keyed)?;
+    out.stats.added += new.len();
+    let passages = echo_and_align(&batch, &new, opts)?;
+    out.stats.passages += passages.len();
+    batch.add_passages(&passages)?;
+    let read: Vec<&Article> = new.iter().filter_map(|x| x.article.as_ref()).collect();
+    let claims: Vec<(String, echotrace_claims::ArticleClaims)> = read
+        .par_iter()
+        .map(|a| {
+            (
+                a.id.clone(),
+                echotrace_claims::analyze_article(a, &opts.aliases),
+            )
+        })
+        .collect();
+    batch.add_claims(&claims)?;
+    let ids: Vec<u32> = new.iter().map(|x| x.id).collect();
+    batch.mark_done(&ids)?;
+    batch.commit()?;
+    out.aligned.extend(ids.iter().map(|id| format!("a{id}")));
+    Ok(())
+}
+
+/// An article new to the echo index: its row id, its text when it needs aligning, its tokens and signature.
+struct New {
+    id: u32,
+    article: Option<Article>,
+    tokens: Vec<Token>,
+    signature: Vec<u64>,
+}
+
+/// Runs new articles through the store's echo index, in order, and aligns those with text against their partners.
+fn echo_and_align(batch: &Batch, new: &[New], opts: &Options) -> Result<Vec<Passage>, String> {
+    let mut grams: Vec<u64> = new
+        .iter()
+        .flat_map(|x| x.signature.iter().copied())
+        .collect();
+    grams.sort_unstable();
+    grams.dedup();
+    let mut index = EchoIndex::from_postings(
+        opts.reuse.min_shared,
+        opts.reuse.max_df,
+        batch.postings(&grams)?,
+    );
+    let mut pairs: Vec<(u32, u32)> = Vec::new();
+    for x in new {
+        let partners = index.add_as(x.id, &x.signature);
+        if x.article.is_some() {
+            pairs.extend(partners.iter().map(|p| (p.doc, x.id)));
+        }
     }
-    Ok(out)
+    batch.put_postings(&index.changed())?;
+    if pairs.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Local numbering: the batch's articles, then the stored partners they need.
+    let mut local: HashMap<u32, usize> = HashMap::new();
+    let mut bodies: Vec<&str> = Vec::new();
+    let mut tokens: Vec<&[Token]> = Vec::new();
+    for x in new {
+        if let Some(a) = &x.article {
+            local.insert(x.id, bodies.len());
+            bodies.push(&a.body);
+            tokens.push(&x.tokens);
+        }
+    }
+    let mut missing: Vec<u32> = pairs
+        .iter()
+        .map(|p| p.0)
+        .filter(|id| !local.contains_key(id))
+        .collect();
+    missing.sort_unstable();
+    missing.dedup();
+    let stored = batch.articles(&missing)?;
+    let stored_tokens: Vec<Vec<Token>> = stored
+        .par_iter()
+        .map(|a| echotrace_reuse::tokenize(&a.body, &opts.aliases))
+        .collect();
+    for ((id, a), t) in missing.iter().zip(&stored).zip(&stored_tokens) {
+        local.insert(*id, bodies.len());
+        bodies.push(&a.body);
+        tokens.push(t);
+    }
+    let ids_of: Vec<u32> = {
+        let mut v = vec![0u32; bodies.len()];
+        for (id, &i) in &local {
+            v[i] = *id;
+        }
+        v
+    };
+    let local_pairs: Vec<(usize, usize)> =
+        pairs.iter().map(|(a, b)| (local[a], local[b])).collect();
+    let aligned = echotrace_reuse::align_pairs(&tokens, &local_pairs, &opts.reuse);
+    let mut found = echotrace_reuse::lexical_passages(&bodies, &tokens, &aligned, &opts.reuse);
+    found.sort_by_key(|x| (ids_of[x.0], ids_of[x.1], x.2 .0));
+    Ok(found
+        .into_iter()
+        .map(|(ia, ib, ra, rb, kind, score)| Passage {
+            id: String::new(),
+            kind,
+            a: Span {
+                article: format!("a{}", ids_of[ia]),
+                start: ra.0,
+                end: ra.1,
+            },
+            b: Span {
+                article: format!("a{}", ids_of[ib]),
+                start: rb.0,
+                end: rb.1,
+            },
+            score: (score * 1000.0).round() / 1000.0,
+            group: None,
+        })
+        .collect())
+}
+
+/// Articles a killed ingest left, or a store made before the echo index: through it in order, aligned where not yet.
+fn catch_up(store: &mut Store, opts: &Options, out: &mut IngestOutcome) -> Result<(), String> {
+    loop {
+        let todo = store.unindexed(INGEST_BATCH)?;
+        if todo.is_empty() {
+            return Ok(());
+        }
+        let batch = store.batch()?;
+        let need: Vec<u32> = todo.iter().filter(|t| !t.1).map(|t| t.0).collect();
+        let mut texts: HashMap<u32, Article> = batch
+            .articles(&need)?
+            .into_iter()
+            .zip(need.iter().copied())
+            .map(|(a, id)| (id, a))
+            .collect();
+        let new: Vec<New> = todo
+            .into_iter()
+            .map(|(id, _, signature)| {
+                let article = texts.remove(&id);
+                let tokens = article
+                    .as_ref()
+                    .map(|a| echotrace_reuse::tokenize(&a.body, &opts.aliases))
+                    .unwrap_or_default();
+                New {
+                    id,
+                    article,
+                    tokens,
+                    signature,
+                }
+            })
+            .collect();
+        let passages = echo_and_align(&batch, &new, opts)?;
+        out.stats.passages += passages.len();
+        batch.add_passages(&passages)?;
+        let read: Vec<&Article> = new.iter().filter_map(|x| x.article.as_ref()).collect();
+        let claims: Vec<(String, echotrace_claims::ArticleClaims)> = read
+            .par_iter()
+            .map(|a| {
+                (
+                    a.id.clone(),
+                    echotrace_claims::analyze_article(a, &opts.aliases),
+                )
+            })
+            .collect();
+        batch.add_claims(&claims)?;
+        let ids: Vec<u32> = new.iter().map(|x| x.id).collect();
+        batch.mark_done(&ids)?;
+        batch.commit()?;
+        out.aligned.extend(read.iter().map(|a| a.id.clone()));
+    }
 }

@@ -85,11 +85,23 @@ pub fn extract_all(
     progress: &dyn Progress,
 ) -> (Vec<Article>, Vec<Diagnostic>) {
     let profile = std::sync::Arc::new(echotrace_extract::site_profile(&docs));
+    extract_with(docs, &profile, opts, progress)
+}
+
+/// [`extract_all`] with a site profile built beforehand (from the whole input).
+///
+/// Articles come back in input order with ids `a0`, `a1`, ... within this call.
+pub fn extract_with(
+    docs: Vec<RawDocument>,
+    profile: &Arc<echotrace_extract::SiteProfile>,
+    opts: &Options,
+    progress: &dyn Progress,
+) -> (Vec<Article>, Vec<Diagnostic>) {
     let done = AtomicUsize::new(0);
     let results: Vec<Result<Article, Diagnostic>> = docs
         .into_par_iter()
         .map(|doc| {
-            let r = extract_guarded(doc, &profile, opts.page_timeout);
+            let r = extract_guarded(doc, profile, opts.page_timeout);
             progress.set(done.fetch_add(1, Ordering::Relaxed) as u64 + 1);
             r
         })
@@ -154,19 +166,84 @@ fn extract_guarded(
     }
 }
 
+/// Pages extracted per parallel round when streaming: bounds the raw pages held at once.
+const EXTRACT_ROUND: usize = 2048;
+
 /// Reads and extracts every page under `paths`: the articles and all diagnostics.
+///
+/// Pages stream through: a first pass over the inputs builds the site
+/// profile (line hashes only), the second extracts rounds of
+/// [`EXTRACT_ROUND`] pages, so raw pages are never all in memory. Article
+/// ids are `a0`, `a1`, ... in input order.
 pub fn articles<S: AsRef<str>>(
     paths: &[S],
     opts: &Options,
     progress: &dyn Progress,
 ) -> (Vec<Article>, Vec<Diagnostic>) {
-    progress.start("reading", 0);
-    let ingested = ingest(paths, opts);
-    progress.start("extracting", ingested.documents.len() as u64);
-    let (articles, diags) = extract_all(ingested.documents, opts, progress);
-    let mut all = ingested.diagnostics;
-    all.extend(diags);
-    (articles, all)
+    progress.start("profiling", 0);
+    let mut profile = collection::site_profile_of(paths, opts);
+    struct Rounds<'a> {
+        opts: &'a Options,
+        profile: Arc<echotrace_extract::SiteProfile>,
+        stdin: bool,
+        pending: Vec<RawDocument>,
+        articles: Vec<Article>,
+        diagnostics: Vec<Diagnostic>,
+        progress: &'a dyn Progress,
+        read: u64,
+    }
+    impl Rounds<'_> {
+        fn flush(&mut self) {
+            if self.pending.is_empty() {
+                return;
+            }
+            let docs = std::mem::take(&mut self.pending);
+            if self.stdin {
+                // Standard input is read once: its pages are profiled as they come.
+                let p = Arc::make_mut(&mut self.profile);
+                for d in &docs {
+                    p.add_document(d);
+                }
+            }
+            let (arts, diags) = extract_with(docs, &self.profile, self.opts, &Silent);
+            for mut a in arts {
+                a.id = format!("a{}", self.articles.len());
+                self.articles.push(a);
+            }
+            self.diagnostics.extend(diags);
+            self.progress.set(self.read);
+        }
+    }
+    impl echotrace_ingest::Sink for Rounds<'_> {
+        fn document(&mut self, doc: RawDocument) {
+            self.read += 1;
+            self.pending.push(doc);
+            if self.pending.len() >= EXTRACT_ROUND {
+                self.flush();
+            }
+        }
+        fn diagnostic(&mut self, d: Diagnostic) {
+            self.diagnostics.push(d);
+        }
+    }
+    let stdin = paths.iter().any(|p| p.as_ref() == "-");
+    if stdin {
+        profile = Default::default();
+    }
+    progress.start("extracting", 0);
+    let mut rounds = Rounds {
+        opts,
+        profile: Arc::new(profile),
+        stdin,
+        pending: Vec::new(),
+        articles: Vec::new(),
+        diagnostics: Vec::new(),
+        progress,
+        read: 0,
+    };
+    echotrace_ingest::read_paths(paths, &opts.limits, &mut rounds);
+    rounds.flush();
+    (rounds.articles, rounds.diagnostics)
 }
 
 /// Runs every implemented stage over `paths` and returns the report.

@@ -26,7 +26,7 @@
 //! the table's overhead); a posting of one article, the common case, is
 //! stored inline, longer ones in a side table.
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// A posting: one article inline, or (top bit set) an index into the side table.
 type Posting = u32;
@@ -46,6 +46,8 @@ pub struct EchoIndex {
     docs: u32,
     min_shared: u32,
     max_df: usize,
+    /// N-grams whose postings changed since the index was made (see [`EchoIndex::changed`]).
+    dirty: FxHashSet<u64>,
 }
 
 /// An earlier article a new one must be aligned with.
@@ -65,6 +67,48 @@ impl EchoIndex {
             max_df: max_df.max(1),
             ..Default::default()
         }
+    }
+
+    /// An index holding the given postings (n-gram, articles), as a store keeps them.
+    ///
+    /// A store loads only the postings of the n-grams a batch of new articles
+    /// carries: lookups and updates touch nothing else, so the batch costs the
+    /// same in a store of ten thousand articles as in one of ten million.
+    pub fn from_postings(
+        min_shared: u32,
+        max_df: usize,
+        postings: impl IntoIterator<Item = (u64, Vec<u32>)>,
+    ) -> Self {
+        let mut idx = EchoIndex::new(min_shared, max_df);
+        for (g, docs) in postings {
+            match docs.as_slice() {
+                [] => {}
+                [one] if one & SPILLED == 0 => {
+                    idx.heads.insert(g, *one);
+                }
+                _ => {
+                    idx.spilled.push(docs);
+                    let at = (idx.spilled.len() - 1) as u32 | SPILLED;
+                    idx.heads.insert(g, at);
+                }
+            }
+        }
+        idx
+    }
+
+    /// The postings changed by [`EchoIndex::add`] since the index was made or last asked, sorted by n-gram.
+    pub fn changed(&mut self) -> Vec<(u64, Vec<u32>)> {
+        let mut grams: Vec<u64> = self.dirty.drain().collect();
+        grams.sort_unstable();
+        let mut docs = Vec::new();
+        grams
+            .into_iter()
+            .filter_map(|g| {
+                let p = *self.heads.get(&g)?;
+                self.docs_of(p, &mut docs);
+                Some((g, docs.clone()))
+            })
+            .collect()
     }
 
     /// Articles added so far.
@@ -121,6 +165,11 @@ impl EchoIndex {
     /// Adds an article by its signature; returns its index and its partners, most shared first.
     pub fn add(&mut self, signature: &[u64]) -> (u32, Vec<Partner>) {
         let id = self.docs;
+        (id, self.add_as(id, signature))
+    }
+
+    /// Adds an article under the caller's id (a store's row id; ids must grow); returns its partners.
+    pub fn add_as(&mut self, id: u32, signature: &[u64]) -> Vec<Partner> {
         let partners = self.partners(signature);
         let mut is_partner: Vec<u32> = partners.iter().map(|p| p.doc).collect();
         is_partner.sort_unstable();
@@ -129,6 +178,7 @@ impl EchoIndex {
             match self.heads.get(&g).copied() {
                 None => {
                     self.heads.insert(g, id);
+                    self.dirty.insert(g);
                 }
                 Some(p) => {
                     self.docs_of(p, &mut docs);
@@ -138,6 +188,7 @@ impl EchoIndex {
                         // Saturated (a formula), or reached through a partner.
                         continue;
                     }
+                    self.dirty.insert(g);
                     if p & SPILLED != 0 {
                         self.spilled[(p & !SPILLED) as usize].push(id);
                     } else {
@@ -148,8 +199,8 @@ impl EchoIndex {
                 }
             }
         }
-        self.docs += 1;
-        (id, partners)
+        self.docs = self.docs.max(id + 1);
+        partners
     }
 }
 
@@ -191,6 +242,30 @@ mod tests {
         let (_, partners) = idx.add(&edited);
         let docs: Vec<u32> = partners.iter().map(|p| p.doc).collect();
         assert_eq!(docs, vec![0, 1]);
+    }
+
+    #[test]
+    fn postings_saved_and_loaded_give_the_same_partners() {
+        let mut whole = EchoIndex::new(3, 200);
+        let mut saved: std::collections::HashMap<u64, Vec<u32>> = Default::default();
+        let docs: Vec<Vec<u64>> = (0..40u64)
+            .map(|k| {
+                (k % 7 * 10..k % 7 * 10 + 30)
+                    .chain(1000 + k..1003 + k)
+                    .collect()
+            })
+            .collect();
+        for (i, d) in docs.iter().enumerate() {
+            let expect = whole.add_as(i as u32, d);
+            // A store: load the postings of this article's n-grams, add, save what changed.
+            let mut part = EchoIndex::from_postings(
+                3,
+                200,
+                d.iter().filter_map(|g| Some((*g, saved.get(g)?.clone()))),
+            );
+            assert_eq!(part.add_as(i as u32, d), expect, "article {i}");
+            saved.extend(part.changed());
+        }
     }
 
     #[test]

@@ -71,7 +71,7 @@ fn model_kind(k: Kind) -> PassageKind {
 }
 
 /// A passage before it gets an id: (article a, article b, a's byte range, b's, kind, score).
-type Found = (
+pub type Found = (
     usize,
     usize,
     (usize, usize),
@@ -122,37 +122,11 @@ pub fn find_passages_with(
         .collect();
     let pairs = echo_pairs(&signatures, params);
     drop(signatures);
-    let aligned: Vec<(usize, usize, Vec<Alignment>)> = pairs
-        .par_iter()
-        .map(|&(ia, ib)| {
-            (
-                ia,
-                ib,
-                align::align(&tokens[ia], &tokens[ib], &params.align),
-            )
-        })
-        .collect();
-    let mut found: Vec<Found> = Vec::new();
-    for (ia, ib, als) in &aligned {
-        for al in als {
-            let sa = span(&articles[*ia], &tokens[*ia], al.a);
-            let sb = span(&articles[*ib], &tokens[*ib], al.b);
-            if content_words(&articles[*ia].body[sa.start..sa.end]) < params.min_content_words {
-                continue;
-            }
-            found.push((
-                *ia,
-                *ib,
-                (sa.start, sa.end),
-                (sb.start, sb.end),
-                model_kind(al.kind),
-                al.identity,
-            ));
-        }
-    }
+    let aligned = align_pairs(&tokens, &pairs, params);
+    let bodies: Vec<&str> = articles.iter().map(|a| a.body.as_str()).collect();
+    let mut found = lexical_passages(&bodies, &tokens, &aligned, params);
     let mut stats = SemanticStats::default();
     if let Some(e) = embedder {
-        let bodies: Vec<&str> = articles.iter().map(|a| a.body.as_str()).collect();
         let lexical = aligned
             .iter()
             .map(|(ia, ib, als)| {
@@ -227,6 +201,42 @@ pub fn find_passages_with(
     })
 }
 
+/// Aligns each (earlier, later) pair of token sequences, in parallel.
+pub fn align_pairs<T: AsRef<[Token]> + Sync>(
+    tokens: &[T],
+    pairs: &[(usize, usize)],
+    params: &ReuseParams,
+) -> Vec<(usize, usize, Vec<Alignment>)> {
+    pairs
+        .par_iter()
+        .map(|&(ia, ib)| {
+            let (a, b) = (tokens[ia].as_ref(), tokens[ib].as_ref());
+            (ia, ib, align::align(a, b, &params.align))
+        })
+        .collect()
+}
+
+/// The passages of aligned pairs, as byte ranges into `bodies`; shared names and formulae (too few content words) left out.
+pub fn lexical_passages<T: AsRef<[Token]>>(
+    bodies: &[&str],
+    tokens: &[T],
+    aligned: &[(usize, usize, Vec<Alignment>)],
+    params: &ReuseParams,
+) -> Vec<Found> {
+    let mut found: Vec<Found> = Vec::new();
+    for (ia, ib, als) in aligned {
+        for al in als {
+            let ra = byte_range(tokens[*ia].as_ref(), al.a);
+            let rb = byte_range(tokens[*ib].as_ref(), al.b);
+            if content_words(&bodies[*ia][ra.0..ra.1]) < params.min_content_words {
+                continue;
+            }
+            found.push((*ia, *ib, ra, rb, model_kind(al.kind), al.identity));
+        }
+    }
+    found
+}
+
 /// Words that carry content: not capitalised, and of four letters or more
 /// (any length in scripts without case).
 ///
@@ -246,12 +256,9 @@ pub fn content_words(text: &str) -> usize {
         .count()
 }
 
-fn span(article: &Article, tokens: &[Token], (s, e): (usize, usize)) -> Span {
-    Span {
-        article: article.id.clone(),
-        start: tokens[s].start as usize,
-        end: tokens[e - 1].end as usize,
-    }
+/// The byte range of a token range.
+fn byte_range(tokens: &[Token], (s, e): (usize, usize)) -> (usize, usize) {
+    (tokens[s].start as usize, tokens[e - 1].end as usize)
 }
 
 /// The (earlier, later) article pairs to align: each article's partners in an [`EchoIndex`] built in order.

@@ -61,6 +61,14 @@ const MIGRATIONS: &[&str] = &[
         article_id INTEGER PRIMARY KEY REFERENCES articles(id),
         json TEXT NOT NULL
     );",
+    // 3: the echo index (n-gram hash -> the article row ids that represent it, u32
+    // little-endian), and whether each article went through it. Stores made
+    // before it are indexed again from their signatures at the next ingest.
+    "CREATE TABLE postings (
+        gram INTEGER PRIMARY KEY,
+        docs BLOB NOT NULL
+    );
+    ALTER TABLE articles ADD COLUMN indexed INTEGER NOT NULL DEFAULT 0;",
 ];
 
 /// An open store.
@@ -222,6 +230,28 @@ impl Store {
     /// Every stored article, in insertion order.
     pub fn articles(&self) -> Result<Vec<Article>, String> {
         self.articles_from("SELECT json FROM articles ORDER BY id")
+    }
+
+    /// The stored articles with these row ids, in the order given (unknown ids skipped).
+    pub fn articles_with_ids(&self, ids: &[u32]) -> Result<Vec<Article>, String> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT json FROM articles WHERE id = ?1")
+            .map_err(err)?;
+        let mut out = Vec::with_capacity(ids.len());
+        for &id in ids {
+            let json: Option<String> = st
+                .query_row([id as i64], |r| r.get(0))
+                .optional()
+                .map_err(err)?;
+            if let Some(json) = json {
+                out.push(
+                    serde_json::from_str(&json)
+                        .map_err(|e| format!("store: bad article row a{id}: {e}"))?,
+                );
+            }
+        }
+        Ok(out)
     }
 
     /// Articles whose claims are not stored yet, in insertion order.
@@ -432,36 +462,213 @@ impl Store {
     }
 }
 
-/// Aligns `new` articles against the collection (`all`, which includes them), using stored signatures.
-///
-/// Only pairs with at least one new article are aligned; old pairs were
-/// aligned when their newer member was added.
-pub fn passages_for_new(
-    all: &[Article],
-    signatures: &[(i64, Vec<u64>)],
-    new_ids: &std::collections::HashSet<String>,
-    params: &echotrace_reuse::ReuseParams,
-) -> Vec<Passage> {
-    let aliases = echotrace_reuse::Aliases::builtin();
-    let mut index = echotrace_reuse::NgramIndex::new(params.index_n);
-    for (_, sig) in signatures {
-        index.add_signature(sig);
-    }
-    let pairs: Vec<(usize, usize)> = index
-        .candidates(params.min_shared, params.max_df)
-        .into_iter()
-        .map(|c| (c.a as usize, c.b as usize))
-        .filter(|&(a, b)| new_ids.contains(&all[a].id) || new_ids.contains(&all[b].id))
-        .collect();
-    let mut involved: Vec<usize> = pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
-    involved.sort_unstable();
-    involved.dedup();
-    let subset: Vec<Article> = involved.iter().map(|&i| all[i].clone()).collect();
-    // Align within the subset, then keep only pairs that involve a new article.
-    echotrace_reuse::find_passages(&subset, &aliases, params)
-        .into_iter()
-        .filter(|p| new_ids.contains(&p.a.article) || new_ids.contains(&p.b.article))
+fn decode_signature(blob: &[u8]) -> Vec<u64> {
+    blob.chunks_exact(8)
+        .map(|c| u64::from_le_bytes(c.try_into().unwrap_or([0; 8])))
         .collect()
+}
+
+fn encode_ids(ids: &[u32]) -> Vec<u8> {
+    ids.iter().flat_map(|d| d.to_le_bytes()).collect()
+}
+
+fn decode_ids(blob: &[u8]) -> Vec<u32> {
+    blob.chunks_exact(4)
+        .map(|c| u32::from_le_bytes(c.try_into().unwrap_or([0; 4])))
+        .collect()
+}
+
+/// An article stored before the echo index existed, or left by a killed ingest: its id, whether its passages are stored, its signature.
+pub type Unindexed = (u32, bool, Vec<u64>);
+
+impl Store {
+    /// Starts one ingest batch: everything written through it is stored together or not at all.
+    pub fn batch(&mut self) -> Result<Batch<'_>, String> {
+        Ok(Batch {
+            tx: self.conn.transaction().map_err(err)?,
+        })
+    }
+
+    /// Articles not yet through the echo index, in insertion order, at most `limit`.
+    pub fn unindexed(&self, limit: usize) -> Result<Vec<Unindexed>, String> {
+        let mut st = self
+            .conn
+            .prepare("SELECT id, aligned, signature FROM articles WHERE indexed = 0 ORDER BY id LIMIT ?1")
+            .map_err(err)?;
+        let rows = st
+            .query_map([limit as i64], |r| {
+                Ok((
+                    r.get::<_, i64>(0)? as u32,
+                    r.get::<_, i64>(1)? != 0,
+                    decode_signature(&r.get::<_, Vec<u8>>(2)?),
+                ))
+            })
+            .map_err(err)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(err)
+    }
+}
+
+/// One ingest batch's writes, in one transaction (see [`Store::batch`]).
+///
+/// Dropping it without [`Batch::commit`] stores nothing: a process killed
+/// mid-batch leaves the store as the previous batch left it.
+pub struct Batch<'s> {
+    tx: rusqlite::Transaction<'s>,
+}
+
+impl Batch<'_> {
+    /// Stores an article under its page key with its reuse signature; sets its id (`a<rowid>`).
+    ///
+    /// Returns the row id, or `None` when the page is already stored.
+    pub fn add_article(
+        &mut self,
+        key: &str,
+        article: &mut Article,
+        signature: &[u64],
+    ) -> Result<Option<u32>, String> {
+        let tx = &self.tx;
+        let exists = tx
+            .query_row("SELECT 1 FROM pages WHERE content_hash = ?1", [key], |_| {
+                Ok(())
+            })
+            .optional()
+            .map_err(err)?
+            .is_some();
+        if exists {
+            return Ok(None);
+        }
+        tx.execute(
+            "INSERT INTO pages (content_hash, url, path) VALUES (?1, ?2, ?3)",
+            params![key, article.origin.url, article.origin.label()],
+        )
+        .map_err(err)?;
+        let page_id = tx.last_insert_rowid();
+        let blob: Vec<u8> = signature.iter().flat_map(|h| h.to_le_bytes()).collect();
+        tx.execute(
+            "INSERT INTO articles (page_id, json, signature) VALUES (?1, '', ?2)",
+            params![page_id, blob],
+        )
+        .map_err(err)?;
+        let id = tx.last_insert_rowid();
+        article.id = format!("a{id}");
+        let json = serde_json::to_string(&article).map_err(|e| format!("store: {e}"))?;
+        tx.execute(
+            "UPDATE articles SET json = ?1 WHERE id = ?2",
+            params![json, id],
+        )
+        .map_err(err)?;
+        u32::try_from(id)
+            .map(Some)
+            .map_err(|_| format!("store: article id {id} is past the echo index's range"))
+    }
+
+    /// The echo-index postings of these n-grams (those that have any).
+    pub fn postings(&self, grams: &[u64]) -> Result<Vec<(u64, Vec<u32>)>, String> {
+        let mut st = self
+            .tx
+            .prepare_cached("SELECT docs FROM postings WHERE gram = ?1")
+            .map_err(err)?;
+        let mut out = Vec::new();
+        for &g in grams {
+            let found = st
+                .query_row([g as i64], |r| r.get::<_, Vec<u8>>(0))
+                .optional()
+                .map_err(err)?;
+            if let Some(blob) = found {
+                out.push((g, decode_ids(&blob)));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Replaces the postings of these n-grams.
+    pub fn put_postings(&self, postings: &[(u64, Vec<u32>)]) -> Result<(), String> {
+        let mut st = self
+            .tx
+            .prepare_cached("INSERT OR REPLACE INTO postings (gram, docs) VALUES (?1, ?2)")
+            .map_err(err)?;
+        for (g, docs) in postings {
+            st.execute(params![*g as i64, encode_ids(docs)])
+                .map_err(err)?;
+        }
+        Ok(())
+    }
+
+    /// The stored articles with these row ids (in no particular order).
+    pub fn articles(&self, ids: &[u32]) -> Result<Vec<Article>, String> {
+        let mut st = self
+            .tx
+            .prepare_cached("SELECT json FROM articles WHERE id = ?1")
+            .map_err(err)?;
+        let mut out = Vec::with_capacity(ids.len());
+        for &id in ids {
+            let json: String = st.query_row([id as i64], |r| r.get(0)).map_err(err)?;
+            out.push(
+                serde_json::from_str(&json)
+                    .map_err(|e| format!("store: bad article row a{id}: {e}"))?,
+            );
+        }
+        Ok(out)
+    }
+
+    /// Stores passages (their ids are assigned by the store: `p<rowid>`).
+    pub fn add_passages(&self, passages: &[Passage]) -> Result<(), String> {
+        let mut st = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO passages (a_article, a_start, a_end, b_article, b_start, b_end, kind, score)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )
+            .map_err(err)?;
+        for p in passages {
+            st.execute(params![
+                article_number(&p.a.article)?,
+                p.a.start as i64,
+                p.a.end as i64,
+                article_number(&p.b.article)?,
+                p.b.start as i64,
+                p.b.end as i64,
+                kind_name(p.kind),
+                p.score
+            ])
+            .map_err(err)?;
+        }
+        Ok(())
+    }
+
+    /// Marks articles as through the echo index, with their passages stored.
+    pub fn mark_done(&self, ids: &[u32]) -> Result<(), String> {
+        let mut st = self
+            .tx
+            .prepare_cached("UPDATE articles SET indexed = 1, aligned = 1 WHERE id = ?1")
+            .map_err(err)?;
+        for &id in ids {
+            st.execute([id as i64]).map_err(err)?;
+        }
+        Ok(())
+    }
+
+    /// Stores the claims of articles (by id `a<rowid>`).
+    pub fn add_claims(&self, found: &[(String, ArticleClaims)]) -> Result<(), String> {
+        let mut st = self
+            .tx
+            .prepare_cached(
+                "INSERT OR REPLACE INTO article_claims (article_id, json) VALUES (?1, ?2)",
+            )
+            .map_err(err)?;
+        for (id, claims) in found {
+            let json = serde_json::to_string(claims)
+                .map_err(|e| format!("store: cannot encode claims of {id}: {e}"))?;
+            st.execute(params![article_number(id)?, json])
+                .map_err(err)?;
+        }
+        Ok(())
+    }
+
+    /// Stores everything written through this batch.
+    pub fn commit(self) -> Result<(), String> {
+        self.tx.commit().map_err(err)
+    }
 }
 
 #[cfg(test)]
