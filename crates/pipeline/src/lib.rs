@@ -347,6 +347,19 @@ pub fn finish_stages(
     documents: Option<&[Vec<f32>]>,
     progress: &dyn Progress,
 ) {
+    if report.groups.is_empty() && !report.passages.is_empty() {
+        // Passages read back from a store carry no groups: group them (linear).
+        let rank: HashMap<&str, usize> = report
+            .articles
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.id.as_str(), i))
+            .collect();
+        let groups = echotrace_reuse::echo_groups(&mut report.passages, &|id| {
+            rank.get(id).copied().unwrap_or(usize::MAX)
+        });
+        report.groups = groups;
+    }
     progress.start("claims", report.articles.len() as u64);
     let done = AtomicUsize::new(0);
     let per_article: Vec<echotrace_claims::ArticleClaims> = report

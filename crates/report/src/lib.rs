@@ -467,7 +467,7 @@ fn write_article(w: &mut dyn Write, a: &Article, sides: &[Side]) -> io::Result<(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use echotrace_model::Diagnostic;
+    use echotrace_model::{Diagnostic, Passage};
 
     fn hostile() -> Report {
         let mut r = Report::new();

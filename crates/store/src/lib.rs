@@ -159,74 +159,6 @@ impl Store {
         Ok(())
     }
 
-    /// Whether a page with this content hash is stored.
-    pub fn has_page(&self, hash: &str) -> Result<bool, String> {
-        self.conn
-            .query_row(
-                "SELECT 1 FROM pages WHERE content_hash = ?1",
-                [hash],
-                |_| Ok(()),
-            )
-            .optional()
-            .map(|o| o.is_some())
-            .map_err(err)
-    }
-
-    /// Stores one batch of (content hash, article) in a single transaction; returns the new article ids.
-    ///
-    /// Pages already stored are skipped. Article ids in the returned
-    /// articles are the store's (`a<rowid>`).
-    pub fn add_batch(
-        &mut self,
-        batch: Vec<(String, Article)>,
-        n: usize,
-    ) -> Result<(Vec<Article>, usize), String> {
-        let tx = self.conn.transaction().map_err(err)?;
-        let mut added = Vec::new();
-        let mut dups = 0;
-        for (hash, mut article) in batch {
-            let exists = tx
-                .query_row(
-                    "SELECT 1 FROM pages WHERE content_hash = ?1",
-                    [&hash],
-                    |_| Ok(()),
-                )
-                .optional()
-                .map_err(err)?
-                .is_some();
-            if exists {
-                dups += 1;
-                continue;
-            }
-            tx.execute(
-                "INSERT INTO pages (content_hash, url, path) VALUES (?1, ?2, ?3)",
-                params![hash, article.origin.url, article.origin.label()],
-            )
-            .map_err(err)?;
-            let page_id = tx.last_insert_rowid();
-            let tokens =
-                echotrace_reuse::tokenize(&article.body, &echotrace_reuse::Aliases::builtin());
-            let sig = echotrace_reuse::NgramIndex::new(n).signature(&tokens);
-            let blob: Vec<u8> = sig.iter().flat_map(|h| h.to_le_bytes()).collect();
-            tx.execute(
-                "INSERT INTO articles (page_id, json, signature) VALUES (?1, '', ?2)",
-                params![page_id, blob],
-            )
-            .map_err(err)?;
-            let id = tx.last_insert_rowid();
-            article.id = format!("a{id}");
-            let json = serde_json::to_string(&article).map_err(|e| format!("store: {e}"))?;
-            tx.execute(
-                "UPDATE articles SET json = ?1 WHERE id = ?2",
-                params![json, id],
-            )
-            .map_err(err)?;
-            added.push(article);
-        }
-        tx.commit().map_err(err)?;
-        Ok((added, dups))
-    }
-
     /// Every stored article, in insertion order.
     pub fn articles(&self) -> Result<Vec<Article>, String> {
         self.articles_from("SELECT json FROM articles ORDER BY id")
@@ -276,23 +208,6 @@ impl Store {
         Ok(out)
     }
 
-    /// Stores the claims of articles (by id `a<rowid>`), in one transaction.
-    pub fn add_claims(&mut self, found: &[(String, ArticleClaims)]) -> Result<(), String> {
-        let tx = self.conn.transaction().map_err(err)?;
-        {
-            let mut st = tx
-                .prepare("INSERT OR REPLACE INTO article_claims (article_id, json) VALUES (?1, ?2)")
-                .map_err(err)?;
-            for (id, claims) in found {
-                let json = serde_json::to_string(claims)
-                    .map_err(|e| format!("store: cannot encode claims of {id}: {e}"))?;
-                st.execute(params![article_number(id)?, json])
-                    .map_err(err)?;
-            }
-        }
-        tx.commit().map_err(err)
-    }
-
     /// Every stored article's claims, by article id (`a<rowid>`).
     pub fn claims(&self) -> Result<HashMap<String, ArticleClaims>, String> {
         let mut st = self
@@ -312,27 +227,6 @@ impl Store {
         Ok(out)
     }
 
-    /// Every stored article's signature, by article id, in insertion order.
-    pub fn signatures(&self) -> Result<Vec<(i64, Vec<u64>)>, String> {
-        let mut st = self
-            .conn
-            .prepare("SELECT id, signature FROM articles ORDER BY id")
-            .map_err(err)?;
-        let rows = st
-            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))
-            .map_err(err)?;
-        let mut out = Vec::new();
-        for r in rows {
-            let (id, blob) = r.map_err(err)?;
-            let sig = blob
-                .chunks_exact(8)
-                .map(|c| u64::from_le_bytes(c.try_into().unwrap_or([0; 8])))
-                .collect();
-            out.push((id, sig));
-        }
-        Ok(out)
-    }
-
     /// Ids (`a<rowid>`) of articles whose passages are not computed yet.
     pub fn unaligned(&self) -> Result<std::collections::HashSet<String>, String> {
         let mut st = self
@@ -342,42 +236,6 @@ impl Store {
         let rows = st.query_map([], |r| r.get::<_, i64>(0)).map_err(err)?;
         rows.map(|r| r.map(|id| format!("a{id}")).map_err(err))
             .collect()
-    }
-
-    /// Stores passages and marks `aligned` articles as done, in one transaction.
-    pub fn add_passages(
-        &mut self,
-        passages: &[Passage],
-        aligned: &std::collections::HashSet<String>,
-    ) -> Result<(), String> {
-        let num = |id: &str| {
-            id.trim_start_matches('a')
-                .parse::<i64>()
-                .map_err(|_| format!("store: bad article id {id}"))
-        };
-        let tx = self.conn.transaction().map_err(err)?;
-        for id in aligned {
-            tx.execute("UPDATE articles SET aligned = 1 WHERE id = ?1", [num(id)?])
-                .map_err(err)?;
-        }
-        for p in passages {
-            tx.execute(
-                "INSERT INTO passages (a_article, a_start, a_end, b_article, b_start, b_end, kind, score)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![
-                    num(&p.a.article)?,
-                    p.a.start as i64,
-                    p.a.end as i64,
-                    num(&p.b.article)?,
-                    p.b.start as i64,
-                    p.b.end as i64,
-                    kind_name(p.kind),
-                    p.score
-                ],
-            )
-            .map_err(err)?;
-        }
-        tx.commit().map_err(err)
     }
 
     /// Every stored passage, with ids `p<rowid>`.
@@ -683,21 +541,29 @@ mod tests {
         }
     }
 
+    /// Stores articles in one batch; returns their ids (None for pages already stored).
+    fn add(s: &mut Store, pages: &[(&str, &str)]) -> Vec<Option<u32>> {
+        let mut b = s.batch().unwrap();
+        let ids = pages
+            .iter()
+            .map(|(key, body)| {
+                b.add_article(&page_hash(key), &mut art(body), &[1, 2, 3])
+                    .unwrap()
+            })
+            .collect();
+        b.commit().unwrap();
+        ids
+    }
+
     #[test]
     fn migrates_and_skips_duplicate_pages() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("s.db");
         let mut s = Store::open(&p).unwrap();
         assert_eq!(s.schema_version().unwrap(), MIGRATIONS.len());
-        let (added, dups) = s
-            .add_batch(
-                vec![(page_hash("x"), art("one")), (page_hash("y"), art("two"))],
-                5,
-            )
-            .unwrap();
-        assert_eq!((added.len(), dups), (2, 0));
-        let (added, dups) = s.add_batch(vec![(page_hash("x"), art("one"))], 5).unwrap();
-        assert_eq!((added.len(), dups), (0, 1));
+        let ids = add(&mut s, &[("x", "one"), ("y", "two")]);
+        assert!(ids.iter().all(Option::is_some));
+        assert_eq!(add(&mut s, &[("x", "one")]), vec![None]);
         drop(s);
         let s = Store::open(&p).unwrap();
         assert_eq!(s.counts().unwrap(), (2, 2, 0));
@@ -710,37 +576,52 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut s = Store::open(&dir.path().join("r.db")).unwrap();
         assert_eq!(s.revision().unwrap(), (0, 0));
-        let (added, _) = s
-            .add_batch(
-                vec![(page_hash("x"), art("one")), (page_hash("y"), art("two"))],
-                5,
-            )
-            .unwrap();
+        let ids = add(&mut s, &[("x", "one"), ("y", "two")]);
         let after_articles = s.revision().unwrap();
         assert_eq!(after_articles.1, 0);
         assert!(after_articles.0 > 0);
         // A duplicate page changes nothing.
-        s.add_batch(vec![(page_hash("x"), art("one"))], 5).unwrap();
+        add(&mut s, &[("x", "one")]);
         assert_eq!(s.revision().unwrap(), after_articles);
         let p = Passage {
             id: String::new(),
             kind: PassageKind::Verbatim,
             a: Span {
-                article: added[0].id.clone(),
+                article: format!("a{}", ids[0].unwrap()),
                 start: 0,
                 end: 3,
             },
             b: Span {
-                article: added[1].id.clone(),
+                article: format!("a{}", ids[1].unwrap()),
                 start: 0,
                 end: 3,
             },
             score: 1.0,
             group: None,
         };
-        s.add_passages(&[p], &Default::default()).unwrap();
+        let b = s.batch().unwrap();
+        b.add_passages(&[p]).unwrap();
+        b.commit().unwrap();
         let after_passages = s.revision().unwrap();
         assert_eq!(after_passages.0, after_articles.0);
         assert!(after_passages.1 > 0);
+    }
+
+    #[test]
+    fn postings_round_trip_and_an_uncommitted_batch_stores_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(&dir.path().join("p.db")).unwrap();
+        let b = s.batch().unwrap();
+        b.put_postings(&[(u64::MAX, vec![1, 2]), (7, vec![3])])
+            .unwrap();
+        b.commit().unwrap();
+        let b = s.batch().unwrap();
+        let mut got = b.postings(&[7, 8, u64::MAX]).unwrap();
+        got.sort();
+        assert_eq!(got, vec![(7, vec![3]), (u64::MAX, vec![1, 2])]);
+        b.put_postings(&[(8, vec![9])]).unwrap();
+        drop(b);
+        let b = s.batch().unwrap();
+        assert!(b.postings(&[8]).unwrap().is_empty());
     }
 }
