@@ -12,7 +12,7 @@ pub mod html;
 pub mod textdump;
 
 use echotrace_model::{Article, ContentKind, RawDocument};
-pub use textdump::SiteProfile;
+pub use textdump::{PageLines, SiteProfile};
 
 /// Builds the per-site line profile of a corpus's text dumps (see [`SiteProfile`]).
 pub fn site_profile<'a>(docs: impl IntoIterator<Item = &'a RawDocument>) -> SiteProfile {

@@ -11,7 +11,7 @@
 //! Text Extraction), then cleaned of bullets, captions, link cues and credits.
 //! Title, byline, credits, date and tags are read from the lines around it.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use crate::credits::{self, Credits};
 use crate::date;
@@ -88,11 +88,18 @@ pub struct SiteProfile {
     counts: HashMap<String, HashMap<u64, u32>>,
 }
 
+/// A stable hash of a normalised line (stores keep profiles across runs and releases).
 fn line_hash(l: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    norm_line(l).hash(&mut h);
-    h.finish()
+    xxhash_rust::xxh3::xxh3_64(norm_line(l).as_bytes())
+}
+
+/// One page's share of a profile: its site and the hashes of its distinct lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageLines {
+    /// The site key (see [`site_key`]).
+    pub site: String,
+    /// Hashes of the page's distinct non-empty lines.
+    pub lines: Vec<u64>,
 }
 
 fn norm_line(l: &str) -> String {
@@ -112,6 +119,19 @@ pub fn site_key(text: &str, url: Option<&str>) -> Option<String> {
     (words <= 6 && !first.ends_with('.')).then(|| norm_line(first))
 }
 
+fn page_lines(text: &str, url: Option<&str>) -> Option<PageLines> {
+    let site = site_key(text, url)?;
+    let mut lines: Vec<u64> = text
+        .lines()
+        .map(strip_bullet)
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(_, l)| line_hash(l))
+        .collect();
+    lines.sort_unstable();
+    lines.dedup();
+    Some(PageLines { site, lines })
+}
+
 impl SiteProfile {
     /// Adds a page to the profile when it is a text dump (other pages have no use for it).
     pub fn add_document(&mut self, doc: &echotrace_model::RawDocument) {
@@ -122,19 +142,37 @@ impl SiteProfile {
 
     /// Adds one page's lines to the profile.
     pub fn add(&mut self, text: &str, url: Option<&str>) {
-        let Some(key) = site_key(text, url) else {
-            return;
-        };
-        let lines: HashSet<u64> = text
-            .lines()
-            .map(strip_bullet)
-            .filter(|(_, l)| !l.trim().is_empty())
-            .map(|(_, l)| line_hash(l))
-            .collect();
-        let site = self.counts.entry(key).or_default();
-        for l in lines {
-            *site.entry(l).or_default() += 1;
+        if let Some(p) = page_lines(text, url) {
+            self.add_lines(&p);
         }
+    }
+
+    /// Adds one page's lines, as [`SiteProfile::lines_of`] gives them.
+    pub fn add_lines(&mut self, page: &PageLines) {
+        let site = self.counts.entry(page.site.clone()).or_default();
+        for l in &page.lines {
+            *site.entry(*l).or_default() += 1;
+        }
+    }
+
+    /// Adds line counts kept elsewhere (a store's profile of the pages it holds).
+    pub fn add_counts(&mut self, site: &str, counts: impl IntoIterator<Item = (u64, u32)>) {
+        let s = self.counts.entry(site.to_string()).or_default();
+        for (l, n) in counts {
+            *s.entry(l).or_default() += n;
+        }
+    }
+
+    /// The sites profiled.
+    pub fn sites(&self) -> impl Iterator<Item = &str> {
+        self.counts.keys().map(String::as_str)
+    }
+
+    /// A page's share of a profile, when it is a text dump with a site.
+    pub fn lines_of(doc: &echotrace_model::RawDocument) -> Option<PageLines> {
+        (doc.kind == echotrace_model::ContentKind::Text)
+            .then(|| page_lines(&doc.content, doc.origin.url.as_deref()))
+            .flatten()
     }
 
     fn repeated(&self, key: Option<&str>, line: &str) -> bool {

@@ -3,8 +3,8 @@
 //!
 //! Pages are read as a stream (nothing holds the whole corpus) and cut into
 //! batches of [`INGEST_BATCH`]. Each batch is one transaction:
-//! 1. extract (in parallel, with the site profile of the whole input, read
-//!    in a first pass over re-readable inputs);
+//! 1. extract (in parallel, with the site profile of the stored pages and
+//!    of the whole input, read in a first pass over re-readable inputs);
 //! 2. store each new article with its reuse signature (pages already stored
 //!    are skipped);
 //! 3. the echo index: load the postings of the batch's n-grams only, find
@@ -12,7 +12,8 @@
 //!    the postings that changed;
 //! 4. align each new article against its partners only (their texts loaded
 //!    by id) and store the passages;
-//! 5. read each new article's quotes, claims and entities, and store them.
+//! 5. read each new article's quotes, claims and entities, and store them;
+//! 6. count each new page's lines in the stored site profile.
 //!
 //! The work per batch depends on the batch and its partners, not on the
 //! size of the store. A process killed at any moment leaves the store as the
@@ -74,9 +75,18 @@ impl BatchSink<'_> {
             return;
         }
         let docs = std::mem::take(&mut self.pending);
+        let lines: HashMap<String, echotrace_extract::PageLines> = docs
+            .iter()
+            .filter_map(|d| {
+                Some((
+                    d.origin.label(),
+                    echotrace_extract::SiteProfile::lines_of(d)?,
+                ))
+            })
+            .collect();
         let (articles, diags) = crate::extract_with(docs, &self.profile, self.opts, &crate::Silent);
         self.out.diagnostics.extend(diags);
-        if let Err(e) = commit_batch(self.store, articles, self.opts, &mut self.out) {
+        if let Err(e) = commit_batch(self.store, articles, &lines, self.opts, &mut self.out) {
             self.failed = Some(e);
         }
         self.progress.set(self.read);
@@ -131,7 +141,18 @@ pub fn ingest_into<S: AsRef<str>>(
     progress.start("catching up", 0);
     catch_up(store, opts, &mut out)?;
     progress.start("profiling", 0);
-    let profile = std::sync::Arc::new(site_profile_of(paths, opts));
+    let mut profile = site_profile_of(paths, opts);
+    // What the store already holds of the same sites counts too.
+    let sites: Vec<String> = profile.sites().map(str::to_string).collect();
+    let names: Vec<&str> = sites.iter().map(String::as_str).collect();
+    let mut stored: HashMap<String, Vec<(u64, u32)>> = HashMap::new();
+    for (site, line, pages) in store.site_lines(&names)? {
+        stored.entry(site).or_default().push((line, pages));
+    }
+    for (site, counts) in stored {
+        profile.add_counts(&site, counts);
+    }
+    let profile = std::sync::Arc::new(profile);
     progress.start("ingesting", 0);
     let mut sink = BatchSink {
         store,
@@ -156,6 +177,7 @@ pub fn ingest_into<S: AsRef<str>>(
 fn commit_batch(
     store: &mut Store,
     articles: Vec<Article>,
+    lines: &HashMap<String, echotrace_extract::PageLines>,
     opts: &Options,
     out: &mut IngestOutcome,
 ) -> Result<(), String> {
@@ -172,12 +194,17 @@ fn commit_batch(
     let mut new: Vec<New> = Vec::new();
     for (mut a, tokens, sig) in prepared {
         match batch.add_article(&page_key(&a), &mut a, &sig)? {
-            Some(id) => new.push(New {
-                id,
-                article: Some(a),
-                tokens,
-                signature: sig,
-            }),
+            Some(id) => {
+                if let Some(p) = lines.get(&a.origin.label()) {
+                    batch.add_site_lines(&p.site, &p.lines)?;
+                }
+                new.push(New {
+                    id,
+                    article: Some(a),
+                    tokens,
+                    signature: sig,
+                })
+            }
             None => out.stats.duplicates += 1,
         }
     }

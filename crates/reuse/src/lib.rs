@@ -275,15 +275,24 @@ pub fn echo_pairs(signatures: &[Vec<u64>], params: &ReuseParams) -> Vec<(usize, 
     pairs
 }
 
-/// Whether two spans of the same article are one text: they overlap by half of the longer.
+/// Shortest span that joins a longer one it lies inside (see [`same_text`]), in bytes.
+const MIN_CONTAINED: usize = 200;
+
+/// Whether two spans of the same article are one text: they overlap by half
+/// of the longer, or the shorter is a trimmed copy lying inside the longer.
 ///
 /// Half of the longer, not the shorter, so that a short formula inside a long
 /// quotation ("according to information received by ...") does not pull the
-/// quotation into the group of every text that shares the formula.
+/// quotation into the group of every text that shares the formula. A span of
+/// a few sentences ([`MIN_CONTAINED`] bytes or more) lying at least 80%
+/// inside a longer one is the same text trimmed, as wire copy is trimmed
+/// from the end: its carriers belong to the longer text's group.
 fn same_text(x: (usize, usize), y: (usize, usize)) -> bool {
     let overlap = x.1.min(y.1).saturating_sub(x.0.max(y.0));
     let longer = (x.1 - x.0).max(y.1 - y.0);
-    longer > 0 && overlap * 2 >= longer
+    let shorter = (x.1 - x.0).min(y.1 - y.0);
+    longer > 0
+        && (overlap * 2 >= longer || (shorter >= MIN_CONTAINED && overlap * 5 >= shorter * 4))
 }
 
 /// Spans of one article compared with each new span in the sweep of [`echo_groups`].

@@ -171,19 +171,50 @@ function legend() {
 
 // ---- views --------------------------------------------------------------
 
-async function viewStories() {
-  const [{ stories }, status] = await Promise.all([api('/api/stories'), api('/api/status')]);
+const STORIES_PER_PAGE = 50;
+
+// The story list: most independent outlets first, a page at a time, with
+// filters on first-seen dates, outlet and language kept in the route.
+async function viewStories(pageArg, filterArg) {
+  const pageNo = Math.max(0, parseInt(pageArg || '0', 10) || 0);
+  const filters = new URLSearchParams(filterArg || '');
+  const query = new URLSearchParams(filters);
+  query.set('offset', String(pageNo * STORIES_PER_PAGE));
+  query.set('limit', String(STORIES_PER_PAGE));
+  const [{ stories, total }, status] = await Promise.all([api('/api/stories?' + query), api('/api/status')]);
   const rows = stories.map((s) => [
-    link(s.label || s.id, 'story', s.id),
+    link(s.title || s.label || s.id, 'story', s.id),
+    String(s.independent_outlets),
     String(s.articles),
     s.first_seen || '—',
-    s.cites.length ? s.cites.map((c) => link(c, 'story', c)) : '—',
+    s.source && s.source.speaker ? s.source.speaker + (s.source.latent ? ' (not in the corpus)' : '') : '—',
+    s.cites.length ? s.cites.flatMap((c, i) => (i ? [', ', link(c, 'story', c)] : [link(c, 'story', c)])) : '—',
   ]);
+  const input = (name, label, type) => el('label', {}, label + ' ',
+    el('input', { name, type, value: filters.get(name) || '', size: type === 'date' ? null : 14 }));
+  const form = el('form', { class: 'filters', id: 'story-filters' },
+    input('from', 'first seen from', 'date'), ' ', input('to', 'to', 'date'), ' ',
+    input('outlet', 'outlet', 'text'), ' ', input('language', 'language', 'text'), ' ',
+    el('button', { type: 'submit' }, 'Filter'));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const chosen = new URLSearchParams();
+    for (const [k, v] of new FormData(form)) if (String(v).trim()) chosen.set(k, String(v).trim());
+    location.hash = route('stories', 0, chosen.toString());
+  });
+  const first = pageNo * STORIES_PER_PAGE;
+  const pager = el('p', { class: 'pager' },
+    pageNo > 0 ? link('← previous', 'stories', pageNo - 1, filters.toString()) : null, ' ',
+    total ? `stories ${first + 1}–${first + stories.length} of ${total}` : '', ' ',
+    first + stories.length < total ? link('next →', 'stories', pageNo + 1, filters.toString()) : null);
   show(
     el('h1', { id: 'stories-title' }, 'Stories'),
     meta(status.articles + ' articles', status.passages + ' passages', status.stories + ' stories'),
-    stories.length ? table(['story', 'articles', 'first seen', 'cites'], rows)
-      : el('p', { class: 'muted', id: 'empty' }, 'No stories yet: ingest pages with `echotrace ingest PATH... --db FILE`.'),
+    form,
+    stories.length ? [table(['story', 'independent outlets', 'articles', 'first seen', 'source', 'cites'], rows), pager]
+      : el('p', { class: 'muted', id: 'empty' }, total === 0 && status.stories > 0
+        ? 'No story matches these filters.'
+        : 'No stories yet: ingest pages with `echotrace ingest PATH... --db FILE`.'),
   );
 }
 
@@ -513,7 +544,7 @@ async function render() {
   document.body.setAttribute('data-view', 'loading');
   try {
     switch (parts[0]) {
-      case undefined: case 'stories': await viewStories(); break;
+      case undefined: case 'stories': await viewStories(parts[1], parts[2]); break;
       case 'articles': await viewArticles(); break;
       case 'story': await viewStory(parts[1] || ''); break;
       case 'article': await viewArticle(parts[1] || ''); break;

@@ -5,7 +5,7 @@
 //! bodies 413, each as `{"error": {"status", "message"}}`; the analysis and
 //! the search run on the blocking pool, never on the async workers.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -246,24 +246,108 @@ async fn article(
     })))
 }
 
-async fn stories(State(lib): State<Arc<Library>>) -> ApiResult {
+#[derive(Deserialize)]
+struct StoryQuery {
+    offset: Option<usize>,
+    limit: Option<usize>,
+    /// First seen on or after this day (YYYY-MM-DD).
+    from: Option<String>,
+    /// First seen on or before this day (YYYY-MM-DD).
+    to: Option<String>,
+    /// Only stories with an article of this outlet.
+    outlet: Option<String>,
+    /// Only stories with an article in this language.
+    language: Option<String>,
+}
+
+/// Stories, most independent outlets first (then most articles, then the most recent), a page at a time.
+async fn stories(
+    State(lib): State<Arc<Library>>,
+    q: Result<Query<StoryQuery>, QueryRejection>,
+) -> ApiResult {
+    let Query(q) = q?;
+    let (offset, limit) = page(q.offset, q.limit.or(Some(50)))?;
+    for d in [&q.from, &q.to].into_iter().flatten() {
+        let b = d.as_bytes();
+        let shaped = b.len() == 10
+            && b.iter().enumerate().all(|(i, c)| {
+                if i == 4 || i == 7 {
+                    *c == b'-'
+                } else {
+                    c.is_ascii_digit()
+                }
+            });
+        if !shaped {
+            return Err(ApiError::bad_request(format!(
+                "bad date {d:?}: use YYYY-MM-DD"
+            )));
+        }
+    }
     let an = analysis(&lib).await?;
-    let items: Vec<Value> = an
-        .report
+    let r = &an.report;
+    let source_of: HashMap<&str, &echotrace_model::Source> =
+        r.sources.iter().map(|x| (x.story.as_str(), x)).collect();
+    fn day(s: &echotrace_model::Story) -> Option<&str> {
+        s.first_seen.as_deref().and_then(|d| d.get(..10))
+    }
+    let mut selected: Vec<&echotrace_model::Story> = r
         .stories
         .iter()
+        .filter(|s| {
+            q.from
+                .as_deref()
+                .is_none_or(|f| day(s).is_some_and(|d| d >= f))
+        })
+        .filter(|s| {
+            q.to.as_deref()
+                .is_none_or(|t| day(s).is_some_and(|d| d <= t))
+        })
+        .filter(|s| {
+            (q.outlet.is_none() && q.language.is_none())
+                || s.articles.iter().any(|id| {
+                    an.article(id).is_some_and(|a| {
+                        q.outlet
+                            .as_ref()
+                            .is_none_or(|o| a.outlet.as_ref() == Some(o))
+                            && q.language.as_ref().is_none_or(|l| &a.language == l)
+                    })
+                })
+        })
+        .collect();
+    selected.sort_by(|a, b| {
+        b.independent_outlets
+            .cmp(&a.independent_outlets)
+            .then(b.articles.len().cmp(&a.articles.len()))
+            .then(b.first_seen.cmp(&a.first_seen))
+            .then(a.id.cmp(&b.id))
+    });
+    let items: Vec<Value> = selected
+        .iter()
+        .skip(offset)
+        .take(limit)
         .map(|s| {
+            let title = s
+                .articles
+                .first()
+                .and_then(|id| an.article(id))
+                .and_then(|a| a.title.clone());
+            let source = source_of.get(s.id.as_str());
             json!({
                 "id": s.id,
                 "label": s.label,
+                "title": title,
                 "articles": s.articles.len(),
+                "independent_outlets": s.independent_outlets,
                 "first_seen": s.first_seen,
                 "cites": s.cites,
                 "terms": s.terms,
+                "source": source.map(|x| json!({"speaker": x.speaker, "latent": x.latent})),
             })
         })
         .collect();
-    Ok(Json(json!({"stories": items})))
+    Ok(Json(
+        json!({"total": selected.len(), "offset": offset, "limit": limit, "stories": items}),
+    ))
 }
 
 async fn story(

@@ -152,6 +152,15 @@ impl Library {
         if cached.revision == revision {
             return Ok(cached);
         }
+        // While another request recomputes, answer from the previous analysis
+        // rather than queue behind it: an ingest running beside the server
+        // changes the store every batch, and readers should not stall on each.
+        // The first analysis (revision -1) is always waited for.
+        if cached.revision.0 >= 0 {
+            if let Err(std::sync::TryLockError::WouldBlock) = self.reloading.try_lock() {
+                return Ok(cached);
+            }
+        }
         self.reload()
     }
 

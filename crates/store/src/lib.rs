@@ -69,6 +69,15 @@ const MIGRATIONS: &[&str] = &[
         docs BLOB NOT NULL
     );
     ALTER TABLE articles ADD COLUMN indexed INTEGER NOT NULL DEFAULT 0;",
+    // 4: the site profile of the stored text dumps: per site, how many stored
+    // pages carry each line (by hash), so that repeated chrome is recognised
+    // across ingests as it is within one.
+    "CREATE TABLE site_lines (
+        site TEXT NOT NULL,
+        line INTEGER NOT NULL,
+        pages INTEGER NOT NULL,
+        PRIMARY KEY (site, line)
+    ) WITHOUT ROWID;",
 ];
 
 /// An open store.
@@ -125,7 +134,8 @@ impl Store {
         let conn =
             Connection::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
         conn.execute_batch(
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;
+             PRAGMA cache_size=-65536; PRAGMA mmap_size=4294967296;",
         )
         .map_err(err)?;
         let mut store = Store { conn };
@@ -347,6 +357,27 @@ impl Store {
         })
     }
 
+    /// The stored site profile of these sites: (site, line hash, pages carrying it).
+    pub fn site_lines(&self, sites: &[&str]) -> Result<Vec<(String, u64, u32)>, String> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT line, pages FROM site_lines WHERE site = ?1")
+            .map_err(err)?;
+        let mut out = Vec::new();
+        for site in sites {
+            let rows = st
+                .query_map([site], |r| {
+                    Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u32))
+                })
+                .map_err(err)?;
+            for r in rows {
+                let (line, pages) = r.map_err(err)?;
+                out.push((site.to_string(), line, pages));
+            }
+        }
+        Ok(out)
+    }
+
     /// Articles not yet through the echo index, in insertion order, at most `limit`.
     pub fn unindexed(&self, limit: usize) -> Result<Vec<Unindexed>, String> {
         let mut st = self
@@ -519,6 +550,21 @@ impl Batch<'_> {
                 .map_err(|e| format!("store: cannot encode claims of {id}: {e}"))?;
             st.execute(params![article_number(id)?, json])
                 .map_err(err)?;
+        }
+        Ok(())
+    }
+
+    /// Counts one stored page's lines in its site's profile.
+    pub fn add_site_lines(&self, site: &str, lines: &[u64]) -> Result<(), String> {
+        let mut st = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO site_lines (site, line, pages) VALUES (?1, ?2, 1)
+                 ON CONFLICT (site, line) DO UPDATE SET pages = pages + 1",
+            )
+            .map_err(err)?;
+        for &l in lines {
+            st.execute(params![site, l as i64]).map_err(err)?;
         }
         Ok(())
     }

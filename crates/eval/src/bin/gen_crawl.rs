@@ -24,7 +24,7 @@ fn main() -> Result<(), String> {
         .position(|a| a == "--seed")
         .and_then(|i| args.get(i + 1)?.parse().ok())
         .unwrap_or(42);
-    let pool = echotrace_eval::body_texts(&dir)?;
+    let pool = echotrace_eval::crawl::news_pool(&dir)?;
     let (pages, gold) = generate_crawl(&pool, n, shape, seed);
     std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
     let path = out.join("pages.jsonl");
