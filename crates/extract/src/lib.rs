@@ -103,6 +103,17 @@ pub fn detect_language(text: &str) -> Option<String> {
         .or_else(|| Some(code3.to_string()))
 }
 
+/// Compiles one of the extractor's patterns with room for its lazy DFA.
+///
+/// The date and credit patterns are long alternations over month names and
+/// Unicode classes; with the regex crate's default 2 MiB cache per pattern
+/// and thread, the lazy DFA is rebuilt over and over on a large crawl.
+pub(crate) fn regex(pattern: &str) -> Result<regex::Regex, regex::Error> {
+    regex::RegexBuilder::new(pattern)
+        .dfa_size_limit(32 << 20)
+        .build()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,13 +147,3 @@ mod tests {
     }
 }
 
-/// Compiles one of the extractor's patterns with room for its lazy DFA.
-///
-/// The date and credit patterns are long alternations over month names and
-/// Unicode classes; with the regex crate's default 2 MiB cache per pattern
-/// and thread, the lazy DFA is rebuilt over and over on a large crawl.
-pub(crate) fn regex(pattern: &str) -> Result<regex::Regex, regex::Error> {
-    regex::RegexBuilder::new(pattern)
-        .dfa_size_limit(32 << 20)
-        .build()
-}

@@ -29,13 +29,13 @@ impl Progress for Silent {
     fn end(&self) {}
 }
 
+/// The stage running (with its start) and the stages finished (with their durations).
+type Timings = (Option<(&'static str, Instant)>, Vec<(&'static str, Duration)>);
+
 /// Records how long each stage took, and passes everything on to another [`Progress`].
 pub struct StageTimer<'a> {
     inner: &'a dyn Progress,
-    state: Mutex<(
-        Option<(&'static str, Instant)>,
-        Vec<(&'static str, Duration)>,
-    )>,
+    state: Mutex<Timings>,
 }
 
 impl<'a> StageTimer<'a> {

@@ -113,6 +113,9 @@ fn term_max_df(n: usize) -> u32 {
     (n as u32 / 50).clamp(50, 200)
 }
 
+/// Affinity by article pair (lower index first).
+type Affinities = HashMap<(usize, usize), f32>;
+
 /// Stories as clusters of article indices, with the affinities that made them (by article pair).
 ///
 /// Echoes first: articles whose affinity from shared text (or, with a
@@ -131,7 +134,7 @@ fn cluster_articles(
     space: &TermSpace,
     params: &StoryParams,
     documents: Option<&[Vec<f32>]>,
-) -> (Vec<Vec<usize>>, HashMap<(usize, usize), f32>) {
+) -> (Vec<Vec<usize>>, Affinities) {
     let n = articles.len();
     let dates: Vec<DateKey> = articles
         .iter()
