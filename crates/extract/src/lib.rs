@@ -146,4 +146,3 @@ mod tests {
         assert_eq!(detect_language("Le gouvernement a annoncé mardi une nouvelle série de mesures pour soutenir les entreprises touchées par la crise.").as_deref(), Some("fr"));
     }
 }
-

@@ -30,7 +30,10 @@ impl Progress for Silent {
 }
 
 /// The stage running (with its start) and the stages finished (with their durations).
-type Timings = (Option<(&'static str, Instant)>, Vec<(&'static str, Duration)>);
+type Timings = (
+    Option<(&'static str, Instant)>,
+    Vec<(&'static str, Duration)>,
+);
 
 /// Records how long each stage took, and passes everything on to another [`Progress`].
 pub struct StageTimer<'a> {
