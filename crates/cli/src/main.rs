@@ -140,6 +140,9 @@ enum Command {
         /// The store file (created when missing).
         #[arg(long)]
         db: PathBuf,
+        /// Pages per store transaction (a killed ingest loses at most one batch).
+        #[arg(long, default_value_t = echotrace_pipeline::collection::INGEST_BATCH)]
+        batch_pages: usize,
     },
     /// Find where a passage appears in a corpus or a stored report, earliest first.
     Trace {
@@ -442,9 +445,14 @@ fn run_pipeline(input: &InputArgs) -> Result<(Report, Vec<bars::Stage>), String>
     Ok((report, timer.stages()))
 }
 
-fn run_ingest(input: &InputArgs, db: &std::path::Path) -> Result<ExitCode, String> {
+fn run_ingest(
+    input: &InputArgs,
+    db: &std::path::Path,
+    batch_pages: usize,
+) -> Result<ExitCode, String> {
     set_threads(input.threads);
-    let opts = input.options()?;
+    let mut opts = input.options()?;
+    opts.batch_pages = batch_pages;
     let mut store = echotrace_store::Store::open(db)?;
     let bars = bars::Bars::new(input.quiet);
     let timer = echotrace_pipeline::StageTimer::new(&bars);
@@ -654,7 +662,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             res.map_err(|e| format!("writing stdout: {e}"))?;
             Ok(finish(&report.diagnostics))
         }
-        Command::Ingest { input, db } => run_ingest(&input, &db),
+        Command::Ingest {
+            input,
+            db,
+            batch_pages,
+        } => run_ingest(&input, &db, batch_pages),
         #[cfg(feature = "search")]
         Command::Search {
             query,

@@ -181,6 +181,7 @@ fn kill_9_during_ingest_leaves_a_consistent_store() {
             .arg(&pages)
             .arg("--db")
             .arg(&db)
+            .args(["--batch-pages", "16"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

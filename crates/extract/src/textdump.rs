@@ -96,6 +96,8 @@ fn line_hash(l: &str) -> u64 {
 /// One page's share of a profile: its site and the hashes of its distinct lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageLines {
+    /// A hash of the page as read (URL and raw text), to count each page once.
+    pub page: u64,
     /// The site key (see [`site_key`]).
     pub site: String,
     /// Hashes of the page's distinct non-empty lines.
@@ -129,7 +131,15 @@ fn page_lines(text: &str, url: Option<&str>) -> Option<PageLines> {
         .collect();
     lines.sort_unstable();
     lines.dedup();
-    Some(PageLines { site, lines })
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(url.unwrap_or("").as_bytes());
+    h.update(b"\n");
+    h.update(text.as_bytes());
+    Some(PageLines {
+        page: h.digest(),
+        site,
+        lines,
+    })
 }
 
 impl SiteProfile {

@@ -2,7 +2,7 @@
 //! each batch is aligned and read against what the store already holds.
 //!
 //! Pages are read as a stream (nothing holds the whole corpus) and cut into
-//! batches of [`INGEST_BATCH`]. Each batch is one transaction:
+//! batches of [`Options::batch_pages`] (default [`INGEST_BATCH`]). Each batch is one transaction:
 //! 1. extract (in parallel, with the site profile of the stored pages and
 //!    of the whole input, read in a first pass over re-readable inputs);
 //! 2. store each new article with its reuse signature (pages already stored
@@ -31,7 +31,7 @@ use rayon::prelude::*;
 
 use crate::{Options, Progress};
 
-/// Pages per store transaction: a killed ingest loses at most one batch of work.
+/// Pages per store transaction by default: a killed ingest loses at most one batch of work.
 pub const INGEST_BATCH: usize = 256;
 
 /// What one ingest did, and what it found wrong with its inputs.
@@ -97,7 +97,7 @@ impl Sink for BatchSink<'_> {
     fn document(&mut self, doc: RawDocument) {
         self.read += 1;
         self.pending.push(doc);
-        if self.pending.len() >= INGEST_BATCH {
+        if self.pending.len() >= self.opts.batch_pages.max(1) {
             self.flush();
         }
     }
@@ -108,15 +108,25 @@ impl Sink for BatchSink<'_> {
 
 /// The site profile of every text dump under `paths`, from a first reading pass.
 ///
-/// Standard input cannot be read twice: its pages are profiled batch by batch instead.
+/// Pages for which `counted` says yes (a store already counts them) are left
+/// out. Standard input cannot be read twice: its pages are profiled batch by
+/// batch instead.
 pub fn site_profile_of<S: AsRef<str>>(
     paths: &[S],
     opts: &Options,
+    counted: &dyn Fn(u64) -> bool,
 ) -> echotrace_extract::SiteProfile {
-    struct Profiler(echotrace_extract::SiteProfile);
-    impl Sink for Profiler {
+    struct Profiler<'a>(echotrace_extract::SiteProfile, &'a dyn Fn(u64) -> bool);
+    impl Sink for Profiler<'_> {
         fn document(&mut self, doc: RawDocument) {
-            self.0.add_document(&doc);
+            if let Some(p) = echotrace_extract::SiteProfile::lines_of(&doc) {
+                if (self.1)(p.page) {
+                    // Counted already; its site's stored counts are still needed.
+                    self.0.add_counts(&p.site, []);
+                } else {
+                    self.0.add_lines(&p);
+                }
+            }
         }
         fn diagnostic(&mut self, _: Diagnostic) {}
     }
@@ -125,7 +135,7 @@ pub fn site_profile_of<S: AsRef<str>>(
         .map(AsRef::as_ref)
         .filter(|p| *p != "-")
         .collect();
-    let mut p = Profiler(Default::default());
+    let mut p = Profiler(Default::default(), counted);
     echotrace_ingest::read_paths(&files, &opts.limits, &mut p);
     p.0
 }
@@ -141,7 +151,10 @@ pub fn ingest_into<S: AsRef<str>>(
     progress.start("catching up", 0);
     catch_up(store, opts, &mut out)?;
     progress.start("profiling", 0);
-    let mut profile = site_profile_of(paths, opts);
+    let mut profile = {
+        let s: &Store = store;
+        site_profile_of(paths, opts, &|page| s.is_profiled(page).unwrap_or(false))
+    };
     // What the store already holds of the same sites counts too.
     let sites: Vec<String> = profile.sites().map(str::to_string).collect();
     let names: Vec<&str> = sites.iter().map(String::as_str).collect();
@@ -196,7 +209,7 @@ fn commit_batch(
         match batch.add_article(&page_key(&a), &mut a, &sig)? {
             Some(id) => {
                 if let Some(p) = lines.get(&a.origin.label()) {
-                    batch.add_site_lines(&p.site, &p.lines)?;
+                    batch.add_site_lines(p.page, &p.site, &p.lines)?;
                 }
                 new.push(New {
                     id,
@@ -326,7 +339,7 @@ fn echo_and_align(batch: &Batch, new: &[New], opts: &Options) -> Result<Vec<Pass
 /// Articles a killed ingest left, or a store made before the echo index: through it in order, aligned where not yet.
 fn catch_up(store: &mut Store, opts: &Options, out: &mut IngestOutcome) -> Result<(), String> {
     loop {
-        let todo = store.unindexed(INGEST_BATCH)?;
+        let todo = store.unindexed(opts.batch_pages.max(1))?;
         if todo.is_empty() {
             return Ok(());
         }

@@ -39,6 +39,8 @@ pub struct Options {
     pub reuse: ReuseParams,
     /// Sentence embedder for translation variants; lexical matching only when absent.
     pub embedder: Option<Arc<dyn SentenceEmbedder>>,
+    /// Pages per store transaction when ingesting.
+    pub batch_pages: usize,
 }
 
 impl std::fmt::Debug for Options {
@@ -64,6 +66,7 @@ impl Default for Options {
             aliases: Aliases::builtin(),
             reuse: ReuseParams::default(),
             embedder: None,
+            batch_pages: collection::INGEST_BATCH,
         }
     }
 }
@@ -181,7 +184,7 @@ pub fn articles<S: AsRef<str>>(
     progress: &dyn Progress,
 ) -> (Vec<Article>, Vec<Diagnostic>) {
     progress.start("profiling", 0);
-    let mut profile = collection::site_profile_of(paths, opts);
+    let mut profile = collection::site_profile_of(paths, opts, &|_| false);
     struct Rounds<'a> {
         opts: &'a Options,
         profile: Arc<echotrace_extract::SiteProfile>,

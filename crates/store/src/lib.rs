@@ -77,7 +77,8 @@ const MIGRATIONS: &[&str] = &[
         line INTEGER NOT NULL,
         pages INTEGER NOT NULL,
         PRIMARY KEY (site, line)
-    ) WITHOUT ROWID;",
+    ) WITHOUT ROWID;
+    CREATE TABLE profiled_pages (page INTEGER PRIMARY KEY);",
 ];
 
 /// An open store.
@@ -378,6 +379,15 @@ impl Store {
         Ok(out)
     }
 
+    /// Whether a page (by its `PageLines::page` hash) is counted in the stored site profile.
+    pub fn is_profiled(&self, page: u64) -> Result<bool, String> {
+        self.conn
+            .prepare_cached("SELECT 1 FROM profiled_pages WHERE page = ?1")
+            .and_then(|mut st| st.query_row([page as i64], |_| Ok(())).optional())
+            .map(|o| o.is_some())
+            .map_err(err)
+    }
+
     /// Articles not yet through the echo index, in insertion order, at most `limit`.
     pub fn unindexed(&self, limit: usize) -> Result<Vec<Unindexed>, String> {
         let mut st = self
@@ -554,8 +564,16 @@ impl Batch<'_> {
         Ok(())
     }
 
-    /// Counts one stored page's lines in its site's profile.
-    pub fn add_site_lines(&self, site: &str, lines: &[u64]) -> Result<(), String> {
+    /// Counts one stored page's lines in its site's profile (once per page).
+    pub fn add_site_lines(&self, page: u64, site: &str, lines: &[u64]) -> Result<(), String> {
+        let fresh = self
+            .tx
+            .prepare_cached("INSERT OR IGNORE INTO profiled_pages (page) VALUES (?1)")
+            .and_then(|mut st| st.execute([page as i64]))
+            .map_err(err)?;
+        if fresh == 0 {
+            return Ok(());
+        }
         let mut st = self
             .tx
             .prepare_cached(
