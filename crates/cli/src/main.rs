@@ -77,6 +77,8 @@ impl InputArgs {
             o.aliases
                 .load(&text)
                 .map_err(|e| format!("alias table {}: {e}", f.display()))?;
+            o.extra_aliases.push_str(&text);
+            o.extra_aliases.push('\n');
         }
         Ok(o)
     }
@@ -291,10 +293,11 @@ fn load_analysis(
             ));
         }
         let store = echotrace_store::Store::open(&path)?;
+        let aliases = echotrace_pipeline::collection::aliases_of(&store)?;
         let mut rep = Report::new();
         rep.articles = store.articles()?;
         rep.passages = store.passages()?;
-        echotrace_pipeline::finish_with(&mut rep, &opts.aliases, &store.claims()?);
+        echotrace_pipeline::finish_with(&mut rep, &aliases, &store.claims()?);
         return Ok(rep);
     }
     if paths.is_empty() {

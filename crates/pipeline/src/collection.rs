@@ -140,6 +140,103 @@ pub fn site_profile_of<S: AsRef<str>>(
     p.0
 }
 
+/// What a collection's analysis depends on, kept with its store: every
+/// ingest must use the same, or stored and new articles would not be
+/// comparable (other n-grams, other alias folding, other passage floor).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// Reuse parameters, as `name=value` pairs.
+    pub reuse: String,
+    /// Alias tables added to the built-in one (TSV), as given at creation.
+    pub aliases: String,
+    /// The sentence embedder's name, if any.
+    pub model: String,
+}
+
+impl Settings {
+    /// The settings `opts` ask for.
+    pub fn of(opts: &Options) -> Settings {
+        let r = &opts.reuse;
+        Settings {
+            reuse: format!(
+                "index_n={} min_shared={} max_df={} min_content_words={} anchor_n={} max_gap={} max_drift={} min_tokens={} near_identity={}",
+                r.index_n, r.min_shared, r.max_df, r.min_content_words,
+                r.align.n, r.align.max_gap, r.align.max_drift, r.align.min_tokens, r.align.near_identity
+            ),
+            aliases: opts.extra_aliases.clone(),
+            model: opts.embedder.as_ref().map(|e| e.name().to_string()).unwrap_or_default(),
+        }
+    }
+
+    /// The settings stored with `store`, if it has any.
+    pub fn stored(store: &Store) -> Result<Option<Settings>, String> {
+        let Some(reuse) = store.setting("reuse")? else {
+            return Ok(None);
+        };
+        Ok(Some(Settings {
+            reuse,
+            aliases: store.setting("aliases")?.unwrap_or_default(),
+            model: store.setting("model")?.unwrap_or_default(),
+        }))
+    }
+
+    fn save(&self, store: &mut Store) -> Result<(), String> {
+        store.set_setting("reuse", &self.reuse)?;
+        store.set_setting("aliases", &self.aliases)?;
+        store.set_setting("model", &self.model)
+    }
+}
+
+/// The alias table a store's articles were read with: the built-in one plus the tables kept at creation.
+pub fn aliases_of(store: &Store) -> Result<echotrace_reuse::Aliases, String> {
+    let mut a = echotrace_reuse::Aliases::builtin();
+    if let Some(extra) = store.setting("aliases")? {
+        a.load(&extra)
+            .map_err(|e| format!("the store's alias table: {e}"))?;
+    }
+    Ok(a)
+}
+
+/// Checks that `opts` ask for the settings the store was made with; a new store (or one made before settings were kept) takes them.
+pub fn check_settings(store: &mut Store, opts: &Options) -> Result<(), String> {
+    let wanted = Settings::of(opts);
+    match Settings::stored(store)? {
+        None => wanted.save(store),
+        Some(have) if have == wanted => Ok(()),
+        Some(have) => {
+            let mut what = Vec::new();
+            if have.reuse != wanted.reuse {
+                what.push(format!(
+                    "reuse parameters ({} here, {} in the store)",
+                    wanted.reuse, have.reuse
+                ));
+            }
+            if have.aliases != wanted.aliases {
+                what.push("extra alias tables (--aliases)".to_string());
+            }
+            if have.model != wanted.model {
+                what.push(format!(
+                    "sentence model ({} here, {} in the store)",
+                    if wanted.model.is_empty() {
+                        "none"
+                    } else {
+                        &wanted.model
+                    },
+                    if have.model.is_empty() {
+                        "none"
+                    } else {
+                        &have.model
+                    }
+                ));
+            }
+            Err(format!(
+                "this store was made with other settings: {}. Ingest with the options the store was created with (--aliases, --min-passage-words, --embed/--model), or into a new store",
+                what.join("; ")
+            ))
+        }
+    }
+}
+
 /// Adds the pages under `paths` to `store`, reporting pages read to `progress`.
 pub fn ingest_into<S: AsRef<str>>(
     store: &mut Store,
@@ -147,6 +244,7 @@ pub fn ingest_into<S: AsRef<str>>(
     opts: &Options,
     progress: &dyn Progress,
 ) -> Result<IngestOutcome, String> {
+    check_settings(store, opts)?;
     let mut out = IngestOutcome::default();
     progress.start("catching up", 0);
     catch_up(store, opts, &mut out)?;

@@ -41,6 +41,8 @@ pub struct Options {
     pub embedder: Option<Arc<dyn SentenceEmbedder>>,
     /// Pages per store transaction when ingesting.
     pub batch_pages: usize,
+    /// The alias tables added to the built-in one, as given (a store keeps them).
+    pub extra_aliases: String,
 }
 
 impl std::fmt::Debug for Options {
@@ -67,6 +69,7 @@ impl Default for Options {
             reuse: ReuseParams::default(),
             embedder: None,
             batch_pages: collection::INGEST_BATCH,
+            extra_aliases: String::new(),
         }
     }
 }

@@ -219,3 +219,33 @@ fn a_later_ingest_knows_the_chrome_of_pages_stored_earlier() {
     );
     assert!(second_body.contains("The mayor said"));
 }
+
+#[test]
+fn a_store_keeps_its_settings_and_refuses_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/seeds").to_string();
+    let db = dir.path().join("s.db");
+    let extra = "Example Org\tExOrg|the Example Organisation\n";
+    let mut opts = Options::default();
+    opts.aliases.load(extra).unwrap();
+    opts.extra_aliases = extra.to_string();
+    let mut store = Store::open(&db).unwrap();
+    ingest_into(&mut store, std::slice::from_ref(&seeds), &opts, &Silent).unwrap();
+    // The same settings again: fine.
+    ingest_into(&mut store, std::slice::from_ref(&seeds), &opts, &Silent).unwrap();
+    // Readers get the store's alias table.
+    let builtin = echotrace_reuse::Aliases::builtin().len();
+    let kept = echotrace_pipeline::collection::aliases_of(&store).unwrap();
+    assert!(kept.len() > builtin);
+    assert_eq!(kept.len(), opts.aliases.len());
+    // Another passage floor, or no extra aliases: refused, with what differs.
+    let mut other = opts.clone();
+    other.reuse.align.min_tokens = 3;
+    let e = ingest_into(&mut store, std::slice::from_ref(&seeds), &other, &Silent).unwrap_err();
+    assert!(
+        e.contains("other settings") && e.contains("min_tokens=3"),
+        "{e}"
+    );
+    let e = ingest_into(&mut store, &[seeds], &Options::default(), &Silent).unwrap_err();
+    assert!(e.contains("alias"), "{e}");
+}

@@ -110,6 +110,7 @@ impl Library {
             ));
         }
         let store = Store::open(db)?;
+        let aliases = echotrace_pipeline::collection::aliases_of(&store)?;
         let search = match SearchIndex::open(&echotrace_search::index_dir(db)) {
             Ok(s) => Some(s),
             Err(e) => {
@@ -129,7 +130,7 @@ impl Library {
             search,
             current: RwLock::new(Arc::new(empty)),
             reloading: Mutex::new(()),
-            aliases: Aliases::builtin(),
+            aliases,
         };
         lib.current()?;
         Ok(lib)

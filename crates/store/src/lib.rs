@@ -79,6 +79,12 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (site, line)
     ) WITHOUT ROWID;
     CREATE TABLE profiled_pages (page INTEGER PRIMARY KEY);",
+    // 5: the settings the collection was made with (reuse parameters, extra
+    // alias tables, model), kept so every later ingest and reader uses them.
+    "CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );",
 ];
 
 /// An open store.
@@ -136,7 +142,7 @@ impl Store {
             Connection::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
         conn.execute_batch(
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;
-             PRAGMA cache_size=-65536; PRAGMA mmap_size=4294967296;",
+             PRAGMA cache_size=-65536;",
         )
         .map_err(err)?;
         let mut store = Store { conn };
@@ -377,6 +383,27 @@ impl Store {
             }
         }
         Ok(out)
+    }
+
+    /// A stored setting.
+    pub fn setting(&self, key: &str) -> Result<Option<String>, String> {
+        self.conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(err)
+    }
+
+    /// Stores a setting (replacing it).
+    pub fn set_setting(&mut self, key: &str, value: &str) -> Result<(), String> {
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO settings (key, value) VALUES (?1, ?2)",
+                params![key, value],
+            )
+            .map(|_| ())
+            .map_err(err)
     }
 
     /// Whether a page (by its `PageLines::page` hash) is counted in the stored site profile.
