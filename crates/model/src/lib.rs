@@ -280,6 +280,15 @@ impl std::fmt::Display for Diagnostic {
     }
 }
 
+/// Orders stories most significant first: most independent outlets, then most articles, then the most recent, then by id.
+pub fn by_significance(a: &Story, b: &Story) -> std::cmp::Ordering {
+    b.independent_outlets
+        .cmp(&a.independent_outlets)
+        .then(b.articles.len().cmp(&a.articles.len()))
+        .then(b.first_seen.cmp(&a.first_seen))
+        .then(a.id.cmp(&b.id))
+}
+
 /// A set of articles that tell the same story.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Story {

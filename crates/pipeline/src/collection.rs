@@ -320,7 +320,18 @@ fn commit_batch(
         }
     }
     out.stats.added += new.len();
-    let passages = echo_and_align(&batch, &new, opts)?;
+    finish_batch(batch, &new, opts, out)
+}
+
+/// The rest of a batch's work, then its commit: the echo index and passages,
+/// the claims of the articles with text, and the articles marked done.
+fn finish_batch(
+    batch: Batch,
+    new: &[New],
+    opts: &Options,
+    out: &mut IngestOutcome,
+) -> Result<(), String> {
+    let passages = echo_and_align(&batch, new, opts)?;
     out.stats.passages += passages.len();
     batch.add_passages(&passages)?;
     let read: Vec<&Article> = new.iter().filter_map(|x| x.article.as_ref()).collect();
@@ -337,7 +348,7 @@ fn commit_batch(
     let ids: Vec<u32> = new.iter().map(|x| x.id).collect();
     batch.mark_done(&ids)?;
     batch.commit()?;
-    out.aligned.extend(ids.iter().map(|id| format!("a{id}")));
+    out.aligned.extend(read.iter().map(|a| a.id.clone()));
     Ok(())
 }
 
@@ -465,23 +476,6 @@ fn catch_up(store: &mut Store, opts: &Options, out: &mut IngestOutcome) -> Resul
                 }
             })
             .collect();
-        let passages = echo_and_align(&batch, &new, opts)?;
-        out.stats.passages += passages.len();
-        batch.add_passages(&passages)?;
-        let read: Vec<&Article> = new.iter().filter_map(|x| x.article.as_ref()).collect();
-        let claims: Vec<(String, echotrace_claims::ArticleClaims)> = read
-            .par_iter()
-            .map(|a| {
-                (
-                    a.id.clone(),
-                    echotrace_claims::analyze_article(a, &opts.aliases),
-                )
-            })
-            .collect();
-        batch.add_claims(&claims)?;
-        let ids: Vec<u32> = new.iter().map(|x| x.id).collect();
-        batch.mark_done(&ids)?;
-        batch.commit()?;
-        out.aligned.extend(read.iter().map(|a| a.id.clone()));
+        finish_batch(batch, &new, opts, out)?;
     }
 }

@@ -166,13 +166,7 @@ impl<'a> ReportIndex<'a> {
     /// Stories, most significant first: independent outlets, then articles, then the most recent.
     pub fn ranked_stories(&self) -> Vec<&'a Story> {
         let mut v: Vec<&Story> = self.report.stories.iter().collect();
-        v.sort_by(|a, b| {
-            b.independent_outlets
-                .cmp(&a.independent_outlets)
-                .then(b.articles.len().cmp(&a.articles.len()))
-                .then(b.first_seen.cmp(&a.first_seen))
-                .then(a.id.cmp(&b.id))
-        });
+        v.sort_by(|a, b| echotrace_model::by_significance(a, b));
         v
     }
 }

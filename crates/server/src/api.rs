@@ -314,13 +314,7 @@ async fn stories(
                 })
         })
         .collect();
-    selected.sort_by(|a, b| {
-        b.independent_outlets
-            .cmp(&a.independent_outlets)
-            .then(b.articles.len().cmp(&a.articles.len()))
-            .then(b.first_seen.cmp(&a.first_seen))
-            .then(a.id.cmp(&b.id))
-    });
+    selected.sort_by(|a, b| echotrace_model::by_significance(a, b));
     let items: Vec<Value> = selected
         .iter()
         .skip(offset)
