@@ -158,21 +158,6 @@ fn edit(rng: &mut Rng, sentence: &str, vocab: &[&str]) -> String {
     words.join(" ")
 }
 
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
 /// Generates `n` pages of the given shape from the real texts in `pool`, deterministically from `seed`.
 pub fn generate_crawl(
     pool: &[String],
@@ -372,7 +357,7 @@ pub fn generate_crawl(
             "{}\n\n{title}\n{} {} 2026 {:02}:{:02}\n\n{body_text}\n\n{}\n",
             chrome[outlet][0],
             mday,
-            MONTHS[month],
+            chrono::Month::try_from(month as u8 + 1).map_or("January", |m| m.name()),
             pos % 24,
             pos * 7 % 60,
             chrome[outlet][1]
