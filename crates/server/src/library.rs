@@ -7,7 +7,9 @@
 //! edges, timeline, shares) run by `echotrace_pipeline::finish_with`.
 //! The analysis is cached in memory and recomputed only when the store's
 //! revision (its newest article and passage ids) has moved, so an `ingest`
-//! running beside the server shows up on the next request.
+//! running beside the server shows up on the next request; while one
+//! request recomputes, the others answer from the previous analysis. The
+//! alias table is the one the store was created with.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
