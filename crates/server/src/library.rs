@@ -7,12 +7,13 @@
 //! edges, timeline, shares) run by `echotrace_pipeline::finish_with`.
 //! The analysis is cached in memory and recomputed only when the store's
 //! revision (its newest article and passage ids) has moved, so an `ingest`
-//! running beside the server shows up on the next request; while one
-//! request recomputes, the others answer from the previous analysis. The
-//! alias table is the one the store was created with.
+//! running beside the server shows up once it is recomputed, in the
+//! background: requests meanwhile get the previous analysis. The alias table
+//! is the one the store was created with.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use echotrace_claims::ArticleClaims;
@@ -94,6 +95,8 @@ pub struct Library {
     search: Option<SearchIndex>,
     current: RwLock<Arc<Analysis>>,
     reloading: Mutex<()>,
+    /// Whether a background recomputation is running.
+    refreshing: AtomicBool,
     aliases: Aliases,
 }
 
@@ -132,9 +135,10 @@ impl Library {
             search,
             current: RwLock::new(Arc::new(empty)),
             reloading: Mutex::new(()),
+            refreshing: AtomicBool::new(false),
             aliases,
         };
-        lib.current()?;
+        lib.reload()?;
         Ok(lib)
     }
 
@@ -148,23 +152,24 @@ impl Library {
         self.search.as_ref()
     }
 
-    /// The analysis of the store as it is now, recomputed first if the store changed. Blocking.
-    pub fn current(&self) -> Result<Arc<Analysis>, String> {
+    /// The latest finished analysis; when the store has changed since, a recomputation starts in the background.
+    ///
+    /// Readers never wait on a recomputation (it takes seconds on a large
+    /// store, and an ingest beside the server changes the store every
+    /// batch): they get the previous analysis until the new one is ready.
+    pub fn current(self: &Arc<Self>) -> Result<Arc<Analysis>, String> {
         let revision = self.store.lock().map_err(poisoned)?.revision()?;
         let cached = self.current.read().map_err(poisoned)?.clone();
-        if cached.revision == revision {
-            return Ok(cached);
+        if cached.revision != revision && !self.refreshing.swap(true, Ordering::AcqRel) {
+            let lib = Arc::clone(self);
+            std::thread::spawn(move || {
+                if let Err(e) = lib.reload() {
+                    eprintln!("echotrace: the analysis could not be recomputed: {e}");
+                }
+                lib.refreshing.store(false, Ordering::Release);
+            });
         }
-        // While another request recomputes, answer from the previous analysis
-        // rather than queue behind it: an ingest running beside the server
-        // changes the store every batch, and readers should not stall on each.
-        // The first analysis (revision -1) is always waited for.
-        if cached.revision.0 >= 0 {
-            if let Err(std::sync::TryLockError::WouldBlock) = self.reloading.try_lock() {
-                return Ok(cached);
-            }
-        }
-        self.reload()
+        Ok(cached)
     }
 
     /// Recomputes the analysis from the store, whatever its revision. Blocking.

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Latency of the HTTP API while an ingest grows the store under it: a store of N
+# generated news articles (bench/ingest_growth.sh's, built if missing) is served,
+# a client sends search, story-list and story requests one after another, and
+# 1,000 new pages are ingested beside it. Prints median / p99 / max per request
+# kind before, during and after the ingest.
+# Usage: bench/serve_during_ingest.sh [DATASETS_DIR] [N]   (default N: 10000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+data=${1:-../shared/datasets}; n=${2:-10000}
+cargo build --release -q --bin echotrace
+cargo build --release -q -p echotrace-eval --bin gen_crawl
+crawls=target/bench-crawls; stores=target/bench-stores
+mkdir -p "$crawls" "$stores"
+[ -s "$crawls/new-1000/pages.jsonl" ] || target/release/gen_crawl 1000 "$data" "$crawls/new-1000" --seed 7 2>/dev/null
+[ -s "$crawls/news-$n/pages.jsonl" ] || target/release/gen_crawl "$n" "$data" "$crawls/news-$n" 2>/dev/null
+db="$stores/news-$n.db"
+[ -s "$db" ] || target/release/echotrace ingest "$crawls/news-$n/pages.jsonl" --db "$db" --quiet 2>/dev/null
+work=$(mktemp -d); server=""
+trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
+cp "$db" "$work/s.db"; cp -r "$db.search" "$work/s.db.search"
+start=$(date +%s.%N)
+target/release/echotrace serve --db "$work/s.db" --addr 127.0.0.1:0 2>"$work/serve.log" &
+server=$!
+until grep -q "listening on" "$work/serve.log"; do sleep 0.2; kill -0 $server || { cat "$work/serve.log"; exit 1; }; done
+echo "serve: ready in $(echo "$(date +%s.%N) - $start" | bc) s on a store of $n articles"
+addr=$(grep -o 'http://[^ ]*' "$work/serve.log" | head -1)
+python3 - "$addr" "$crawls/new-1000/pages.jsonl" "$work/s.db" <<'PY'
+import json, random, subprocess, sys, time, urllib.request, urllib.parse
+base, pages, db = sys.argv[1].rstrip('/'), sys.argv[2], sys.argv[3]
+rng = random.Random(7)
+words = [w for l in open(pages) for w in json.loads(l)["text"].split() if w.isalpha() and len(w) > 5][:5000]
+def get(path):
+    t = time.perf_counter()
+    with urllib.request.urlopen(base + path, timeout=120) as r:
+        body = json.load(r)
+    return (time.perf_counter() - t) * 1000, body
+rows = {}
+def run(phase, seconds=None, until=None):
+    end = time.time() + (seconds or 1e9)
+    while time.time() < end and (until is None or until.poll() is None):
+        ms, _ = get("/api/search?" + urllib.parse.urlencode({"q": rng.choice(words), "limit": 10}))
+        rows.setdefault((phase, "search: one word"), []).append(ms)
+        ms, body = get("/api/stories?limit=50")
+        rows.setdefault((phase, "story list (50)"), []).append(ms)
+        if body["stories"]:
+            sid = rng.choice(body["stories"])["id"]
+            ms, _ = get("/api/stories/" + urllib.parse.quote(sid))
+            rows.setdefault((phase, "one story"), []).append(ms)
+run("before", seconds=10)
+t = time.time()
+ing = subprocess.Popen(["target/release/echotrace", "ingest", pages, "--db", db, "--quiet"], stderr=subprocess.DEVNULL)
+run("during", until=ing)
+ing.wait()
+print(f"ingest of 1,000 pages beside the server: {time.time() - t:.1f} s")
+run("after", seconds=10)
+def pct(v, p):
+    v = sorted(v); return v[round((len(v) - 1) * p)]
+print("| phase | request | runs | median ms | p99 ms | max ms |")
+print("| --- | --- | --- | --- | --- | --- |")
+for (phase, name), v in rows.items():
+    print(f"| {phase} | {name} | {len(v)} | {pct(v, .5):.1f} | {pct(v, .99):.1f} | {max(v):.1f} |")
+PY
