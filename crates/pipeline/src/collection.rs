@@ -2,7 +2,8 @@
 //! each batch is aligned and read against what the store already holds.
 //!
 //! Pages are read as a stream (nothing holds the whole corpus) and cut into
-//! batches of [`Options::batch_pages`] (default [`INGEST_BATCH`]). Each batch is one transaction:
+//! batches of [`Options::batch_pages`] (default [`INGEST_BATCH`]). Each batch
+//! is one transaction:
 //! 1. extract (in parallel, with the site profile of the stored pages and
 //!    of the whole input, read in a first pass over re-readable inputs);
 //! 2. store each new article with its reuse signature (pages already stored
@@ -15,8 +16,10 @@
 //! 5. read each new article's quotes, claims and entities, and store them;
 //! 6. count each new page's lines in the stored site profile.
 //!
-//! The work per batch depends on the batch and its partners, not on the
-//! size of the store. A process killed at any moment leaves the store as the
+//! A batch reads only what concerns it (its n-grams' postings, its
+//! partners' texts, its sites' profile), never the whole store; writing its
+//! postings into the store's B-tree still costs more in a larger store
+//! (docs/MEASUREMENTS.md, "Incremental ingest"). A process killed at any moment leaves the store as the
 //! last committed batch left it; running the same ingest again skips the
 //! stored pages and completes the rest. Articles of a store made before the
 //! echo index existed go through it once, in order, at the next ingest.
