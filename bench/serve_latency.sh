@@ -9,50 +9,9 @@ cd "$(dirname "$0")/.."
 data=${1:-../shared/datasets}; n=${2:-10000}; q=${3:-200}; t=${4:-50}
 cargo build --release -q -p echotrace-eval --features search --bin search_bench
 cargo build --release -q -p echotrace
-work=$(mktemp -d); trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 ECHOTRACE_BENCH_JSONL=$work/pages.jsonl target/release/search_bench "$n" "$data"
 start=$(date +%s.%N)
 target/release/echotrace ingest "$work/pages.jsonl" --db "$work/s.db" 2>&1 | tail -1
 echo "ingest: $(echo "$(date +%s.%N) - $start" | bc) s"
-start=$(date +%s.%N)
-target/release/echotrace serve --db "$work/s.db" --addr 127.0.0.1:0 2>"$work/serve.log" &
-server=$!
-until grep -q "listening on" "$work/serve.log"; do sleep 0.2; kill -0 $server || { cat "$work/serve.log"; exit 1; }; done
-echo "serve: analysis of the store ready in $(echo "$(date +%s.%N) - $start" | bc) s"
-addr=$(grep -o 'http://[^ ]*' "$work/serve.log" | head -1)
-python3 - "$addr" "$work/pages.jsonl" "$q" "$t" <<'PY'
-import json, random, sys, time, urllib.request, urllib.parse
-base, pages, nq, nt = sys.argv[1].rstrip('/'), sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-texts = [json.loads(l)["text"] for l in open(pages)]
-rng = random.Random(7)
-def timed(req):
-    t = time.perf_counter()
-    with urllib.request.urlopen(req) as r:
-        body = json.load(r)
-    return (time.perf_counter() - t) * 1000, body
-def pct(v, p):
-    v = sorted(v); return v[round((len(v) - 1) * p)]
-rows = {"search: one word": [], "search: two-word phrase": [], "search: two words, date range": [], "trace: 20-word passage": []}
-for _ in range(nq):
-    words = [w for w in texts[rng.randrange(len(texts))].split() if w.isalpha() and len(w) > 4]
-    if len(words) < 3: continue
-    k = rng.randrange(len(words) - 2)
-    for name, params in [("search: one word", {"q": words[k]}),
-                         ("search: two-word phrase", {"q": f'"{words[k]} {words[k+1]}"'}),
-                         ("search: two words, date range", {"q": f"{words[k]} {words[k+2]}", "from": "2023-02-05", "to": "2023-02-12"})]:
-        ms, _ = timed(base + "/api/search?" + urllib.parse.urlencode({**params, "limit": 10}))
-        rows[name].append(ms)
-found = 0
-for _ in range(nt):
-    body = texts[rng.randrange(len(texts))].split("\n\n", 2)[-1].split()
-    passage = " ".join(body[10:30])
-    req = urllib.request.Request(base + "/api/trace", data=json.dumps({"text": passage}).encode(), headers={"Content-Type": "application/json"})
-    ms, res = timed(req)
-    found += bool(res["hits"])
-    rows["trace: 20-word passage"].append(ms)
-print("| request (HTTP, loopback) | runs | median ms | p99 ms |")
-print("| --- | --- | --- | --- |")
-for name, v in rows.items():
-    print(f"| {name} | {len(v)} | {pct(v, .5):.2f} | {pct(v, .99):.2f} |")
-print(f"trace requests that found their source article: {found}/{nt}")
-PY
+bench/store_latency.sh "$work/s.db" "$work/pages.jsonl" "$q" "$t"
