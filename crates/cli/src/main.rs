@@ -469,19 +469,19 @@ fn run_ingest(
         let index = echotrace_search::SearchIndex::open(&echotrace_search::index_dir(db))?;
         let (_, stored, _) = store.counts()?;
         let pending = &outcome.aligned;
-        let to_index: Vec<echotrace_model::Article> =
-            if (index.len() as usize) + pending.len() < stored {
-                // Rare: the index lost articles. Adding replaces, so re-add all.
-                store.articles()?
-            } else {
-                let ids: Vec<u32> = pending
-                    .iter()
-                    .filter_map(|id| id.strip_prefix('a')?.parse().ok())
-                    .collect();
-                store.articles_with_ids(&ids)?
-            };
-        if !to_index.is_empty() {
-            index.add(&to_index)?;
+        let mut ids: Vec<u32> = if (index.len() as usize) + pending.len() < stored {
+            // Rare: the index lost articles. Adding replaces, so re-add all.
+            store.article_ids()?
+        } else {
+            pending
+                .iter()
+                .filter_map(|id| id.strip_prefix('a')?.parse().ok())
+                .collect()
+        };
+        ids.sort_unstable();
+        // A few thousand articles at a time: an ingest of millions never holds them all.
+        for chunk in ids.chunks(5000) {
+            index.add(&store.articles_with_ids(chunk)?)?;
         }
         let mut stages = timer.stages();
         stages.push(("indexing", started.elapsed()));

@@ -181,6 +181,18 @@ impl Store {
         self.articles_from("SELECT json FROM articles ORDER BY id")
     }
 
+    /// Every stored article's row id, in insertion order.
+    pub fn article_ids(&self) -> Result<Vec<u32>, String> {
+        let mut st = self
+            .conn
+            .prepare("SELECT id FROM articles ORDER BY id")
+            .map_err(err)?;
+        let rows = st
+            .query_map([], |r| r.get::<_, i64>(0).map(|v| v as u32))
+            .map_err(err)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(err)
+    }
+
     /// The stored articles with these row ids, in the order given (unknown ids skipped).
     pub fn articles_with_ids(&self, ids: &[u32]) -> Result<Vec<Article>, String> {
         let mut st = self
