@@ -10,31 +10,26 @@ cd "$(dirname "$0")/.."
 data=${1:-../shared/datasets}
 shift || true
 sizes=${*:-10000 100000}
-cargo build --release -q --bin echotrace
-cargo build --release -q -p echotrace-eval --bin gen_crawl
-crawls=target/bench-crawls
-stores=target/bench-stores
-mkdir -p "$crawls" "$stores"
-new="$crawls/new-1000"
-[ -s "$new/pages.jsonl" ] || target/release/gen_crawl 1000 "$data" "$new" --seed 7 2>/dev/null
+. bench/common.sh
+build_bench_tools
+new=$(crawl new-1000 1000 --seed 7)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 echo "| store articles | build s | store MiB | ingest 1,000 s | peak MiB | ratio to first |"
 echo "| --- | --- | --- | --- | --- | --- |"
 first=""
 for n in $sizes; do
-  dir="$crawls/news-$n"
-  [ -s "$dir/pages.jsonl" ] || target/release/gen_crawl "$n" "$data" "$dir" 2>/dev/null
+  pages=$(crawl "news-$n" "$n")
   db="$stores/news-$n.db"
   build="cached"
   if [ ! -s "$db" ]; then
     rm -rf "$db" "$db.search" "$db-wal" "$db-shm"
     start=$(date +%s.%N)
-    target/release/echotrace ingest "$dir/pages.jsonl" --db "$db" --quiet 2>/dev/null
+    target/release/echotrace ingest "$pages" --db "$db" --quiet 2>/dev/null
     build=$(python3 -c "import time; print(f'{time.time() - $start:.1f}')")
   fi
   cp "$db" "$work/s.db"; rm -rf "$work/s.db.search"; cp -r "$db.search" "$work/s.db.search"
-  /usr/bin/time -f "%e %M" -o "$work/time" target/release/echotrace ingest "$new/pages.jsonl" --db "$work/s.db" --quiet 2>/dev/null
+  /usr/bin/time -f "%e %M" -o "$work/time" target/release/echotrace ingest "$new" --db "$work/s.db" --quiet 2>/dev/null
   read -r secs kb <"$work/time"
   first=${first:-$secs}
   python3 -c "print(f'| $n | $build | {$(du -k "$db" | cut -f1) / 1024:.0f} | $secs | {$kb / 1024:.0f} | {$secs / $first:.2f} |')"

@@ -9,34 +9,29 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=${1:-../shared/datasets}; n=${2:-100000}
-cargo build --release -q --bin echotrace
-cargo build --release -q -p echotrace-eval --bin gen_crawl
-crawls=target/bench-crawls; stores=target/bench-stores
-mkdir -p "$crawls" "$stores"
-new="$crawls/new-1000"
-[ -s "$new/pages.jsonl" ] || target/release/gen_crawl 1000 "$data" "$new" --seed 7 2>/dev/null
-[ -s "$crawls/news-$n/pages.jsonl" ] || target/release/gen_crawl "$n" "$data" "$crawls/news-$n" 2>/dev/null
-db="$stores/news-$n.db"
-[ -s "$db" ] || target/release/echotrace ingest "$crawls/news-$n/pages.jsonl" --db "$db" --quiet 2>/dev/null
+. bench/common.sh
+build_bench_tools
+new=$(crawl new-1000 1000 --seed 7)
+db=$(news_store "$n")
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 count() { python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(*c.execute(\"select (select count(*) from pages), (select count(*) from articles), (select count(*) from articles where aligned = 0 or indexed = 0), (select count(*) from articles a left join article_claims c on c.article_id = a.id where c.article_id is null), (select count(*) from passages)\").fetchone())" "$1"; }
 check() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('pragma integrity_check').fetchone()[0])" "$1"; }
 read -r base _ <<<"$(count "$db")"
 # The passages an uninterrupted ingest stores, to compare each killed-and-resumed one with.
 cp "$db" "$work/s.db"; rm -f "$work/s.db-wal" "$work/s.db-shm"
-target/release/echotrace ingest "$new/pages.jsonl" --db "$work/s.db" --quiet --batch-pages 64 2>/dev/null || [ $? -eq 3 ]
+target/release/echotrace ingest "$new" --db "$work/s.db" --quiet --batch-pages 64 2>/dev/null || [ $? -eq 3 ]
 read -r _ _ _ _ want <<<"$(count "$work/s.db")"
 echo "store: $base pages; an uninterrupted ingest of the new pages ends with $want passages"
 echo "each line: delay, pages after the kill, integrity, pages after the re-run, left unaligned/unread, passages"
 for delay in 0.5 1.0 1.5 2.0 2.5 3.0; do
   cp "$db" "$work/s.db"; rm -f "$work/s.db-wal" "$work/s.db-shm"
-  target/release/echotrace ingest "$new/pages.jsonl" --db "$work/s.db" --quiet --batch-pages 64 2>/dev/null &
+  target/release/echotrace ingest "$new" --db "$work/s.db" --quiet --batch-pages 64 2>/dev/null &
   pid=$!
   sleep "$delay"; kill -9 $pid 2>/dev/null || true; wait $pid 2>/dev/null || true
   read -r p a un nc ps <<<"$(count "$work/s.db")"
   ok=$(check "$work/s.db")
   [ "$p" = "$a" ] && [ "$p" -ge "$base" ] || { echo "FAIL: pages $p articles $a (had $base)"; exit 1; }
-  target/release/echotrace ingest "$new/pages.jsonl" --db "$work/s.db" --quiet --batch-pages 64 2>/dev/null || [ $? -eq 3 ]
+  target/release/echotrace ingest "$new" --db "$work/s.db" --quiet --batch-pages 64 2>/dev/null || [ $? -eq 3 ]
   read -r p2 a2 un2 nc2 ps2 <<<"$(count "$work/s.db")"
   echo "kill after ${delay}s: $((p - base)) new pages kept, integrity $ok; re-run: $((p2 - base)) new pages, $un2 unaligned, $nc2 without claims, $ps2 passages"
   [ "$ok" = "ok" ] && [ "$un2" = 0 ] && [ "$nc2" = 0 ] && [ "$ps2" = "$want" ] || { echo FAIL; exit 1; }

@@ -8,24 +8,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=${1:-../shared/datasets}; n=${2:-10000}
-cargo build --release -q --bin echotrace
-cargo build --release -q -p echotrace-eval --bin gen_crawl
-crawls=target/bench-crawls; stores=target/bench-stores
-mkdir -p "$crawls" "$stores"
-[ -s "$crawls/new-1000/pages.jsonl" ] || target/release/gen_crawl 1000 "$data" "$crawls/new-1000" --seed 7 2>/dev/null
-[ -s "$crawls/news-$n/pages.jsonl" ] || target/release/gen_crawl "$n" "$data" "$crawls/news-$n" 2>/dev/null
-db="$stores/news-$n.db"
-[ -s "$db" ] || target/release/echotrace ingest "$crawls/news-$n/pages.jsonl" --db "$db" --quiet 2>/dev/null
+. bench/common.sh
+build_bench_tools
+new=$(crawl new-1000 1000 --seed 7)
+db=$(news_store "$n")
 work=$(mktemp -d); server=""
 trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
 cp "$db" "$work/s.db"; cp -r "$db.search" "$work/s.db.search"
-start=$(date +%s.%N)
-target/release/echotrace serve --db "$work/s.db" --addr 127.0.0.1:0 2>"$work/serve.log" &
-server=$!
-until grep -q "listening on" "$work/serve.log"; do sleep 0.2; kill -0 $server || { cat "$work/serve.log"; exit 1; }; done
-echo "serve: ready in $(echo "$(date +%s.%N) - $start" | bc) s on a store of $n articles"
-addr=$(grep -o 'http://[^ ]*' "$work/serve.log" | head -1)
-python3 - "$addr" "$crawls/new-1000/pages.jsonl" "$work/s.db" <<'PY'
+start_server "$work/s.db" "$work"
+echo "serve: ready in $ready_s s on a store of $n articles"
+python3 - "$addr" "$new" "$work/s.db" <<'PY'
 import json, random, subprocess, sys, time, urllib.request, urllib.parse
 base, pages, db = sys.argv[1].rstrip('/'), sys.argv[2], sys.argv[3]
 rng = random.Random(7)

@@ -7,16 +7,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 db=$1; pages=$2; q=${3:-200}; t=${4:-50}
+. bench/common.sh
 cargo build --release -q -p echotrace
 work=$(mktemp -d); server=""
 trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
 echo "store: $(du -sh "$db" | cut -f1) ($db), search index $(du -sh "$db.search" 2>/dev/null | cut -f1)"
-start=$(date +%s.%N)
-target/release/echotrace serve --db "$db" --addr 127.0.0.1:0 2>"$work/serve.log" &
-server=$!
-until grep -q "listening on" "$work/serve.log"; do sleep 0.2; kill -0 $server || { cat "$work/serve.log"; exit 1; }; done
-echo "serve: analysis of the store ready in $(echo "$(date +%s.%N) - $start" | bc) s"
-addr=$(grep -o 'http://[^ ]*' "$work/serve.log" | head -1)
+start_server "$db" "$work"
+echo "serve: analysis of the store ready in $ready_s s"
 python3 - "$addr" "$pages" "$q" "$t" <<'PY'
 import json, random, sys, time, urllib.request, urllib.parse
 base, pages, nq, nt = sys.argv[1].rstrip('/'), sys.argv[2], int(sys.argv[3]), int(sys.argv[4])

@@ -1,0 +1,44 @@
+# Shared by the collection benches (sourced, not run): generated crawls and
+# stores kept under target/, and an `echotrace serve` started on a store.
+# Expects the repository root as the working directory and `data` set to DATASETS_DIR.
+
+crawls=target/bench-crawls
+stores=target/bench-stores
+
+# Builds the binaries the benches use.
+build_bench_tools() {
+  cargo build --release -q --bin echotrace
+  cargo build --release -q -p echotrace-eval --bin gen_crawl
+  mkdir -p "$crawls" "$stores"
+}
+
+# crawl NAME N [GEN_CRAWL FLAGS...]: generates $crawls/NAME once; prints its pages file.
+crawl() {
+  local name=$1 n=$2
+  shift 2
+  [ -s "$crawls/$name/pages.jsonl" ] || target/release/gen_crawl "$n" "$data" "$crawls/$name" "$@" 2>/dev/null
+  echo "$crawls/$name/pages.jsonl"
+}
+
+# news_store N: the store grown by `echotrace ingest` from the news crawl of N articles, built once; prints its path.
+news_store() {
+  local n=$1 db="$stores/news-$1.db" pages
+  pages=$(crawl "news-$n" "$n")
+  [ -s "$db" ] || target/release/echotrace ingest "$pages" --db "$db" --quiet 2>/dev/null
+  echo "$db"
+}
+
+# start_server DB WORKDIR: starts `echotrace serve` on DB; sets `server` (pid),
+# `addr` (base URL) and `ready_s` (seconds until it listened).
+start_server() {
+  local db=$1 work=$2 start
+  start=$(date +%s.%N)
+  target/release/echotrace serve --db "$db" --addr 127.0.0.1:0 2>"$work/serve.log" &
+  server=$!
+  until grep -q "listening on" "$work/serve.log"; do
+    sleep 0.2
+    kill -0 "$server" || { cat "$work/serve.log"; exit 1; }
+  done
+  ready_s=$(echo "$(date +%s.%N) - $start" | bc)
+  addr=$(grep -o 'http://[^ ]*' "$work/serve.log" | head -1)
+}
