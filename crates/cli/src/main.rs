@@ -294,11 +294,7 @@ fn load_analysis(
         }
         let store = echotrace_store::Store::open(&path)?;
         let aliases = echotrace_pipeline::collection::aliases_of(&store)?;
-        let mut rep = Report::new();
-        rep.articles = store.articles()?;
-        rep.passages = store.passages()?;
-        echotrace_pipeline::finish_with(&mut rep, &aliases, &store.claims()?);
-        return Ok(rep);
+        return echotrace_pipeline::stored_report(&store, &aliases);
     }
     if paths.is_empty() {
         return Err("nothing to export: give PATH..., --report report.json or --db FILE".into());
@@ -335,16 +331,9 @@ fn run_search(
     }
     let members = match &story {
         Some(id) => {
-            let mut rep = Report::new();
-            rep.articles = articles.clone();
-            rep.passages = store.passages()?;
-            echotrace_pipeline::finish_with(
-                &mut rep,
-                &Options::default().aliases,
-                &store.claims()?,
-            );
-            let s = rep
-                .stories
+            let aliases = echotrace_pipeline::collection::aliases_of(&store)?;
+            let stories = echotrace_pipeline::store_stories(&store, &aliases)?;
+            let s = stories
                 .iter()
                 .find(|s| &s.id == id)
                 .ok_or_else(|| format!("no story {id} in {}", db.display()))?;

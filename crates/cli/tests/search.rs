@@ -57,8 +57,8 @@ fn phrase_filters_and_story() {
     // Outlet filter.
     let (_, al, _) = search(&db, &["SVR", "--outlet", "Al Mayadeen English"]);
     assert!(!al.is_empty() && al.iter().all(|h| h["outlet"] == "Al Mayadeen English"));
-    // A story's members only.
-    let (_, in_story, _) = search(&db, &["Ukraine", "--story", "s0"]);
+    // A story's members only: the first stored article (a1) names its story s1.
+    let (_, in_story, _) = search(&db, &["Ukraine", "--story", "s1"]);
     let (_, all, _) = search(&db, &["Ukraine"]);
     assert!(
         !in_story.is_empty() && in_story.len() < all.len(),

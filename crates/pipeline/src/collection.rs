@@ -280,11 +280,14 @@ pub fn ingest_into<S: AsRef<str>>(
     };
     echotrace_ingest::read_paths(paths, &opts.limits, &mut sink);
     sink.flush();
-    progress.end();
-    match sink.failed {
-        Some(e) => Err(e),
-        None => Ok(sink.out),
+    let (failed, out) = (sink.failed, sink.out);
+    if let Some(e) = failed {
+        progress.end();
+        return Err(e);
     }
+    crate::placing::update_stories(store, opts, progress)?;
+    progress.end();
+    Ok(out)
 }
 
 /// Stores a batch of extracted articles with their passages and claims, in one transaction.

@@ -11,6 +11,7 @@
 //! [`Progress`].
 
 pub mod collection;
+pub mod placing;
 pub mod progress;
 
 pub use progress::{Progress, Silent, StageTimer};
@@ -353,6 +354,74 @@ pub fn finish_stages(
     documents: Option<&[Vec<f32>]>,
     progress: &dyn Progress,
 ) {
+    group_stored(report);
+    claims_stage(report, aliases, known, progress);
+    progress.start("stories", report.articles.len() as u64);
+    report.stories = echotrace_stories::build_with(
+        &report.articles,
+        &report.passages,
+        aliases,
+        &echotrace_stories::StoryParams::default(),
+        documents,
+    );
+    progress.start("provenance", report.stories.len() as u64);
+    echotrace_provenance::run(report, aliases);
+}
+
+/// The analysis of a store: its articles, passages, claims and the stories
+/// it keeps (placed at ingest), finished by the provenance stage.
+pub fn stored_report(
+    store: &echotrace_store::Store,
+    aliases: &echotrace_reuse::Aliases,
+) -> Result<Report, String> {
+    let mut report = Report::new();
+    report.articles = store.articles()?;
+    report.passages = store.passages()?;
+    let known = store.claims()?;
+    if !store.unstoried(1)?.is_empty() {
+        // A store from before stories were kept, or an ingest killed before
+        // placing them: cluster here; the next ingest places them for good.
+        finish_with(&mut report, aliases, &known);
+        return Ok(report);
+    }
+    let stories = placing::stored_stories(store)?;
+    finish_placed(&mut report, aliases, &known, stories);
+    Ok(report)
+}
+
+/// The stories of a store: those placed at ingest, or clustered here when some articles are not placed yet.
+pub fn store_stories(
+    store: &echotrace_store::Store,
+    aliases: &echotrace_reuse::Aliases,
+) -> Result<Vec<echotrace_model::Story>, String> {
+    if store.unstoried(1)?.is_empty() {
+        return placing::stored_stories(store);
+    }
+    let articles = store.articles()?;
+    let passages = store.passages()?;
+    Ok(echotrace_stories::build(
+        &articles,
+        &passages,
+        aliases,
+        &echotrace_stories::StoryParams::default(),
+    ))
+}
+
+/// Finishes a report whose stories were placed already (a store's): groups, claims, then provenance.
+pub fn finish_placed(
+    report: &mut Report,
+    aliases: &echotrace_reuse::Aliases,
+    known: &HashMap<String, echotrace_claims::ArticleClaims>,
+    stories: Vec<echotrace_model::Story>,
+) {
+    group_stored(report);
+    claims_stage(report, aliases, known, &Silent);
+    report.stories = stories;
+    echotrace_provenance::run(report, aliases);
+}
+
+/// Groups passages read back from a store (which carry no groups); linear.
+fn group_stored(report: &mut Report) {
     if report.groups.is_empty() && !report.passages.is_empty() {
         // Passages read back from a store carry no groups: group them (linear).
         let rank: HashMap<&str, usize> = report
@@ -366,6 +435,15 @@ pub fn finish_stages(
         });
         report.groups = groups;
     }
+}
+
+/// Each article's quotes, claims and entities (from `known` where present), numbered into the report.
+fn claims_stage(
+    report: &mut Report,
+    aliases: &echotrace_reuse::Aliases,
+    known: &HashMap<String, echotrace_claims::ArticleClaims>,
+    progress: &dyn Progress,
+) {
     progress.start("claims", report.articles.len() as u64);
     let done = AtomicUsize::new(0);
     let per_article: Vec<echotrace_claims::ArticleClaims> = report
@@ -394,14 +472,4 @@ pub fn finish_stages(
         }
         report.entities.extend(found.entities);
     }
-    progress.start("stories", report.articles.len() as u64);
-    report.stories = echotrace_stories::build_with(
-        &report.articles,
-        &report.passages,
-        aliases,
-        &echotrace_stories::StoryParams::default(),
-        documents,
-    );
-    progress.start("provenance", report.stories.len() as u64);
-    echotrace_provenance::run(report, aliases);
 }

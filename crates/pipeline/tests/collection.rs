@@ -62,6 +62,11 @@ fn pages(dir: &Path, parts: usize) -> Vec<PathBuf> {
                 .collect()
         }
     };
+    write_parts(dir, &lines, parts)
+}
+
+/// Writes JSONL lines in `parts` files of consecutive lines; returns the files.
+fn write_parts(dir: &Path, lines: &[String], parts: usize) -> Vec<PathBuf> {
     let per = lines.len().div_ceil(parts);
     lines
         .chunks(per)
@@ -150,11 +155,21 @@ fn pairwise_f1(a: &HashMap<String, usize>, b: &HashMap<String, usize>) -> f64 {
 /// The analysis of a store, as `serve` and `--db` reports compute it.
 fn from_store(db: &Path, opts: &Options) -> Report {
     let store = Store::open(db).unwrap();
-    let mut r = Report::new();
-    r.articles = store.articles().unwrap();
-    r.passages = store.passages().unwrap();
-    echotrace_pipeline::finish_with(&mut r, &opts.aliases, &store.claims().unwrap());
-    r
+    assert!(
+        store.unstoried(1).unwrap().is_empty(),
+        "every article placed"
+    );
+    echotrace_pipeline::stored_report(&store, &opts.aliases).unwrap()
+}
+
+/// A store at `db` grown by one ingest per group of paths, then read back.
+fn grown_store(db: &Path, ingests: &[&[String]], opts: &Options) -> Report {
+    let mut store = Store::open(db).unwrap();
+    for paths in ingests {
+        ingest_into(&mut store, paths, opts, &Silent).unwrap();
+    }
+    drop(store);
+    from_store(db, opts)
 }
 
 #[test]
@@ -167,29 +182,54 @@ fn analyze_and_ingest_give_the_same_analysis() {
     assert!(!analyzed.passages.is_empty());
 
     // One ingest of everything.
-    let one = dir.path().join("one.db");
-    let mut store = Store::open(&one).unwrap();
-    ingest_into(&mut store, &paths, &opts, &Silent).unwrap();
-    drop(store);
-    let stored = from_store(&one, &opts);
+    let stored = grown_store(&dir.path().join("one.db"), &[&paths[..]], &opts);
     assert_eq!(stored.articles.len(), analyzed.articles.len());
     assert_eq!(passage_set(&stored), passage_set(&analyzed));
     let f1 = pairwise_f1(&partition(&analyzed), &partition(&stored));
     assert!(f1 > 0.999, "one ingest: story partition F1 {f1}");
 
     // Ten ingests of a tenth each.
-    let ten = dir.path().join("ten.db");
-    let mut store = Store::open(&ten).unwrap();
-    for p in &paths {
-        ingest_into(&mut store, std::slice::from_ref(p), &opts, &Silent).unwrap();
-    }
-    drop(store);
-    let grown = from_store(&ten, &opts);
+    let tenths: Vec<&[String]> = paths.chunks(1).collect();
+    let grown = grown_store(&dir.path().join("ten.db"), &tenths, &opts);
     assert_eq!(passage_set(&grown), passage_set(&analyzed));
     let f1 = pairwise_f1(&partition(&analyzed), &partition(&grown));
+    eprintln!("news crawl, ten ingests: story partition F1 {f1:.3} against one analysis");
     assert!(f1 >= 0.95, "ten ingests: story partition F1 {f1}");
     // Echo groups come back from the store too.
     assert_eq!(grown.groups.len(), analyzed.groups.len());
+}
+
+/// The story-clustering development set (real articles in three languages) as text pages, in ten parts.
+#[test]
+fn ten_ingests_of_the_clustering_set_find_the_stories_of_one() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/datasets");
+    let Ok((articles, _)) = echotrace_eval::clustering::load(&data) else {
+        eprintln!("NOTE: clustering development set missing; nothing to check");
+        return;
+    };
+    let lines: Vec<String> = articles
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let text = format!("{}\n\n{}", a.title.as_deref().unwrap_or(""), a.body);
+            serde_json::json!({"url": format!("https://site{i}.example/story"), "text": text})
+                .to_string()
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let parts = write_parts(dir.path(), &lines, 10);
+    let paths: Vec<String> = parts.iter().map(|p| p.display().to_string()).collect();
+    let opts = Options::default();
+    let analyzed = echotrace_pipeline::analyze(&paths, &opts, &Silent);
+    let one = grown_store(&dir.path().join("one.db"), &[&paths[..]], &opts);
+    let f1 = pairwise_f1(&partition(&analyzed), &partition(&one));
+    assert!(f1 > 0.999, "one ingest: story partition F1 {f1}");
+    let tenths: Vec<&[String]> = paths.chunks(1).collect();
+    let grown = grown_store(&dir.path().join("ten.db"), &tenths, &opts);
+    assert_eq!(grown.articles.len(), analyzed.articles.len());
+    let f1 = pairwise_f1(&partition(&analyzed), &partition(&grown));
+    eprintln!("clustering set, ten ingests: story partition F1 {f1:.3} against one analysis");
+    assert!(f1 >= 0.95, "ten ingests: story partition F1 {f1}");
 }
 
 #[test]

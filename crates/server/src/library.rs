@@ -1,12 +1,13 @@
 //! The analysis the server shows, and how it is kept current.
 //!
 //! A [`Library`] holds the store, its search index and the finished
-//! [`Analysis`] of what the store holds: articles and passages read from
-//! SQLite with each article's quotes, claims and entities as ingest stored
-//! them, then the stages that span articles (stories, sources, divergences,
-//! edges, timeline, shares) run by `echotrace_pipeline::finish_with`.
-//! The analysis is cached in memory and recomputed only when the store's
-//! revision (its newest article and passage ids) has moved, so an `ingest`
+//! [`Analysis`] of what the store holds: articles, passages and stories read
+//! from SQLite with each article's quotes, claims and entities as ingest
+//! stored them (ingest places new articles in stories), then the provenance
+//! stage (sources, divergences, edges, timeline, shares) run by
+//! `echotrace_pipeline::finish_placed`. The analysis is cached in memory and
+//! recomputed only when the store's revision (its newest article and passage
+//! ids, its story revision) has moved, so an `ingest`
 //! running beside the server shows up once it is recomputed, in the
 //! background: requests meanwhile get the previous analysis. The alias table
 //! is the one the store was created with.
@@ -27,7 +28,7 @@ pub struct Analysis {
     /// The report: articles, passages and every later stage.
     pub report: Report,
     /// The store revision it was computed from.
-    pub revision: (i64, i64),
+    pub revision: (i64, i64, i64),
     /// The articles tokenised and indexed for trace lookups.
     pub tracer: Tracer,
     articles: HashMap<String, usize>,
@@ -36,14 +37,15 @@ pub struct Analysis {
 }
 
 impl Analysis {
-    /// Finishes `report` (articles and passages filled; stored claims by article id in `known`) and indexes it by id.
+    /// Finishes `report` (articles and passages filled; stored claims by article id in `known`; its stories) and indexes it by id.
     pub fn build(
         mut report: Report,
         known: &HashMap<String, ArticleClaims>,
-        revision: (i64, i64),
+        stories: Vec<Story>,
+        revision: (i64, i64, i64),
         aliases: &Aliases,
     ) -> Analysis {
-        echotrace_pipeline::finish_with(&mut report, aliases, known);
+        echotrace_pipeline::finish_placed(&mut report, aliases, known, stories);
         let tracer = Tracer::new(&report.articles, aliases, &ReuseParams::default());
         let articles = report
             .articles
@@ -126,7 +128,8 @@ impl Library {
         let empty = Analysis::build(
             Report::new(),
             &HashMap::new(),
-            (-1, -1),
+            Vec::new(),
+            (-1, -1, -1),
             &Aliases::builtin(),
         );
         let lib = Library {
@@ -176,7 +179,7 @@ impl Library {
     pub fn reload(&self) -> Result<Arc<Analysis>, String> {
         // One reload at a time; a request that waited here finds it done.
         let _one = self.reloading.lock().map_err(poisoned)?;
-        let (report, known, revision) = {
+        let (report, known, stories, revision) = {
             let store = self.store.lock().map_err(poisoned)?;
             let revision = store.revision()?;
             let cached = self.current.read().map_err(poisoned)?.clone();
@@ -186,7 +189,8 @@ impl Library {
             let mut report = Report::new();
             report.articles = store.articles()?;
             report.passages = store.passages()?;
-            (report, store.claims()?, revision)
+            let stories = echotrace_pipeline::store_stories(&store, &self.aliases)?;
+            (report, store.claims()?, stories, revision)
         };
         if let Some(index) = &self.search {
             if let Err(e) = index.refresh() {
@@ -201,7 +205,13 @@ impl Library {
                 }
             }
         }
-        let analysis = Arc::new(Analysis::build(report, &known, revision, &self.aliases));
+        let analysis = Arc::new(Analysis::build(
+            report,
+            &known,
+            stories,
+            revision,
+            &self.aliases,
+        ));
         *self.current.write().map_err(poisoned)? = analysis.clone();
         Ok(analysis)
     }

@@ -25,6 +25,10 @@ use echotrace_claims::ArticleClaims;
 use echotrace_model::{Article, Passage, PassageKind, Span};
 use rusqlite::{params, Connection, OptionalExtension};
 
+mod stories;
+
+pub use stories::StoryRow;
+
 /// Schema migrations, in order; `user_version` counts how many were applied.
 const MIGRATIONS: &[&str] = &[
     // 1: pages, articles with signatures, passages.
@@ -84,6 +88,25 @@ const MIGRATIONS: &[&str] = &[
     "CREATE TABLE settings (
         key TEXT PRIMARY KEY,
         value TEXT NOT NULL
+    );",
+    // 6: stories kept as the collection grows: each article's story (the row
+    // id of the story's earliest-added article; NULL until placed), each
+    // story's analysis (NULL once the story was merged away) with the story
+    // revision that last wrote it, and the term statistics that placing new
+    // articles reads (document frequency per term hash, and the articles
+    // carrying a term while it is rare enough to find neighbours by).
+    "ALTER TABLE articles ADD COLUMN story INTEGER;
+    CREATE INDEX articles_story ON articles(story);
+    CREATE TABLE stories (
+        id INTEGER PRIMARY KEY,
+        revision INTEGER NOT NULL,
+        json TEXT
+    );
+    CREATE INDEX stories_revision ON stories(revision);
+    CREATE TABLE story_terms (
+        term INTEGER PRIMARY KEY,
+        df INTEGER NOT NULL,
+        docs BLOB
     );",
 ];
 
@@ -271,28 +294,11 @@ impl Store {
     pub fn passages(&self) -> Result<Vec<Passage>, String> {
         let mut st = self
             .conn
-            .prepare("SELECT id, a_article, a_start, a_end, b_article, b_start, b_end, kind, score FROM passages ORDER BY id")
+            .prepare(&format!(
+                "SELECT {PASSAGE_COLUMNS} FROM passages ORDER BY id"
+            ))
             .map_err(err)?;
-        let rows = st
-            .query_map([], |r| {
-                Ok(Passage {
-                    id: format!("p{}", r.get::<_, i64>(0)?),
-                    a: Span {
-                        article: format!("a{}", r.get::<_, i64>(1)?),
-                        start: r.get::<_, i64>(2)? as usize,
-                        end: r.get::<_, i64>(3)? as usize,
-                    },
-                    b: Span {
-                        article: format!("a{}", r.get::<_, i64>(4)?),
-                        start: r.get::<_, i64>(5)? as usize,
-                        end: r.get::<_, i64>(6)? as usize,
-                    },
-                    kind: kind_of(&r.get::<_, String>(7)?),
-                    score: r.get(8)?,
-                    group: None,
-                })
-            })
-            .map_err(err)?;
+        let rows = st.query_map([], passage_row).map_err(err)?;
         rows.collect::<Result<Vec<_>, _>>().map_err(err)
     }
 
@@ -309,17 +315,19 @@ impl Store {
         Ok((c("pages")?, c("articles")?, c("passages")?))
     }
 
-    /// A fingerprint of the stored analysis input: the newest article and passage ids.
+    /// A fingerprint of what the store holds: the newest article and passage ids, and the story revision.
     ///
-    /// Articles and passages are only ever appended, so the pair changes
-    /// exactly when either table gains rows; readers compare it to decide
-    /// whether what they computed from the store is stale.
-    pub fn revision(&self) -> Result<(i64, i64), String> {
+    /// Articles and passages are only ever appended and every story update
+    /// writes a new revision, so the triple changes exactly when the stored
+    /// analysis does; readers compare it to decide whether what they computed
+    /// from the store is stale.
+    pub fn revision(&self) -> Result<(i64, i64, i64), String> {
         self.conn
             .query_row(
-                "SELECT (SELECT ifnull(max(id), 0) FROM articles), (SELECT ifnull(max(id), 0) FROM passages)",
+                "SELECT (SELECT ifnull(max(id), 0) FROM articles), (SELECT ifnull(max(id), 0) FROM passages),
+                        (SELECT ifnull(max(revision), 0) FROM stories)",
                 [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .map_err(err)
     }
@@ -347,6 +355,30 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// The columns every passage query selects, in [`passage_row`]'s order.
+const PASSAGE_COLUMNS: &str =
+    "id, a_article, a_start, a_end, b_article, b_start, b_end, kind, score";
+
+/// A passage from a row of [`PASSAGE_COLUMNS`].
+fn passage_row(r: &rusqlite::Row) -> rusqlite::Result<Passage> {
+    Ok(Passage {
+        id: format!("p{}", r.get::<_, i64>(0)?),
+        a: Span {
+            article: format!("a{}", r.get::<_, i64>(1)?),
+            start: r.get::<_, i64>(2)? as usize,
+            end: r.get::<_, i64>(3)? as usize,
+        },
+        b: Span {
+            article: format!("a{}", r.get::<_, i64>(4)?),
+            start: r.get::<_, i64>(5)? as usize,
+            end: r.get::<_, i64>(6)? as usize,
+        },
+        kind: kind_of(&r.get::<_, String>(7)?),
+        score: r.get(8)?,
+        group: None,
+    })
 }
 
 fn decode_signature(blob: &[u8]) -> Vec<u64> {
@@ -675,10 +707,10 @@ mod tests {
     }
 
     #[test]
-    fn revision_moves_when_articles_or_passages_are_added() {
+    fn revision_moves_when_articles_passages_or_stories_are_written() {
         let dir = tempfile::tempdir().unwrap();
         let mut s = Store::open(&dir.path().join("r.db")).unwrap();
-        assert_eq!(s.revision().unwrap(), (0, 0));
+        assert_eq!(s.revision().unwrap(), (0, 0, 0));
         let ids = add(&mut s, &[("x", "one"), ("y", "two")]);
         let after_articles = s.revision().unwrap();
         assert_eq!(after_articles.1, 0);
@@ -708,6 +740,14 @@ mod tests {
         let after_passages = s.revision().unwrap();
         assert_eq!(after_passages.0, after_articles.0);
         assert!(after_passages.1 > 0);
+        let b = s.batch().unwrap();
+        b.put_story(ids[0].unwrap(), 1, Some("{}")).unwrap();
+        b.commit().unwrap();
+        let after_stories = s.revision().unwrap();
+        assert_eq!(after_stories.1, after_passages.1);
+        assert_eq!(after_stories.2, 1);
+        assert_eq!(s.stories_since(0).unwrap().len(), 1);
+        assert!(s.stories_since(1).unwrap().is_empty());
     }
 
     #[test]

@@ -8,8 +8,10 @@
 //! but the two cannot be one story (their dates are months apart): an article
 //! recalling an earlier statement is a link between stories, not a merge.
 //!
-//! [`StoryIndex`] does the same one article at a time: a new article joins
-//! the story it is closest to on average, or starts one.
+//! A growing collection re-clusters only a neighbourhood: its new articles
+//! and the stories they touch ([`build_in`], with the collection's document
+//! frequencies); the rest keep their stories. A story is named after its
+//! earliest-added member (`a17` -> `s17`), so its id survives the growth.
 
 pub mod cluster;
 pub mod terms;
@@ -20,7 +22,7 @@ use std::collections::{BTreeSet, HashMap};
 use echotrace_model::{Article, Passage, Story};
 use echotrace_reuse::Aliases;
 
-pub use terms::{cosine, TermSpace, TermVector};
+pub use terms::{cosine, TermCounts, TermSpace, TermVector};
 pub use time::{parse_day, DateKey};
 
 /// Settings of the stories stage.
@@ -109,7 +111,7 @@ pub fn covered(mut ranges: Vec<(usize, usize)>) -> usize {
 ///
 /// Terms in more articles than this carry little sign of one story and make
 /// the term pass quadratic; the cut-off grows with the corpus up to a fixed cap.
-fn term_max_df(n: usize) -> u32 {
+pub fn term_max_df(n: usize) -> u32 {
     (n as u32 / 50).clamp(50, 200)
 }
 
@@ -330,12 +332,34 @@ pub fn build_with(
     documents: Option<&[Vec<f32>]>,
 ) -> Vec<Story> {
     let space = TermSpace::build(articles, aliases);
-    let (clusters, affinity) = cluster_articles(articles, passages, &space, params, documents);
+    build_in(articles, passages, &space, params, documents)
+}
+
+/// [`build_with`] over a term space made beforehand (one vector per article, in order).
+///
+/// A growing collection passes the articles it re-clusters, weighed by the
+/// document frequencies of everything it holds ([`TermSpace::weigh`]).
+pub fn build_in(
+    articles: &[Article],
+    passages: &[Passage],
+    space: &TermSpace,
+    params: &StoryParams,
+    documents: Option<&[Vec<f32>]>,
+) -> Vec<Story> {
+    let (clusters, affinity) = cluster_articles(articles, passages, space, params, documents);
     let dates: Vec<DateKey> = articles
         .iter()
         .map(|a| DateKey::of(a.published.as_ref()))
         .collect();
-    assemble(articles, passages, &space, &clusters, &dates, &affinity)
+    assemble(articles, passages, space, &clusters, &dates, &affinity)
+}
+
+/// The id of a story whose earliest-added member is `article` (`a17` -> `s17`).
+pub fn story_id(article: &Article, index: usize) -> String {
+    match article.id.strip_prefix('a') {
+        Some(n) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => format!("s{n}"),
+        _ => format!("s{index}"),
+    }
 }
 
 /// Distinct date keys of a set of articles: what the date-window check needs of it.
@@ -414,8 +438,9 @@ fn assemble(
             // Named after its earliest-added member: articles are only ever
             // appended, so the id survives a growing collection as long as
             // that article stays in the story.
+            let first = m.iter().min().copied().unwrap_or(s);
             Story {
-                id: format!("s{}", m.iter().min().copied().unwrap_or(s)),
+                id: story_id(&articles[first], first),
                 label,
                 articles: members.iter().map(|&i| articles[i].id.clone()).collect(),
                 first_seen,
@@ -509,147 +534,6 @@ fn cites(
         out.insert(pair);
     }
     out.into_iter().collect()
-}
-
-/// Stories kept up to date one article at a time.
-///
-/// A new article joins the existing story with the highest average affinity
-/// to its members (if that reaches the threshold and the dates fit), or
-/// starts a new story. The term weights are those of the corpus the index
-/// was built from; rebuild with [`build`] when the collection has changed a lot.
-pub struct StoryIndex {
-    params: StoryParams,
-    space: TermSpace,
-    articles: Vec<Article>,
-    dates: Vec<DateKey>,
-    members: Vec<Vec<usize>>,
-}
-
-impl StoryIndex {
-    /// An index over `articles` and `passages`, clustered in one batch.
-    pub fn new(
-        articles: Vec<Article>,
-        passages: &[Passage],
-        aliases: &Aliases,
-        params: StoryParams,
-    ) -> Self {
-        let space = TermSpace::build(&articles, aliases);
-        let (members, _) = cluster_articles(&articles, passages, &space, &params, None);
-        let dates: Vec<DateKey> = articles
-            .iter()
-            .map(|a| DateKey::of(a.published.as_ref()))
-            .collect();
-        StoryIndex {
-            params,
-            space,
-            articles,
-            dates,
-            members,
-        }
-    }
-
-    /// Adds one article (with the passages it shares with stored ones); returns the index of its story.
-    pub fn add(&mut self, article: Article, passages: &[Passage], aliases: &Aliases) -> usize {
-        let mut one = TermSpace::build(std::slice::from_ref(&article), aliases);
-        // Re-weight the newcomer with the corpus document frequencies.
-        let n = (self.articles.len() + 1) as f32;
-        let anchor = std::mem::take(&mut one.anchors[0]);
-        let vector = reweight(&mut one, &self.space, n);
-        for (k, d) in one.df.drain() {
-            *self.space.df.entry(k).or_insert(0) += d;
-        }
-        for (k, t) in one.surface.drain() {
-            self.space.surface.entry(k).or_insert(t);
-        }
-        let new = self.articles.len();
-        let date = DateKey::of(article.published.as_ref());
-        let reuse: HashMap<usize, f32> = {
-            let mut all = self.articles.clone();
-            all.push(article.clone());
-            reuse_affinity(&all, passages, &self.params)
-                .into_iter()
-                .filter_map(|((x, y), r)| {
-                    if y == new {
-                        Some((x, r))
-                    } else if x == new {
-                        Some((y, r))
-                    } else {
-                        None
-                    }
-                })
-                .collect()
-        };
-        let mut best: Option<(usize, f32)> = None;
-        for (s, m) in self.members.iter().enumerate() {
-            let fits = m.iter().all(|&i| {
-                self.dates[i]
-                    .distance(date)
-                    .is_none_or(|d| d <= self.params.window_days)
-            });
-            if !fits {
-                continue;
-            }
-            let total: f32 = m
-                .iter()
-                .map(|&i| {
-                    let c = cosine(&self.space.vectors[i], &vector)
-                        .max(cosine(&self.space.anchors[i], &anchor) * self.params.anchor_weight);
-                    c.max(reuse.get(&i).copied().unwrap_or(0.0))
-                })
-                .sum();
-            let avg = total / m.len() as f32;
-            if avg >= self.params.threshold && best.is_none_or(|(_, b)| avg > b) {
-                best = Some((s, avg));
-            }
-        }
-        self.space.vectors.push(vector);
-        self.space.anchors.push(anchor);
-        self.articles.push(article);
-        self.dates.push(date);
-        match best {
-            Some((s, _)) => {
-                self.members[s].push(new);
-                s
-            }
-            None => {
-                self.members.push(vec![new]);
-                self.members.len() - 1
-            }
-        }
-    }
-
-    /// The current stories, labelled and linked.
-    pub fn stories(&self, passages: &[Passage]) -> Vec<Story> {
-        assemble(
-            &self.articles,
-            passages,
-            &self.space,
-            &self.members,
-            &self.dates,
-            &HashMap::new(),
-        )
-    }
-}
-
-/// The newcomer's vector weighted by the index's document frequencies.
-fn reweight(one: &mut TermSpace, corpus: &TermSpace, n: f32) -> TermVector {
-    let v = std::mem::take(&mut one.vectors[0]);
-    let mut out: TermVector = v
-        .into_iter()
-        .map(|(k, w)| {
-            // In a one-article space every idf is 1: the weight is the term frequency part alone.
-            let d = *corpus.df.get(&k).unwrap_or(&0) as f32 + 1.0;
-            let idf = ((1.0 + n) / (1.0 + d)).ln() + 1.0;
-            (k, w * idf)
-        })
-        .collect();
-    let norm: f32 = out.iter().map(|x| x.1 * x.1).sum::<f32>().sqrt();
-    if norm > 0.0 {
-        for x in out.iter_mut() {
-            x.1 /= norm;
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -35,11 +35,18 @@ fn is_unspaced(c: char) -> bool {
         0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xAC00..=0xD7AF)
 }
 
-/// Counts of one text's terms, and of its anchors (names and figures).
-#[derive(Default)]
-struct Counts {
+/// Raw counts of one article's terms and of its anchors (names and figures), with surface forms.
+#[derive(Debug, Default, Clone)]
+pub struct TermCounts {
     terms: HashMap<u64, (f32, String)>,
     anchors: HashMap<u64, (f32, String)>,
+}
+
+impl TermCounts {
+    /// The article's distinct terms: what its document frequencies count.
+    pub fn terms(&self) -> impl Iterator<Item = u64> + '_ {
+        self.terms.keys().copied()
+    }
 }
 
 /// Whether a word survives translation unchanged: a capitalised name, an acronym or a figure.
@@ -67,7 +74,7 @@ fn count_terms(
     aliases: &Aliases,
     stop: &HashSet<&'static str>,
     weight: f32,
-    counts: &mut Counts,
+    counts: &mut TermCounts,
 ) {
     let out = &mut counts.terms;
     let tokens = tokenize(text, aliases);
@@ -116,35 +123,52 @@ fn hash(s: &str) -> u64 {
 }
 
 impl TermSpace {
-    /// Builds the vectors of `articles` (title twice, then body).
+    /// Builds the vectors of `articles` (title twice, then body), with document frequencies counted over them.
     pub fn build(articles: &[Article], aliases: &Aliases) -> TermSpace {
+        let counts = TermSpace::count(articles, aliases);
+        let mut df: HashMap<u64, u32> = HashMap::new();
+        for m in &counts {
+            for k in m.terms.keys() {
+                *df.entry(*k).or_insert(0) += 1;
+            }
+        }
+        TermSpace::weigh(&counts, df, articles.len())
+    }
+
+    /// Each article's raw term counts (title twice, then body).
+    pub fn count(articles: &[Article], aliases: &Aliases) -> Vec<TermCounts> {
         let mut stops: HashMap<&str, HashSet<&'static str>> = HashMap::new();
         for a in articles {
             stops
                 .entry(a.language.as_str())
                 .or_insert_with(|| stop_words_for(&a.language));
         }
-        let counts: Vec<Counts> = articles
+        articles
             .par_iter()
             .map(|a| {
                 let stop = &stops[a.language.as_str()];
-                let mut m = Counts::default();
+                let mut m = TermCounts::default();
                 if let Some(t) = &a.title {
                     count_terms(t, aliases, stop, 2.0, &mut m);
                 }
                 count_terms(&a.body, aliases, stop, 1.0, &mut m);
                 m
             })
-            .collect();
-        let mut df: HashMap<u64, u32> = HashMap::new();
+            .collect()
+    }
+
+    /// Weighs counts by document frequencies `df` over a corpus of `n` articles.
+    ///
+    /// The corpus may be larger than `counts`: a growing collection weighs
+    /// the articles it re-clusters with the frequencies of all it holds.
+    pub fn weigh(counts: &[TermCounts], df: HashMap<u64, u32>, n: usize) -> TermSpace {
         let mut surface: HashMap<u64, String> = HashMap::new();
-        for m in &counts {
+        for m in counts {
             for (k, (_, s)) in &m.terms {
-                *df.entry(*k).or_insert(0) += 1;
                 surface.entry(*k).or_insert_with(|| s.clone());
             }
         }
-        let n = articles.len().max(1) as f32;
+        let n = n.max(1) as f32;
         let weigh = |m: &HashMap<u64, (f32, String)>| {
             let mut v: TermVector = m
                 .iter()
