@@ -292,7 +292,7 @@ pub fn by_significance(a: &Story, b: &Story) -> std::cmp::Ordering {
 /// A set of articles that tell the same story.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Story {
-    /// `s<k>`, k the position of its earliest-added article: stable while the collection grows.
+    /// `s<n>`, after its earliest-added article `a<n>`: stable while the collection grows.
     pub id: String,
     /// A short human label: the most telling title or key terms.
     pub label: String,
@@ -362,7 +362,7 @@ pub enum QuoteKind {
 /// An attributed quotation in one article; offsets are into that article's body.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Quote {
-    /// Stable identifier inside one report (`q0`, ...).
+    /// `q<n>.<k>`: the k-th quote of article `a<n>`, stable while the collection grows.
     pub id: String,
     /// The article's id.
     pub article: String,
@@ -420,7 +420,7 @@ pub struct Entity {
 /// A numeric claim: a figure, what it counts, and how it is qualified.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Claim {
-    /// Stable identifier inside one report (`c0`, ...).
+    /// `c<n>.<k>`: the k-th numeric claim of article `a<n>`, stable while the collection grows.
     pub id: String,
     /// The article's id.
     pub article: String,
@@ -454,7 +454,7 @@ pub struct Claim {
 /// A disagreement between articles (or stories) a reader should see.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Divergence {
-    /// Stable identifier inside one report (`d0`, ...).
+    /// `d<n>.<k>`: the k-th divergence of story `s<n>` (`dx<n>.<k>` across linked stories, after the first claim's article).
     pub id: String,
     /// The story, when the divergence is inside one.
     pub story: Option<String>,

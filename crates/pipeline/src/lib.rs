@@ -461,13 +461,15 @@ fn claims_stage(
     report.quotes.clear();
     report.claims.clear();
     report.entities.clear();
-    for found in per_article {
-        for mut q in found.quotes {
-            q.id = format!("q{}", report.quotes.len());
+    for (article, found) in report.articles.iter().zip(per_article) {
+        // Named after their article (`a17` -> `q17.0`, `c17.0`): stable while the collection grows.
+        let n = article.id.strip_prefix('a').unwrap_or(&article.id);
+        for (k, mut q) in found.quotes.into_iter().enumerate() {
+            q.id = format!("q{n}.{k}");
             report.quotes.push(q);
         }
-        for mut c in found.claims {
-            c.id = format!("c{}", report.claims.len());
+        for (k, mut c) in found.claims.into_iter().enumerate() {
+            c.id = format!("c{n}.{k}");
             report.claims.push(c);
         }
         report.entities.extend(found.entities);

@@ -88,8 +88,23 @@ pub fn find(
     figures_across(report, ctx, aliases, &mut out);
     dates(report, inferred, &mut out);
     speakers(report, ctx, &mut out);
-    for (n, d) in out.iter_mut().enumerate() {
-        d.id = format!("d{n}");
+    // Named after their story and rank in it (`s17` -> `d17.0`; across linked
+    // stories after the first claim's article): stable while other stories change.
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for d in out.iter_mut() {
+        let owner = match &d.story {
+            Some(s) => s.trim_start_matches('s').to_string(),
+            None => format!(
+                "x{}",
+                d.claims
+                    .first()
+                    .map(|c| c.trim_start_matches('c').split('.').next().unwrap_or(""))
+                    .unwrap_or("")
+            ),
+        };
+        let k = seen.entry(owner.clone()).or_insert(0);
+        d.id = format!("d{owner}.{k}");
+        *k += 1;
     }
     out
 }
