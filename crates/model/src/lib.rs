@@ -556,6 +556,15 @@ pub struct Report {
 }
 
 impl Report {
+    /// The position of each article in `articles`, by id.
+    pub fn article_positions(&self) -> std::collections::HashMap<String, usize> {
+        self.articles
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.id.clone(), i))
+            .collect()
+    }
+
     /// An empty report carrying the current schema id.
     pub fn new() -> Self {
         Report {

@@ -368,8 +368,8 @@ pub fn finish_stages(
     echotrace_provenance::run(report, aliases);
 }
 
-/// The analysis of a store: its articles, passages, claims and the stories
-/// it keeps (placed at ingest), finished by the provenance stage.
+/// The analysis of a store: its articles, passages and claims, and the
+/// stories with their provenance that ingest placed and kept.
 pub fn stored_report(
     store: &echotrace_store::Store,
     aliases: &echotrace_reuse::Aliases,
@@ -384,8 +384,9 @@ pub fn stored_report(
         finish_with(&mut report, aliases, &known);
         return Ok(report);
     }
-    let stories = placing::stored_stories(store)?;
-    finish_placed(&mut report, aliases, &known, stories);
+    group_stored(&mut report);
+    claims_stage(&mut report, aliases, &known, &Silent);
+    placing::apply_stored(&mut report, placing::stored_stories(store)?);
     Ok(report)
 }
 
@@ -395,7 +396,10 @@ pub fn store_stories(
     aliases: &echotrace_reuse::Aliases,
 ) -> Result<Vec<echotrace_model::Story>, String> {
     if store.unstoried(1)?.is_empty() {
-        return placing::stored_stories(store);
+        return Ok(placing::stored_stories(store)?
+            .into_iter()
+            .map(|s| s.story)
+            .collect());
     }
     let articles = store.articles()?;
     let passages = store.passages()?;
@@ -407,7 +411,7 @@ pub fn store_stories(
     ))
 }
 
-/// Finishes a report whose stories were placed already (a store's): groups, claims, then provenance.
+/// Finishes a report whose stories were placed already: groups, claims, then provenance.
 pub fn finish_placed(
     report: &mut Report,
     aliases: &echotrace_reuse::Aliases,

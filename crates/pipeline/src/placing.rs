@@ -1,4 +1,5 @@
-//! Placing new articles in the stories of a growing collection.
+//! Placing new articles in the stories of a growing collection, and
+//! analysing only the stories that changed.
 //!
 //! After an ingest has stored and aligned its pages, the articles not yet in
 //! a story are placed, [`STORY_CHUNK`] at a time, in one transaction each:
@@ -6,56 +7,120 @@
 //!    (document frequency per term; the articles carrying a rare term);
 //! 2. the stored articles each new one may share a story with are found
 //!    without reading the collection: those it shares text with (its stored
-//!    passages) and its [`TERM_NEIGHBOURS`] best by rare shared terms;
-//! 3. the stories of those articles are *touched*: their members and the new
-//!    articles form a neighbourhood, which is clustered again exactly as
-//!    `analyze` clusters a corpus (`echotrace_stories::build_in`), weighed
-//!    with the document frequencies of the whole collection;
-//! 4. the neighbourhood's stories replace the touched ones; a story keeps the
-//!    id of its earliest-added article (`s<rowid>`), a touched story that no
-//!    longer exists is marked merged, and each written story carries the new
-//!    story revision so readers fetch only what changed.
+//!    passages) and its [`TERM_NEIGHBOURS`] best by rare shared terms (by
+//!    the plain and by the names-and-figures vector);
+//! 3. the stories of those articles are *touched*: their members (a large
+//!    story: an even sample of [`STORY_SAMPLE`] members plus those the new
+//!    articles share text with, kept together as one node that stands for
+//!    all its members) and the new articles form a neighbourhood, clustered
+//!    as `analyze` clusters a corpus (`echotrace_stories::build_frozen`),
+//!    weighed with the document frequencies of the whole collection;
+//! 4. a story keeps the id of its earliest-added article (`s<rowid>`); the
+//!    members a sample left out follow that article. Only the stories whose
+//!    members changed (and those linked to them by a citation) go through
+//!    the provenance stage (sources, edges, timeline, shares, divergences),
+//!    with the stories they cite and the articles they share text with read
+//!    from the store; they are written with a new story revision, so readers
+//!    fetch only what changed. A touched story whose id no story carries any
+//!    more was merged away, and is marked so.
 //!
 //! One ingest of a whole corpus (up to [`STORY_CHUNK`] articles) is one
-//! neighbourhood holding everything: the stories `analyze` finds. A
-//! collection grown in parts differs only where a later article would have
-//! tied two stories that neither of its neighbours' stories reaches
-//! (tests/collection.rs measures the agreement).
+//! neighbourhood holding everything: the stories and provenance `analyze`
+//! finds. A collection grown in parts agrees with it as tests/collection.rs
+//! and `bench/story_agreement.sh` measure. Not updated when another story
+//! changes: an unchanged story's shares and the citations that stories
+//! outside the neighbourhood make of it.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use echotrace_model::{Article, Passage, Story};
+use echotrace_model::{
+    Addition, Article, Divergence, Edge, Passage, Published, Report, Shares, Source, Story,
+    TimelineEvent,
+};
 use echotrace_store::{Batch, Store};
-use echotrace_stories::{parse_day, term_max_df, StoryParams, TermCounts, TermSpace};
+use echotrace_stories::{parse_day, term_max_df, DateKey, StoryParams, TermCounts, TermSpace};
 
 use crate::{Options, Progress};
 
 /// New articles placed per transaction; a corpus up to this size ingested at once gets exactly `analyze`'s stories.
 pub const STORY_CHUNK: usize = 20_000;
 /// Stored neighbours kept per new article from rare shared terms.
-pub const TERM_NEIGHBOURS: usize = 8;
+pub const TERM_NEIGHBOURS: usize = 3;
 /// A term's carriers are kept while its document frequency is at most this (the largest term cut-off of the stories stage).
 const TERM_DOCS_CAP: u32 = 200;
 
-/// What the store keeps of one story: the story as the stories stage labels it.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+/// What the store keeps of one story: the story and what the provenance stage found in it.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct StoredStory {
-    /// The story: members, label, first date, cites.
+    /// The story: members, label, first date, cites, independent outlets.
     pub story: Story,
+    /// Its source, seen or latent.
+    #[serde(default)]
+    pub sources: Vec<Source>,
+    /// Provenance edges into its members.
+    #[serde(default)]
+    pub edges: Vec<Edge>,
+    /// Its dated events.
+    #[serde(default)]
+    pub timeline: Vec<TimelineEvent>,
+    /// Unsourced additions in its members.
+    #[serde(default)]
+    pub additions: Vec<Addition>,
+    /// Its divergences, and those across linked stories that start in it.
+    #[serde(default)]
+    pub divergences: Vec<Divergence>,
+    /// What the provenance stage set on each member: its date (inferred through the story) and shares.
+    #[serde(default)]
+    pub members: Vec<Member>,
 }
 
-/// The stories a store keeps, ordered as the stories stage orders them (earliest first; undated last).
-pub fn stored_stories(store: &Store) -> Result<Vec<Story>, String> {
+/// What the provenance stage set on one article.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Member {
+    /// The article's id.
+    pub article: String,
+    /// Its publication date after inference.
+    pub published: Option<Published>,
+    /// What of it is quoted, reused and its own.
+    pub shares: Option<Shares>,
+}
+
+/// The stories a store keeps with their provenance, ordered as the stories stage orders them (earliest first; undated last).
+pub fn stored_stories(store: &Store) -> Result<Vec<StoredStory>, String> {
     let mut stories = Vec::new();
     for row in store.stories_since(-1)? {
         let Some(json) = row.json else { continue };
         let kept: StoredStory = serde_json::from_str(&json)
             .map_err(|e| format!("store: bad story row s{}: {e}", row.id))?;
-        stories.push((row.id, kept.story));
+        stories.push((row.id, kept));
     }
-    let day = |s: &Story| s.first_seen.as_deref().and_then(|d| parse_day(d).day());
+    let day = |s: &StoredStory| {
+        s.story
+            .first_seen
+            .as_deref()
+            .and_then(|d| parse_day(d).day())
+    };
     stories.sort_by_key(|(id, s)| (day(s).is_none(), day(s), *id));
     Ok(stories.into_iter().map(|x| x.1).collect())
+}
+
+/// Fills a report's stories and provenance from the stories a store keeps (its articles, passages and claims already there).
+pub fn apply_stored(report: &mut Report, stored: Vec<StoredStory>) {
+    let index: HashMap<String, usize> = report.article_positions();
+    for kept in stored {
+        for m in kept.members {
+            if let Some(&i) = index.get(&m.article) {
+                report.articles[i].published = m.published;
+                report.articles[i].shares = m.shares;
+            }
+        }
+        report.sources.extend(kept.sources);
+        report.edges.extend(kept.edges);
+        report.timeline.extend(kept.timeline);
+        report.additions.extend(kept.additions);
+        report.divergences.extend(kept.divergences);
+        report.stories.push(kept.story);
+    }
 }
 
 /// Places every article not yet in a story (see the module docs); returns the number of stories written.
@@ -95,27 +160,21 @@ fn place_chunk(batch: &Batch, new_ids: &[u32], opts: &Options) -> Result<usize, 
     let mut candidates: BTreeSet<u32> = BTreeSet::new();
     let new_space = TermSpace::weigh(&new_counts, df.clone(), n);
     let max_df = term_max_df(n);
-    for vector in &new_space.vectors {
-        let mut score: HashMap<u32, f32> = HashMap::new();
-        for (t, w) in vector {
-            if df.get(t).copied().unwrap_or(0) > max_df {
-                continue;
-            }
-            for &d in carriers.get(t).map(Vec::as_slice).unwrap_or(&[]) {
-                *score.entry(d).or_insert(0.0) += w;
-            }
+    for vectors in [&new_space.vectors, &new_space.anchors] {
+        for vector in vectors {
+            candidates.extend(neighbours(vector, &df, max_df, &carriers));
         }
-        let mut best: Vec<(u32, f32)> = score.into_iter().collect();
-        best.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        candidates.extend(best.iter().take(TERM_NEIGHBOURS).map(|x| x.0));
     }
     let touching = batch.passages_touching(new_ids)?;
-    for p in &touching {
-        candidates.extend([number(&p.a.article), number(&p.b.article)]);
-    }
+    let partners: HashSet<u32> = touching
+        .iter()
+        .flat_map(|p| [number(&p.a.article), number(&p.b.article)])
+        .filter(|c| !is_new.contains(c))
+        .collect();
+    candidates.extend(&partners);
     candidates.retain(|c| !is_new.contains(c));
 
-    // The touched stories and the neighbourhood: new articles and their members.
+    // The touched stories; each comes whole, or as a sample when large.
     let candidates: Vec<u32> = candidates.into_iter().collect();
     let touched: BTreeSet<u32> = batch
         .stories_of(&candidates)?
@@ -123,8 +182,20 @@ fn place_chunk(batch: &Batch, new_ids: &[u32], opts: &Options) -> Result<usize, 
         .flatten()
         .collect();
     let touched: Vec<u32> = touched.into_iter().collect();
-    let members = batch.members(&touched)?;
-    let old_ids: Vec<u32> = members.iter().map(|m| m.0).collect();
+    let mut was: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+    for (a, st) in batch.members(&touched)? {
+        was.entry(st).or_default().push(a);
+    }
+    let mut old_ids: Vec<u32> = Vec::new();
+    let mut left_out: HashMap<u32, Vec<u32>> = HashMap::new();
+    for (&st, members) in &was {
+        let (sample, rest) = sample_of(members, &partners);
+        old_ids.extend(sample);
+        if !rest.is_empty() {
+            left_out.insert(st, rest);
+        }
+    }
+    old_ids.sort_unstable();
     let old_articles = batch.articles(&old_ids)?;
     let old_counts = TermSpace::count(&old_articles, &opts.aliases);
     let mut df = df;
@@ -136,7 +207,7 @@ fn place_chunk(batch: &Batch, new_ids: &[u32], opts: &Options) -> Result<usize, 
     for (t, d, _) in batch.story_terms(&unknown.into_iter().collect::<Vec<_>>())? {
         df.insert(t, d);
     }
-    // In row-id order, as `analyze` holds them.
+    // The neighbourhood in row-id order, as `analyze` holds a corpus.
     let mut order: Vec<(u32, Article, TermCounts)> = new_ids
         .iter()
         .copied()
@@ -146,9 +217,8 @@ fn place_chunk(batch: &Batch, new_ids: &[u32], opts: &Options) -> Result<usize, 
         .map(|((id, a), c)| (id, a, c))
         .collect();
     order.sort_unstable_by_key(|x| x.0);
-    let ids: Vec<u32> = order.iter().map(|x| x.0).collect();
-    let inside: HashSet<u32> = ids.iter().copied().collect();
-    let (articles, counts): (Vec<Article>, Vec<TermCounts>) =
+    let inside: HashSet<u32> = order.iter().map(|x| x.0).collect();
+    let (mut articles, counts): (Vec<Article>, Vec<TermCounts>) =
         order.into_iter().map(|(_, a, c)| (a, c)).unzip();
     let space = TermSpace::weigh(&counts, df, n);
     let mut passages = touching;
@@ -158,36 +228,363 @@ fn place_chunk(batch: &Batch, new_ids: &[u32], opts: &Options) -> Result<usize, 
     let (within, across): (Vec<Passage>, Vec<Passage>) = passages.into_iter().partition(|p| {
         inside.contains(&number(&p.a.article)) && inside.contains(&number(&p.b.article))
     });
-    let mut stories =
-        echotrace_stories::build_in(&articles, &within, &space, &StoryParams::default(), None);
+    // A sampled story stays one: its sample is one node, weighed by its average tie.
+    let position: HashMap<u32, usize> = articles
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (number(&a.id), i))
+        .collect();
+    let frozen: Vec<(Vec<usize>, usize)> = left_out
+        .keys()
+        .filter_map(|st| was.get(st))
+        .map(|members| {
+            let sample = members
+                .iter()
+                .filter_map(|m| position.get(m).copied())
+                .collect();
+            (sample, members.len())
+        })
+        .collect();
+    let mut stories = echotrace_stories::build_frozen(
+        &articles,
+        &within,
+        &space,
+        &StoryParams::default(),
+        None,
+        &frozen,
+    );
     cite_outside(batch, &mut stories, &articles, &across, &inside)?;
+    let exists: HashSet<u32> = stories.iter().map(|st| number(&st.id)).collect();
 
-    // Write back: placements, the new stories, the touched ones merged away.
+    // A sampled story's other members follow its earliest article.
+    let story_at: HashMap<u32, usize> = stories
+        .iter()
+        .enumerate()
+        .flat_map(|(k, st)| st.articles.iter().map(move |a| (number(a), k)))
+        .collect();
+    let mut joining: HashMap<usize, Vec<u32>> = HashMap::new();
+    for (st, rest) in &left_out {
+        if let Some(&k) = story_at.get(st) {
+            joining.entry(k).or_default().extend(rest);
+        }
+    }
+    let membership = |k: usize, st: &Story| {
+        let mut now: Vec<u32> = st.articles.iter().map(|a| number(a)).collect();
+        now.extend(joining.get(&k).map(Vec::as_slice).unwrap_or(&[]));
+        now.sort_unstable();
+        now
+    };
+    // Stories whose members did not change keep what is stored, unless
+    // linked by a citation to one that did: divergences span linked stories.
+    let changed: HashSet<String> = stories
+        .iter()
+        .enumerate()
+        .filter(|(k, st)| was.get(&number(&st.id)) != Some(&membership(*k, st)))
+        .map(|(_, st)| st.id.clone())
+        .collect();
+    let cited_by_changed: HashSet<&String> = stories
+        .iter()
+        .filter(|st| changed.contains(&st.id))
+        .flat_map(|st| st.cites.iter())
+        .collect();
+    let keep: Vec<bool> = stories
+        .iter()
+        .map(|st| {
+            changed.contains(&st.id)
+                || st.cites.iter().any(|c| changed.contains(c))
+                || cited_by_changed.contains(&st.id)
+        })
+        .collect();
+    // Kept stories get their left-out members back (read now: provenance needs them).
+    let mut back: Vec<u32> = joining
+        .iter()
+        .filter(|(k, _)| keep[**k])
+        .flat_map(|(_, rest)| rest.iter().copied())
+        .collect();
+    back.sort_unstable();
+    let mut passages = within;
+    passages.extend(across);
+    if !back.is_empty() {
+        articles.extend(batch.articles(&back)?);
+        articles.sort_by_key(|a| number(&a.id));
+        passages.extend(batch.passages_touching(&back)?);
+        passages.sort_unstable_by_key(|p| number(&p.id));
+        passages.dedup_by_key(|p| number(&p.id));
+        let old_cites = stored_cites(batch, &left_out)?;
+        let index: HashMap<u32, usize> = articles
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (number(&a.id), i))
+            .collect();
+        for (&k, rest) in &joining {
+            if keep[k] {
+                let st = &mut stories[k];
+                st.articles.extend(rest.iter().map(|a| format!("a{a}")));
+                order_members(st, &articles, &index);
+                for c in old_cites.get(&number(&st.id)).into_iter().flatten() {
+                    if !st.cites.contains(c) && exists.contains(&number(c)) {
+                        st.cites.push(c.clone());
+                    }
+                }
+            }
+        }
+    }
+    let kept: Vec<Story> = stories
+        .into_iter()
+        .zip(&keep)
+        .filter(|(_, &k)| k)
+        .map(|(st, _)| st)
+        .collect();
+    let analysed = provenance_of(batch, kept, articles, passages, opts)?;
+
+    // Write back: placements, the stories analysed, the touched ones merged away.
+    let before: HashMap<u32, u32> = was
+        .iter()
+        .flat_map(|(&st, m)| m.iter().map(move |&a| (a, st)))
+        .collect();
     let mut placed: Vec<(u32, u32)> = Vec::new();
-    let before: HashMap<u32, u32> = members.iter().copied().collect();
-    let mut kept: HashSet<u32> = HashSet::new();
-    for s in &stories {
+    for kept_story in &analysed {
+        let s = &kept_story.story;
         let sid = number(&s.id);
-        kept.insert(sid);
         for a in &s.articles {
             let a = number(a);
             if before.get(&a) != Some(&sid) {
                 placed.push((a, sid));
             }
         }
-        let json = serde_json::to_string(&StoredStory { story: s.clone() })
+        let json = serde_json::to_string(kept_story)
             .map_err(|e| format!("cannot encode story {}: {e}", s.id))?;
         batch.put_story(sid, revision, Some(&json))?;
     }
-    for t in touched.iter().filter(|t| !kept.contains(t)) {
+    for t in touched.iter().filter(|t| !exists.contains(t)) {
         batch.put_story(*t, revision, None)?;
     }
     batch.place(&placed)?;
-    debug_assert_eq!(
-        ids.len(),
-        stories.iter().map(|s| s.articles.len()).sum::<usize>()
+    Ok(analysed.len())
+}
+
+/// Members of a large story re-clustered with new articles: this many, spread evenly from its earliest.
+pub const STORY_SAMPLE: usize = 16;
+
+/// The members of a story that join a neighbourhood, and those left out (a large story is sampled).
+///
+/// A new article joins a story when its average affinity to the members
+/// reaches the threshold; an even sample (the earliest member, which names
+/// the story, then every k-th) estimates that average without reading a
+/// story of hundreds of echoes each time one more arrives. Members the new
+/// articles share text with (`pinned`) are always read: an echo of a wire
+/// text is aligned against the text's representative, and joins its story
+/// through that passage.
+fn sample_of(members: &[u32], pinned: &HashSet<u32>) -> (Vec<u32>, Vec<u32>) {
+    if members.len() <= STORY_SAMPLE {
+        return (members.to_vec(), Vec::new());
+    }
+    let mut take: Vec<bool> = members.iter().map(|m| pinned.contains(m)).collect();
+    for i in 0..STORY_SAMPLE {
+        take[i * members.len() / STORY_SAMPLE] = true;
+    }
+    let (mut sample, mut rest) = (Vec::new(), Vec::new());
+    for (m, t) in members.iter().zip(take) {
+        if t {
+            sample.push(*m);
+        } else {
+            rest.push(*m);
+        }
+    }
+    (sample, rest)
+}
+
+/// The stored cites of these stories.
+fn stored_cites(
+    batch: &Batch,
+    stories: &HashMap<u32, Vec<u32>>,
+) -> Result<HashMap<u32, Vec<String>>, String> {
+    let ids: Vec<u32> = stories.keys().copied().collect();
+    let mut out = HashMap::new();
+    for (id, json) in batch.story_json(&ids)? {
+        let kept: StoredStory =
+            serde_json::from_str(&json).map_err(|e| format!("store: bad story row s{id}: {e}"))?;
+        out.insert(id, kept.story.cites);
+    }
+    Ok(out)
+}
+
+/// Orders a story's members as the stories stage does (dated earliest first, then undated; ties by id) and sets its first date.
+fn order_members(story: &mut Story, articles: &[Article], index: &HashMap<u32, usize>) {
+    let key = |id: &String| {
+        let a = index.get(&number(id)).map(|&i| &articles[i]);
+        let day = a.and_then(|a| DateKey::of(a.published.as_ref()).day());
+        (day.is_none(), day, number(id))
+    };
+    story.articles.sort_by_key(key);
+    story.articles.dedup();
+    story.first_seen = story.articles.iter().find_map(|id| {
+        let a = &articles[*index.get(&number(id))?];
+        DateKey::of(a.published.as_ref()).day()?;
+        a.published.as_ref().map(|p| p.value.clone())
+    });
+}
+
+/// Runs the provenance stage over the written stories (with the stories
+/// they cite and the articles they share text with, read from the store)
+/// and splits what it finds by story.
+fn provenance_of(
+    batch: &Batch,
+    stories: Vec<Story>,
+    articles: Vec<Article>,
+    passages: Vec<Passage>,
+    opts: &Options,
+) -> Result<Vec<StoredStory>, String> {
+    let written: HashSet<String> = stories.iter().map(|s| s.id.clone()).collect();
+    let members: HashSet<&str> = stories
+        .iter()
+        .flat_map(|s| s.articles.iter().map(String::as_str))
+        .collect();
+    let articles: Vec<Article> = articles
+        .into_iter()
+        .filter(|a| members.contains(a.id.as_str()))
+        .collect();
+    let passages: Vec<Passage> = passages
+        .into_iter()
+        .filter(|p| {
+            members.contains(p.a.article.as_str()) || members.contains(p.b.article.as_str())
+        })
+        .collect();
+    let have: HashSet<u32> = articles.iter().map(|a| number(&a.id)).collect();
+    let mut cited: Vec<u32> = stories
+        .iter()
+        .flat_map(|s| s.cites.iter())
+        .filter(|c| !written.contains(*c))
+        .map(|c| number(c))
+        .collect();
+    cited.sort_unstable();
+    cited.dedup();
+    let mut context_stories: Vec<Story> = Vec::new();
+    for (id, json) in batch.story_json(&cited)? {
+        let kept: StoredStory =
+            serde_json::from_str(&json).map_err(|e| format!("store: bad story row s{id}: {e}"))?;
+        context_stories.push(kept.story);
+    }
+    let mut extra: BTreeSet<u32> = context_stories
+        .iter()
+        .flat_map(|s| s.articles.iter().map(|a| number(a)))
+        .collect();
+    extra.extend(
+        passages
+            .iter()
+            .flat_map(|p| [number(&p.a.article), number(&p.b.article)]),
     );
-    Ok(stories.len())
+    extra.retain(|a| !have.contains(a));
+    let extra: Vec<u32> = extra.into_iter().collect();
+    let mut report = Report::new();
+    report.articles = articles;
+    report.articles.extend(batch.articles(&extra)?);
+    report.articles.sort_by_key(|a| number(&a.id));
+    report.passages = passages;
+    report.passages.sort_by_key(|p| number(&p.id));
+    let ids: Vec<u32> = report.articles.iter().map(|a| number(&a.id)).collect();
+    let known = batch.claims(&ids)?;
+    let n_written = stories.len();
+    let mut all = stories;
+    all.extend(context_stories);
+    crate::finish_placed(&mut report, &opts.aliases, &known, all);
+
+    // Split by story: what names it, or the story of the article it concerns.
+    let story_of: HashMap<&str, usize> = report.stories[..n_written]
+        .iter()
+        .enumerate()
+        .flat_map(|(s, st)| st.articles.iter().map(move |a| (a.as_str(), s)))
+        .collect();
+    let by_id: HashMap<&str, usize> = report.stories[..n_written]
+        .iter()
+        .enumerate()
+        .map(|(s, st)| (st.id.as_str(), s))
+        .collect();
+    let mut out: Vec<StoredStory> = report.stories[..n_written]
+        .iter()
+        .map(|s| StoredStory {
+            story: s.clone(),
+            ..Default::default()
+        })
+        .collect();
+    for src in &report.sources {
+        if let Some(&s) = by_id.get(src.story.as_str()) {
+            out[s].sources.push(src.clone());
+        }
+    }
+    for e in &report.timeline {
+        if let Some(&s) = by_id.get(e.story.as_str()) {
+            out[s].timeline.push(e.clone());
+        }
+    }
+    for a in &report.additions {
+        if let Some(&s) = by_id.get(a.story.as_str()) {
+            out[s].additions.push(a.clone());
+        }
+    }
+    for e in &report.edges {
+        if let Some(&s) = story_of.get(e.to.as_str()) {
+            out[s].edges.push(e.clone());
+        }
+    }
+    let claim_story = |claim: &str| {
+        let article = claim
+            .trim_start_matches('c')
+            .split('.')
+            .next()
+            .unwrap_or("");
+        story_of.get(format!("a{article}").as_str()).copied()
+    };
+    for d in &report.divergences {
+        let owner = match &d.story {
+            Some(id) => by_id.get(id.as_str()).copied(),
+            None => d.claims.iter().find_map(|c| claim_story(c)),
+        };
+        if let Some(s) = owner {
+            out[s].divergences.push(d.clone());
+        }
+    }
+    for a in &report.articles {
+        if let Some(&s) = story_of.get(a.id.as_str()) {
+            out[s].members.push(Member {
+                article: a.id.clone(),
+                published: a.published.clone(),
+                shares: a.shares,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Cosine below which the stories stage gives two articles no term affinity (its pair floor).
+const PAIR_FLOOR: f32 = 0.08;
+
+/// The stored articles, at most [`TERM_NEIGHBOURS`], that may reach the pair floor with a new article's (unit) vector.
+///
+/// A stored article's cosine with the vector is at most the summed weight of
+/// the terms they share (its own weights are at most 1), so one whose rare
+/// shared terms weigh less than [`PAIR_FLOOR`] cannot be tied to it by terms.
+fn neighbours(
+    vector: &[(u64, f32)],
+    df: &HashMap<u64, u32>,
+    max_df: u32,
+    carriers: &Carriers,
+) -> Vec<u32> {
+    let mut score: HashMap<u32, f32> = HashMap::new();
+    for (t, w) in vector {
+        if df.get(t).copied().unwrap_or(0) > max_df {
+            continue;
+        }
+        for &d in carriers.get(t).map(Vec::as_slice).unwrap_or(&[]) {
+            *score.entry(d).or_insert(0.0) += w;
+        }
+    }
+    let mut best: Vec<(u32, f32)> = score.into_iter().filter(|x| x.1 >= PAIR_FLOOR).collect();
+    best.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    best.into_iter()
+        .take(TERM_NEIGHBOURS)
+        .map(|x| x.0)
+        .collect()
 }
 
 /// The stored articles carrying each rare term.

@@ -187,6 +187,17 @@ fn analyze_and_ingest_give_the_same_analysis() {
     assert_eq!(passage_set(&stored), passage_set(&analyzed));
     let f1 = pairwise_f1(&partition(&analyzed), &partition(&stored));
     assert!(f1 > 0.999, "one ingest: story partition F1 {f1}");
+    // The provenance stage ran per story at ingest and finds what it finds over the whole.
+    let counts = |r: &Report| {
+        (
+            r.sources.len(),
+            r.edges.len(),
+            r.divergences.len(),
+            r.timeline.len(),
+            r.additions.len(),
+        )
+    };
+    assert_eq!(counts(&stored), counts(&analyzed));
 
     // Ten ingests of a tenth each.
     let tenths: Vec<&[String]> = paths.chunks(1).collect();

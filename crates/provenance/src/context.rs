@@ -42,12 +42,7 @@ impl Context {
     /// Indexes `report`.
     pub fn new(report: &Report) -> Context {
         let n = report.articles.len();
-        let index: HashMap<String, usize> = report
-            .articles
-            .iter()
-            .enumerate()
-            .map(|(i, a)| (a.id.clone(), i))
-            .collect();
+        let index: HashMap<String, usize> = report.article_positions();
         let mut story_of = vec![None; n];
         for (s, story) in report.stories.iter().enumerate() {
             for id in &story.articles {

@@ -74,8 +74,18 @@ impl<W: Write> ReportWriter for Export<W> {
         let w = &mut self.out;
         match self.format {
             Format::JsonlArticles => {
+                // Each article with the id of its story.
+                let story_of: std::collections::HashMap<&str, &str> = r
+                    .stories
+                    .iter()
+                    .flat_map(|s| s.articles.iter().map(|a| (a.as_str(), s.id.as_str())))
+                    .collect();
                 for a in &r.articles {
-                    serde_json::to_writer(&mut *w, a)?;
+                    let mut v = serde_json::to_value(a)?;
+                    if let (Some(o), Some(s)) = (v.as_object_mut(), story_of.get(a.id.as_str())) {
+                        o.insert("story".into(), serde_json::Value::from(*s));
+                    }
+                    serde_json::to_writer(&mut *w, &v)?;
                     writeln!(w)?;
                 }
             }

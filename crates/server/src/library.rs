@@ -2,12 +2,13 @@
 //!
 //! A [`Library`] holds the store, its search index and the finished
 //! [`Analysis`] of what the store holds: articles, passages and stories read
-//! from SQLite with each article's quotes, claims and entities as ingest
-//! stored them (ingest places new articles in stories), then the provenance
-//! stage (sources, divergences, edges, timeline, shares) run by
-//! `echotrace_pipeline::finish_placed`. The analysis is cached in memory and
-//! recomputed only when the store's revision (its newest article and passage
-//! ids, its story revision) has moved, so an `ingest`
+//! from SQLite with each article's quotes, claims and entities, and each
+//! story's provenance (sources, divergences, edges, timeline, shares) as
+//! ingest stored them: ingest places new articles in stories and analyses
+//! only the stories it touched (`echotrace_pipeline::stored_report`). The
+//! analysis is cached in memory and read again only when the store's
+//! revision (its newest article and passage ids, its story revision) has
+//! moved, so an `ingest`
 //! running beside the server shows up once it is recomputed, in the
 //! background: requests meanwhile get the previous analysis. The alias table
 //! is the one the store was created with.
@@ -17,7 +18,6 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
-use echotrace_claims::ArticleClaims;
 use echotrace_model::{Article, Report, Story};
 use echotrace_reuse::{Aliases, ReuseParams, Tracer};
 use echotrace_search::SearchIndex;
@@ -37,22 +37,10 @@ pub struct Analysis {
 }
 
 impl Analysis {
-    /// Finishes `report` (articles and passages filled; stored claims by article id in `known`; its stories) and indexes it by id.
-    pub fn build(
-        mut report: Report,
-        known: &HashMap<String, ArticleClaims>,
-        stories: Vec<Story>,
-        revision: (i64, i64, i64),
-        aliases: &Aliases,
-    ) -> Analysis {
-        echotrace_pipeline::finish_placed(&mut report, aliases, known, stories);
+    /// Indexes a finished `report` by id.
+    pub fn build(report: Report, revision: (i64, i64, i64), aliases: &Aliases) -> Analysis {
         let tracer = Tracer::new(&report.articles, aliases, &ReuseParams::default());
-        let articles = report
-            .articles
-            .iter()
-            .enumerate()
-            .map(|(i, a)| (a.id.clone(), i))
-            .collect();
+        let articles = report.article_positions();
         let stories = report
             .stories
             .iter()
@@ -125,13 +113,7 @@ impl Library {
                 None
             }
         };
-        let empty = Analysis::build(
-            Report::new(),
-            &HashMap::new(),
-            Vec::new(),
-            (-1, -1, -1),
-            &Aliases::builtin(),
-        );
+        let empty = Analysis::build(Report::new(), (-1, -1, -1), &Aliases::builtin());
         let lib = Library {
             db: db.to_path_buf(),
             store: Mutex::new(store),
@@ -179,18 +161,17 @@ impl Library {
     pub fn reload(&self) -> Result<Arc<Analysis>, String> {
         // One reload at a time; a request that waited here finds it done.
         let _one = self.reloading.lock().map_err(poisoned)?;
-        let (report, known, stories, revision) = {
+        let (report, revision) = {
             let store = self.store.lock().map_err(poisoned)?;
             let revision = store.revision()?;
             let cached = self.current.read().map_err(poisoned)?.clone();
             if cached.revision == revision {
                 return Ok(cached);
             }
-            let mut report = Report::new();
-            report.articles = store.articles()?;
-            report.passages = store.passages()?;
-            let stories = echotrace_pipeline::store_stories(&store, &self.aliases)?;
-            (report, store.claims()?, stories, revision)
+            (
+                echotrace_pipeline::stored_report(&store, &self.aliases)?,
+                revision,
+            )
         };
         if let Some(index) = &self.search {
             if let Err(e) = index.refresh() {
@@ -205,13 +186,7 @@ impl Library {
                 }
             }
         }
-        let analysis = Arc::new(Analysis::build(
-            report,
-            &known,
-            stories,
-            revision,
-            &self.aliases,
-        ));
+        let analysis = Arc::new(Analysis::build(report, revision, &self.aliases));
         *self.current.write().map_err(poisoned)? = analysis.clone();
         Ok(analysis)
     }

@@ -22,6 +22,22 @@ pub fn average_linkage(
     threshold: f32,
     can_merge: &dyn Fn(&[usize], &[usize]) -> bool,
 ) -> Vec<Vec<usize>> {
+    average_linkage_sized(n, &[], pairs, threshold, can_merge)
+}
+
+/// [`average_linkage`] where item `i` stands for `sizes[i]` items (1 where
+/// `sizes` is shorter) and a pair's weight is the sum over the items it
+/// stands for: the average divides by the product of the clusters' sizes.
+pub fn average_linkage_sized(
+    n: usize,
+    sizes: &[f32],
+    pairs: &[(usize, usize, f32)],
+    threshold: f32,
+    can_merge: &dyn Fn(&[usize], &[usize]) -> bool,
+) -> Vec<Vec<usize>> {
+    let mut size: Vec<f32> = (0..n)
+        .map(|i| sizes.get(i).copied().unwrap_or(1.0))
+        .collect();
     let mut members: Vec<Vec<usize>> = (0..n).map(|i| vec![i]).collect();
     let mut alive = vec![true; n];
     let mut version = vec![0u32; n];
@@ -39,7 +55,7 @@ pub fn average_linkage(
     for (a, m) in sums.iter().enumerate() {
         for (&b, &s) in m {
             if a < b {
-                heap.push((s.to_bits(), a, b, 0, 0));
+                heap.push(((s / (size[a] * size[b])).to_bits(), a, b, 0, 0));
             }
         }
     }
@@ -57,6 +73,7 @@ pub fn average_linkage(
         // Merge b into a.
         let moved = std::mem::take(&mut members[b]);
         members[a].extend(moved);
+        size[a] += size[b];
         alive[b] = false;
         version[a] += 1;
         let from_b = std::mem::take(&mut sums[b]);
@@ -71,13 +88,12 @@ pub fn average_linkage(
                 *m.entry(a).or_insert(0.0) += moved;
             }
         }
-        let size_a = members[a].len() as f32;
         let neighbours: Vec<(usize, f32)> = sums[a].iter().map(|(c, s)| (*c, *s)).collect();
         for (c, s) in neighbours {
             if !alive[c] {
                 continue;
             }
-            let avg = s / (size_a * members[c].len() as f32);
+            let avg = s / (size[a] * size[c]);
             let (x, y) = if a < c { (a, c) } else { (c, a) };
             heap.push((avg.to_bits(), x, y, version[x], version[y]));
         }
@@ -107,6 +123,20 @@ mod tests {
         assert_eq!(c, vec![vec![0, 1], vec![2], vec![3, 4]]);
         let c = average_linkage(5, &pairs, 0.3, &|_, _| true);
         assert_eq!(c, vec![vec![0, 1, 2], vec![3, 4]]);
+    }
+
+    #[test]
+    fn a_sized_item_weighs_as_the_items_it_stands_for() {
+        // Item 0 stands for 10 items; item 1 is tied to it by 0.5 in total
+        // (an average of 0.05), item 2 by 8.0 (0.8): only 2 joins.
+        let pairs = [(0, 1, 0.5), (0, 2, 8.0)];
+        let c = average_linkage_sized(3, &[10.0], &pairs, 0.25, &|_, _| true);
+        assert_eq!(c, vec![vec![0, 2], vec![1]]);
+        // Unsized, the same pairs would join both.
+        assert_eq!(
+            average_linkage(3, &pairs, 0.25, &|_, _| true),
+            vec![vec![0, 1, 2]]
+        );
     }
 
     #[test]
