@@ -16,10 +16,13 @@
 //! 5. read each new article's quotes, claims and entities, and store them;
 //! 6. count each new page's lines in the stored site profile.
 //!
+//! After the last batch, the new articles are placed in stories and the
+//! stories that changed are analysed again (`crate::placing`).
+//!
 //! A batch reads only what concerns it (its n-grams' postings, its
-//! partners' texts, its sites' profile), never the whole store; writing its
-//! postings into the store's B-tree still costs more in a larger store
-//! (docs/MEASUREMENTS.md, "Incremental ingest"). A process killed at any moment leaves the store as the
+//! partners' texts, its sites' profile), never the whole store, and writes
+//! its postings to the small top level of the echo index (merged down when
+//! full: `echotrace_store`'s `postings` module). A process killed at any moment leaves the store as the
 //! last committed batch left it; running the same ingest again skips the
 //! stored pages and completes the rest. Articles of a store made before the
 //! echo index existed go through it once, in order, at the next ingest.

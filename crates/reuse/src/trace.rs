@@ -47,27 +47,34 @@ pub struct Tracer {
 impl Tracer {
     /// Tokenises and indexes `articles` (in parallel).
     pub fn new(articles: &[Article], aliases: &Aliases, params: &ReuseParams) -> Tracer {
-        let align = params.align;
+        let mut tracer = Tracer {
+            ids: Vec::new(),
+            tokens: Vec::new(),
+            postings: HashMap::new(),
+            aliases: aliases.clone(),
+            align: params.align,
+        };
+        tracer.extend(articles);
+        tracer
+    }
+
+    /// Tokenises and indexes more articles (in parallel); those indexed already stay as they are.
+    pub fn extend(&mut self, articles: &[Article]) {
+        let first = self.ids.len() as u32;
         let tokens: Vec<Vec<Token>> = articles
             .par_iter()
-            .map(|a| tokenize(&a.body, aliases))
+            .map(|a| tokenize(&a.body, &self.aliases))
             .collect();
-        let mut postings: HashMap<u64, Vec<u32>> = HashMap::new();
-        for (doc, t) in tokens.iter().enumerate() {
-            let mut grams = ngram_hashes(t, align.n);
+        for (i, t) in tokens.iter().enumerate() {
+            let mut grams = ngram_hashes(t, self.align.n);
             grams.sort_unstable();
             grams.dedup();
             for g in grams {
-                postings.entry(g).or_default().push(doc as u32);
+                self.postings.entry(g).or_default().push(first + i as u32);
             }
         }
-        Tracer {
-            ids: articles.iter().map(|a| a.id.clone()).collect(),
-            tokens,
-            postings,
-            aliases: aliases.clone(),
-            align,
-        }
+        self.tokens.extend(tokens);
+        self.ids.extend(articles.iter().map(|a| a.id.clone()));
     }
 
     /// Number of articles indexed.

@@ -582,8 +582,8 @@ async fn trace(
         return Err(ApiError::bad_request("no passage given"));
     }
     let an = analysis(&lib).await?;
-    let a2 = an.clone();
-    let mut hits = blocking(move || Ok(a2.tracer.find(&text))).await?;
+    let l2 = lib.clone();
+    let mut hits = blocking(move || l2.trace(&text).map_err(ApiError::internal)).await?;
     hits.sort_by_key(|h| {
         (
             an.article(&h.article).map(Article::chronology),

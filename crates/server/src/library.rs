@@ -29,8 +29,6 @@ pub struct Analysis {
     pub report: Report,
     /// The store revision it was computed from.
     pub revision: (i64, i64, i64),
-    /// The articles tokenised and indexed for trace lookups.
-    pub tracer: Tracer,
     articles: HashMap<String, usize>,
     stories: HashMap<String, usize>,
     story_of: HashMap<String, String>,
@@ -38,8 +36,7 @@ pub struct Analysis {
 
 impl Analysis {
     /// Indexes a finished `report` by id.
-    pub fn build(report: Report, revision: (i64, i64, i64), aliases: &Aliases) -> Analysis {
-        let tracer = Tracer::new(&report.articles, aliases, &ReuseParams::default());
+    pub fn build(report: Report, revision: (i64, i64, i64)) -> Analysis {
         let articles = report.article_positions();
         let stories = report
             .stories
@@ -55,7 +52,6 @@ impl Analysis {
         Analysis {
             report,
             revision,
-            tracer,
             articles,
             stories,
             story_of,
@@ -85,6 +81,8 @@ pub struct Library {
     search: Option<SearchIndex>,
     current: RwLock<Arc<Analysis>>,
     reloading: Mutex<()>,
+    /// Every stored article tokenised for trace lookups, extended as articles arrive.
+    tracer: RwLock<Tracer>,
     /// Whether a background recomputation is running.
     refreshing: AtomicBool,
     aliases: Aliases,
@@ -113,13 +111,14 @@ impl Library {
                 None
             }
         };
-        let empty = Analysis::build(Report::new(), (-1, -1, -1), &Aliases::builtin());
+        let empty = Analysis::build(Report::new(), (-1, -1, -1));
         let lib = Library {
             db: db.to_path_buf(),
             store: Mutex::new(store),
             search,
             current: RwLock::new(Arc::new(empty)),
             reloading: Mutex::new(()),
+            tracer: RwLock::new(Tracer::new(&[], &aliases, &ReuseParams::default())),
             refreshing: AtomicBool::new(false),
             aliases,
         };
@@ -186,9 +185,20 @@ impl Library {
                 }
             }
         }
-        let analysis = Arc::new(Analysis::build(report, revision, &self.aliases));
+        // Articles are only ever appended: the tracer indexes the new ones only.
+        {
+            let mut tracer = self.tracer.write().map_err(poisoned)?;
+            let known = tracer.len().min(report.articles.len());
+            tracer.extend(&report.articles[known..]);
+        }
+        let analysis = Arc::new(Analysis::build(report, revision));
         *self.current.write().map_err(poisoned)? = analysis.clone();
         Ok(analysis)
+    }
+
+    /// Where a pasted passage appears in the stored articles (see `echotrace_reuse::Tracer`).
+    pub fn trace(&self, passage: &str) -> Result<Vec<echotrace_reuse::TraceHit>, String> {
+        Ok(self.tracer.read().map_err(poisoned)?.find(passage))
     }
 
     /// The alias table used for tracing.

@@ -25,6 +25,7 @@ use echotrace_claims::ArticleClaims;
 use echotrace_model::{Article, Passage, PassageKind, Span};
 use rusqlite::{params, Connection, OptionalExtension};
 
+mod postings;
 mod stories;
 
 pub use stories::StoryRow;
@@ -107,6 +108,20 @@ const MIGRATIONS: &[&str] = &[
         term INTEGER PRIMARY KEY,
         df INTEGER NOT NULL,
         docs BLOB
+    );",
+    // 7: echo-index postings are written to small levels above the
+    // `postings` table and merged down when a level fills (see postings.rs),
+    // so that a batch rewrites a bounded part of the index, not pages all
+    // over a B-tree that grows with the collection.
+    "CREATE TABLE posting_levels (
+        level INTEGER NOT NULL,
+        gram INTEGER NOT NULL,
+        docs BLOB NOT NULL,
+        PRIMARY KEY (level, gram)
+    ) WITHOUT ROWID;
+    CREATE TABLE posting_level_rows (
+        level INTEGER PRIMARY KEY,
+        rows INTEGER NOT NULL
     );",
 ];
 
@@ -530,38 +545,6 @@ impl Batch<'_> {
         u32::try_from(id)
             .map(Some)
             .map_err(|_| format!("store: article id {id} is past the echo index's range"))
-    }
-
-    /// The echo-index postings of these n-grams (those that have any).
-    pub fn postings(&self, grams: &[u64]) -> Result<Vec<(u64, Vec<u32>)>, String> {
-        let mut st = self
-            .tx
-            .prepare_cached("SELECT docs FROM postings WHERE gram = ?1")
-            .map_err(err)?;
-        let mut out = Vec::new();
-        for &g in grams {
-            let found = st
-                .query_row([g as i64], |r| r.get::<_, Vec<u8>>(0))
-                .optional()
-                .map_err(err)?;
-            if let Some(blob) = found {
-                out.push((g, decode_ids(&blob)));
-            }
-        }
-        Ok(out)
-    }
-
-    /// Replaces the postings of these n-grams.
-    pub fn put_postings(&self, postings: &[(u64, Vec<u32>)]) -> Result<(), String> {
-        let mut st = self
-            .tx
-            .prepare_cached("INSERT OR REPLACE INTO postings (gram, docs) VALUES (?1, ?2)")
-            .map_err(err)?;
-        for (g, docs) in postings {
-            st.execute(params![*g as i64, encode_ids(docs)])
-                .map_err(err)?;
-        }
-        Ok(())
     }
 
     /// The stored articles with these row ids (in no particular order).
