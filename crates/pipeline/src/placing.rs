@@ -130,16 +130,18 @@ pub fn update_stories(
     progress: &dyn Progress,
 ) -> Result<usize, String> {
     let mut written = 0;
+    let (mut done, total) = (0, store.unstoried_count()?);
+    progress.start("stories", total as u64);
     loop {
         let new_ids = store.unstoried(STORY_CHUNK)?;
         if new_ids.is_empty() {
             return Ok(written);
         }
-        progress.start("stories", new_ids.len() as u64);
         let batch = store.batch()?;
         written += place_chunk(&batch, &new_ids, opts)?;
         batch.commit()?;
-        progress.set(new_ids.len() as u64);
+        done += new_ids.len();
+        progress.set(done as u64);
     }
 }
 

@@ -160,15 +160,19 @@ impl Library {
     pub fn reload(&self) -> Result<Arc<Analysis>, String> {
         // One reload at a time; a request that waited here finds it done.
         let _one = self.reloading.lock().map_err(poisoned)?;
+        // Read through a connection of its own, in one read transaction (a
+        // consistent snapshot while an ingest commits beside it), so that
+        // requests checking the revision on the shared one never wait for it.
         let (report, revision) = {
-            let store = self.store.lock().map_err(poisoned)?;
-            let revision = store.revision()?;
+            let reader = Store::open(&self.db)?;
+            let snapshot = reader.snapshot()?;
+            let revision = snapshot.revision()?;
             let cached = self.current.read().map_err(poisoned)?.clone();
             if cached.revision == revision {
                 return Ok(cached);
             }
             (
-                echotrace_pipeline::stored_report(&store, &self.aliases)?,
+                echotrace_pipeline::stored_report(&snapshot, &self.aliases)?,
                 revision,
             )
         };

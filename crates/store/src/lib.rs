@@ -415,7 +415,34 @@ fn decode_ids(blob: &[u8]) -> Vec<u32> {
 /// An article stored before the echo index existed, or left by a killed ingest: its id, whether its passages are stored, its signature.
 pub type Unindexed = (u32, bool, Vec<u64>);
 
+/// A read transaction over a store: every read through it sees the store as
+/// it was at the first one, whatever writers commit meanwhile. Ends when dropped.
+pub struct Snapshot<'s> {
+    store: &'s Store,
+}
+
+impl std::ops::Deref for Snapshot<'_> {
+    type Target = Store;
+
+    fn deref(&self) -> &Store {
+        self.store
+    }
+}
+
+impl Drop for Snapshot<'_> {
+    fn drop(&mut self) {
+        // A read transaction has nothing to lose: ending it cannot fail in a way that matters.
+        let _ = self.store.conn.execute_batch("COMMIT");
+    }
+}
+
 impl Store {
+    /// Starts a read transaction (see [`Snapshot`]).
+    pub fn snapshot(&self) -> Result<Snapshot<'_>, String> {
+        self.conn.execute_batch("BEGIN").map_err(err)?;
+        Ok(Snapshot { store: self })
+    }
+
     /// Starts one ingest batch: everything written through it is stored together or not at all.
     pub fn batch(&mut self) -> Result<Batch<'_>, String> {
         Ok(Batch {
@@ -687,6 +714,21 @@ mod tests {
         assert_eq!(s.counts().unwrap(), (2, 2, 0));
         assert_eq!(s.articles().unwrap()[1].body, "two");
         s.check().unwrap();
+    }
+
+    #[test]
+    fn a_snapshot_does_not_see_what_commits_after_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let mut writer = Store::open(&path).unwrap();
+        add(&mut writer, &[("x", "one")]);
+        let reader = Store::open(&path).unwrap();
+        let snapshot = reader.snapshot().unwrap();
+        assert_eq!(snapshot.counts().unwrap().1, 1);
+        add(&mut writer, &[("y", "two")]);
+        assert_eq!(snapshot.counts().unwrap().1, 1, "the snapshot holds");
+        drop(snapshot);
+        assert_eq!(reader.counts().unwrap().1, 2);
     }
 
     #[test]

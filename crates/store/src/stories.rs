@@ -48,6 +48,18 @@ impl Store {
         rows.collect::<Result<Vec<_>, _>>().map_err(err)
     }
 
+    /// How many articles are not yet placed in a story.
+    pub fn unstoried_count(&self) -> Result<usize, String> {
+        self.conn
+            .query_row(
+                "SELECT count(*) FROM articles WHERE story IS NULL",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|v| v as usize)
+            .map_err(err)
+    }
+
     /// Stories written after `revision` (every story for `-1`), by id; merged-away ones come with no JSON.
     pub fn stories_since(&self, revision: i64) -> Result<Vec<StoryRow>, String> {
         let mut st = self
