@@ -13,6 +13,7 @@
 pub mod collection;
 pub mod placing;
 pub mod progress;
+pub mod reading;
 
 pub use progress::{Progress, Silent, StageTimer};
 
@@ -369,25 +370,12 @@ pub fn finish_stages(
 }
 
 /// The analysis of a store: its articles, passages and claims, and the
-/// stories with their provenance that ingest placed and kept.
+/// stories with their provenance that ingest placed and kept (see [`reading`]).
 pub fn stored_report(
     store: &echotrace_store::Store,
     aliases: &echotrace_reuse::Aliases,
 ) -> Result<Report, String> {
-    let mut report = Report::new();
-    report.articles = store.articles()?;
-    report.passages = store.passages()?;
-    let known = store.claims()?;
-    if !store.unstoried(1)?.is_empty() {
-        // A store from before stories were kept, or an ingest killed before
-        // placing them: cluster here; the next ingest places them for good.
-        finish_with(&mut report, aliases, &known);
-        return Ok(report);
-    }
-    group_stored(&mut report);
-    claims_stage(&mut report, aliases, &known, &Silent);
-    placing::apply_stored(&mut report, placing::stored_stories(store)?);
-    Ok(report)
+    Ok(reading::Reading::whole(store, aliases)?.report)
 }
 
 /// The stories of a store: those placed at ingest, or clustered here when some articles are not placed yet.
@@ -425,7 +413,7 @@ pub fn finish_placed(
 }
 
 /// Groups passages read back from a store (which carry no groups); linear.
-fn group_stored(report: &mut Report) {
+pub(crate) fn group_stored(report: &mut Report) {
     if report.groups.is_empty() && !report.passages.is_empty() {
         // Passages read back from a store carry no groups: group them (linear).
         let rank: HashMap<&str, usize> = report
@@ -448,10 +436,24 @@ fn claims_stage(
     known: &HashMap<String, echotrace_claims::ArticleClaims>,
     progress: &dyn Progress,
 ) {
-    progress.start("claims", report.articles.len() as u64);
+    report.quotes.clear();
+    report.claims.clear();
+    report.entities.clear();
+    append_claims(report, 0, aliases, known, progress);
+}
+
+/// [`claims_stage`] for the articles from position `from` on, appended to what the report holds.
+pub(crate) fn append_claims(
+    report: &mut Report,
+    from: usize,
+    aliases: &echotrace_reuse::Aliases,
+    known: &HashMap<String, echotrace_claims::ArticleClaims>,
+    progress: &dyn Progress,
+) {
+    let articles = &report.articles[from.min(report.articles.len())..];
+    progress.start("claims", articles.len() as u64);
     let done = AtomicUsize::new(0);
-    let per_article: Vec<echotrace_claims::ArticleClaims> = report
-        .articles
+    let per_article: Vec<echotrace_claims::ArticleClaims> = articles
         .par_iter()
         .map(|a| {
             let c = match known.get(&a.id) {
@@ -462,10 +464,7 @@ fn claims_stage(
             c
         })
         .collect();
-    report.quotes.clear();
-    report.claims.clear();
-    report.entities.clear();
-    for (article, found) in report.articles.iter().zip(per_article) {
+    for (article, found) in articles.iter().zip(per_article) {
         // Named after their article (`a17` -> `q17.0`, `c17.0`): stable while the collection grows.
         let n = article.id.strip_prefix('a').unwrap_or(&article.id);
         for (k, mut q) in found.quotes.into_iter().enumerate() {

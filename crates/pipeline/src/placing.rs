@@ -104,25 +104,6 @@ pub fn stored_stories(store: &Store) -> Result<Vec<StoredStory>, String> {
     Ok(stories.into_iter().map(|x| x.1).collect())
 }
 
-/// Fills a report's stories and provenance from the stories a store keeps (its articles, passages and claims already there).
-pub fn apply_stored(report: &mut Report, stored: Vec<StoredStory>) {
-    let index: HashMap<String, usize> = report.article_positions();
-    for kept in stored {
-        for m in kept.members {
-            if let Some(&i) = index.get(&m.article) {
-                report.articles[i].published = m.published;
-                report.articles[i].shares = m.shares;
-            }
-        }
-        report.sources.extend(kept.sources);
-        report.edges.extend(kept.edges);
-        report.timeline.extend(kept.timeline);
-        report.additions.extend(kept.additions);
-        report.divergences.extend(kept.divergences);
-        report.stories.push(kept.story);
-    }
-}
-
 /// Places every article not yet in a story (see the module docs); returns the number of stories written.
 pub fn update_stories(
     store: &mut Store,

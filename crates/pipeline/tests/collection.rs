@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 
 use echotrace_model::Report;
 use echotrace_pipeline::collection::ingest_into;
+use echotrace_pipeline::reading::Reading;
 use echotrace_pipeline::{Options, Silent};
 use echotrace_store::Store;
 
@@ -241,6 +242,30 @@ fn ten_ingests_of_the_clustering_set_find_the_stories_of_one() {
     let f1 = pairwise_f1(&partition(&analyzed), &partition(&grown));
     eprintln!("clustering set, ten ingests: story partition F1 {f1:.3} against one analysis");
     assert!(f1 >= 0.95, "ten ingests: story partition F1 {f1}");
+}
+
+/// A reading refreshed after each ingest (what a server does) is the reading of the whole store.
+#[test]
+fn a_refreshed_reading_is_the_whole_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let parts = pages(dir.path(), 4);
+    let paths: Vec<String> = parts.iter().map(|p| p.display().to_string()).collect();
+    let opts = Options::default();
+    let db = dir.path().join("r.db");
+    let mut store = Store::open(&db).unwrap();
+    let mut reading = Reading::empty();
+    for p in &paths {
+        ingest_into(&mut store, std::slice::from_ref(p), &opts, &Silent).unwrap();
+        reading = reading.refreshed(&store, &opts.aliases).unwrap();
+        let whole = Reading::whole(&store, &opts.aliases).unwrap();
+        assert_eq!(reading.revision, whole.revision);
+        assert_eq!(
+            serde_json::to_value(&reading.report).unwrap(),
+            serde_json::to_value(&whole.report).unwrap(),
+            "after ingesting {p}"
+        );
+    }
+    assert!(!reading.report.stories.is_empty() && !reading.report.passages.is_empty());
 }
 
 #[test]

@@ -5,8 +5,9 @@
 //! from SQLite with each article's quotes, claims and entities, and each
 //! story's provenance (sources, divergences, edges, timeline, shares) as
 //! ingest stored them: ingest places new articles in stories and analyses
-//! only the stories it touched (`echotrace_pipeline::stored_report`). The
-//! analysis is cached in memory and read again only when the store's
+//! only the stories it touched (`echotrace_pipeline::reading`). The
+//! analysis is cached in memory and refreshed (what was stored since, patched
+//! onto a copy of it: `Reading::refreshed`) only when the store's
 //! revision (its newest article and passage ids, its story revision) has
 //! moved, so an `ingest`
 //! running beside the server shows up once it is recomputed, in the
@@ -18,25 +19,34 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
-use echotrace_model::{Article, Report, Story};
+use echotrace_model::{Article, Story};
+use echotrace_pipeline::reading::Reading;
 use echotrace_reuse::{Aliases, ReuseParams, Tracer};
 use echotrace_search::SearchIndex;
 use echotrace_store::Store;
 
 /// A finished analysis of the store at one revision, with lookups by id.
+///
+/// Derefs to the [`Reading`] it indexes: `analysis.report`, `analysis.revision`.
 pub struct Analysis {
-    /// The report: articles, passages and every later stage.
-    pub report: Report,
-    /// The store revision it was computed from.
-    pub revision: (i64, i64, i64),
+    reading: Reading,
     articles: HashMap<String, usize>,
     stories: HashMap<String, usize>,
     story_of: HashMap<String, String>,
 }
 
+impl std::ops::Deref for Analysis {
+    type Target = Reading;
+
+    fn deref(&self) -> &Reading {
+        &self.reading
+    }
+}
+
 impl Analysis {
-    /// Indexes a finished `report` by id.
-    pub fn build(report: Report, revision: (i64, i64, i64)) -> Analysis {
+    /// Indexes a reading of the store by id.
+    pub fn build(reading: Reading) -> Analysis {
+        let report = &reading.report;
         let articles = report.article_positions();
         let stories = report
             .stories
@@ -50,8 +60,7 @@ impl Analysis {
             .flat_map(|s| s.articles.iter().map(|a| (a.clone(), s.id.clone())))
             .collect();
         Analysis {
-            report,
-            revision,
+            reading,
             articles,
             stories,
             story_of,
@@ -111,7 +120,7 @@ impl Library {
                 None
             }
         };
-        let empty = Analysis::build(Report::new(), (-1, -1, -1));
+        let empty = Analysis::build(Reading::empty());
         let lib = Library {
             db: db.to_path_buf(),
             store: Mutex::new(store),
@@ -163,7 +172,7 @@ impl Library {
         // Read through a connection of its own, in one read transaction (a
         // consistent snapshot while an ingest commits beside it), so that
         // requests checking the revision on the shared one never wait for it.
-        let (report, revision) = {
+        let reading = {
             let reader = Store::open(&self.db)?;
             let snapshot = reader.snapshot()?;
             let revision = snapshot.revision()?;
@@ -171,11 +180,10 @@ impl Library {
             if cached.revision == revision {
                 return Ok(cached);
             }
-            (
-                echotrace_pipeline::stored_report(&snapshot, &self.aliases)?,
-                revision,
-            )
+            // What was stored since the cached reading, patched onto a copy of it.
+            cached.refreshed(&snapshot, &self.aliases)?
         };
+        let report = &reading.report;
         if let Some(index) = &self.search {
             if let Err(e) = index.refresh() {
                 eprintln!("echotrace: {e}");
@@ -195,7 +203,7 @@ impl Library {
             let known = tracer.len().min(report.articles.len());
             tracer.extend(&report.articles[known..]);
         }
-        let analysis = Arc::new(Analysis::build(report, revision));
+        let analysis = Arc::new(Analysis::build(reading));
         *self.current.write().map_err(poisoned)? = analysis.clone();
         Ok(analysis)
     }

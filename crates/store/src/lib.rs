@@ -219,6 +219,30 @@ impl Store {
         self.articles_from("SELECT json FROM articles ORDER BY id")
     }
 
+    /// The articles stored after row id `rowid`, in insertion order.
+    pub fn articles_after(&self, rowid: i64) -> Result<Vec<Article>, String> {
+        self.articles_from(&format!(
+            "SELECT json FROM articles WHERE id > {rowid} ORDER BY id"
+        ))
+    }
+
+    /// The passages stored after row id `rowid`, with ids `p<rowid>`, in insertion order.
+    pub fn passages_after(&self, rowid: i64) -> Result<Vec<Passage>, String> {
+        let mut st = self
+            .conn
+            .prepare(&format!(
+                "SELECT {PASSAGE_COLUMNS} FROM passages WHERE id > ?1 ORDER BY id"
+            ))
+            .map_err(err)?;
+        let rows = st.query_map([rowid], passage_row).map_err(err)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(err)
+    }
+
+    /// The claims of the articles stored after row id `rowid`, by article id (`a<rowid>`).
+    pub fn claims_after(&self, rowid: i64) -> Result<HashMap<String, ArticleClaims>, String> {
+        self.claims_where(rowid)
+    }
+
     /// Every stored article's row id, in insertion order.
     pub fn article_ids(&self) -> Result<Vec<u32>, String> {
         let mut st = self
@@ -277,12 +301,19 @@ impl Store {
 
     /// Every stored article's claims, by article id (`a<rowid>`).
     pub fn claims(&self) -> Result<HashMap<String, ArticleClaims>, String> {
+        self.claims_where(0)
+    }
+
+    /// The claims of the articles with row ids above `rowid`.
+    fn claims_where(&self, rowid: i64) -> Result<HashMap<String, ArticleClaims>, String> {
         let mut st = self
             .conn
-            .prepare("SELECT article_id, json FROM article_claims")
+            .prepare("SELECT article_id, json FROM article_claims WHERE article_id > ?1")
             .map_err(err)?;
         let rows = st
-            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+            .query_map([rowid], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            })
             .map_err(err)?;
         let mut out = HashMap::new();
         for r in rows {
