@@ -44,7 +44,13 @@ t = time.time()
 ing = subprocess.Popen(["target/release/echotrace", "ingest", pages, "--db", db, "--quiet"], stderr=subprocess.DEVNULL)
 run("during", until=ing)
 ing.wait()
-print(f"ingest of 1,000 pages beside the server: {time.time() - t:.1f} s")
+done = time.time()
+print(f"ingest of 1,000 pages beside the server: {done - t:.1f} s")
+# How long after the ingest the server shows every new article (it refreshes in the background).
+want = int(subprocess.run(["python3", "-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from articles').fetchone()[0])", db], capture_output=True, text=True).stdout)
+while get("/api/status")[1]["articles"] < want:
+    time.sleep(0.05)
+print(f"the server showed all {want} articles {time.time() - done:.2f} s after the ingest ended")
 run("after", seconds=10)
 def pct(v, p):
     v = sorted(v); return v[round((len(v) - 1) * p)]

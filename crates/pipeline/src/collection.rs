@@ -340,7 +340,7 @@ fn finish_batch(
     opts: &Options,
     out: &mut IngestOutcome,
 ) -> Result<(), String> {
-    let passages = echo_and_align(&batch, new, opts)?;
+    let passages = echo_and_align(&batch, new, opts, &mut out.diagnostics)?;
     out.stats.passages += passages.len();
     batch.add_passages(&passages)?;
     let read: Vec<&Article> = new.iter().filter_map(|x| x.article.as_ref()).collect();
@@ -370,7 +370,18 @@ struct New {
 }
 
 /// Runs new articles through the store's echo index, in order, and aligns those with text against their partners.
-fn echo_and_align(batch: &Batch, new: &[New], opts: &Options) -> Result<Vec<Passage>, String> {
+///
+/// With a sentence embedder, the aligned pairs also get their translation
+/// variants, as `analyze` finds them (`echotrace_reuse::pair_variants`);
+/// pairs in different languages that share no text but names and figures
+/// are `analyze`'s alone so far: finding them needs an index of the store's
+/// anchors (or sentence vectors), which the store does not keep yet.
+fn echo_and_align(
+    batch: &Batch,
+    new: &[New],
+    opts: &Options,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Vec<Passage>, String> {
     let mut grams: Vec<u64> = new
         .iter()
         .flat_map(|x| x.signature.iter().copied())
@@ -432,6 +443,15 @@ fn echo_and_align(batch: &Batch, new: &[New], opts: &Options) -> Result<Vec<Pass
         pairs.iter().map(|(a, b)| (local[a], local[b])).collect();
     let aligned = echotrace_reuse::align_pairs(&tokens, &local_pairs, &opts.reuse);
     let mut found = echotrace_reuse::lexical_passages(&bodies, &tokens, &aligned, &opts.reuse);
+    if let Some(e) = &opts.embedder {
+        match echotrace_reuse::pair_variants(&bodies, &tokens, &aligned, e.as_ref()) {
+            Ok((variants, _)) => found.extend(variants),
+            Err(e) => diagnostics.push(Diagnostic::warning(
+                "reuse",
+                format!("sentence embeddings failed ({e}); passages found lexically only"),
+            )),
+        }
+    }
     found.sort_by_key(|x| (ids_of[x.0], ids_of[x.1], x.2 .0));
     Ok(found
         .into_iter()

@@ -244,6 +244,59 @@ fn ten_ingests_of_the_clustering_set_find_the_stories_of_one() {
     assert!(f1 >= 0.95, "ten ingests: story partition F1 {f1}");
 }
 
+/// A stand-in sentence model: hashed word counts, so that sentences sharing most words are close.
+struct WordBag;
+
+impl echotrace_reuse::SentenceEmbedder for WordBag {
+    fn embed(&self, sentences: &[&str]) -> Result<Vec<Vec<f32>>, String> {
+        Ok(sentences
+            .iter()
+            .map(|s| {
+                let mut v = vec![0f32; 64];
+                for w in s.split_whitespace() {
+                    let h = w
+                        .to_lowercase()
+                        .bytes()
+                        .fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+                    v[(h % 64) as usize] += 1.0;
+                }
+                let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-9);
+                v.iter().map(|x| x / norm).collect()
+            })
+            .collect())
+    }
+    fn name(&self) -> &str {
+        "word-bag"
+    }
+    fn threshold(&self) -> f32 {
+        0.7
+    }
+}
+
+/// With a sentence model, one ingest finds the passages `analyze` finds, translation variants included.
+#[test]
+fn ingest_with_a_sentence_model_finds_the_variants_analyze_finds() {
+    let dir = tempfile::tempdir().unwrap();
+    let parts = pages(dir.path(), 2);
+    let paths: Vec<String> = parts.iter().map(|p| p.display().to_string()).collect();
+    let opts = Options {
+        embedder: Some(std::sync::Arc::new(WordBag)),
+        ..Options::default()
+    };
+    let analyzed = echotrace_pipeline::analyze(&paths, &opts, &Silent);
+    let variants = analyzed
+        .passages
+        .iter()
+        .filter(|p| p.kind == echotrace_model::PassageKind::Translation)
+        .count();
+    assert!(variants > 0, "the stand-in model finds variants");
+    let stored = grown_store(&dir.path().join("e.db"), &[&paths[..]], &opts);
+    assert_eq!(passage_set(&stored), passage_set(&analyzed));
+    let tenths: Vec<&[String]> = paths.chunks(1).collect();
+    let grown = grown_store(&dir.path().join("e2.db"), &tenths, &opts);
+    assert_eq!(passage_set(&grown), passage_set(&analyzed));
+}
+
 /// A reading refreshed after each ingest (what a server does) is the reading of the whole store.
 #[test]
 fn a_refreshed_reading_is_the_whole_reading() {

@@ -127,18 +127,11 @@ pub fn find_passages_with(
     let mut found = lexical_passages(&bodies, &tokens, &aligned, params);
     let mut stats = SemanticStats::default();
     if let Some(e) = embedder {
-        let lexical = aligned
-            .iter()
-            .map(|(ia, ib, als)| {
-                (
-                    (*ia, *ib),
-                    semantic::covered_ranges(&tokens[*ia], &tokens[*ib], als),
-                )
-            })
-            .collect();
-        let pair_list: Vec<(usize, usize)> = aligned.iter().map(|(a, b, _)| (*a, *b)).collect();
-        let (mut matches, st) = semantic::semantic_matches(&bodies, &pair_list, &lexical, e)?;
+        let (variants, st) = pair_variants(&bodies, &tokens, &aligned, e)?;
+        found.extend(variants);
         stats = st;
+        let pair_list: Vec<(usize, usize)> = aligned.iter().map(|(a, b, _)| (*a, *b)).collect();
+        let mut matches = Vec::new();
         if e.multilingual() {
             let skip: std::collections::HashSet<(usize, usize)> =
                 pair_list.iter().copied().collect();
@@ -199,6 +192,43 @@ pub fn find_passages_with(
         groups,
         stats,
     })
+}
+
+/// Translation variants inside aligned pairs: sentences outside the lexical
+/// passages that a sentence embedder finds close (as `Translation` passages).
+///
+/// Fails only when the embedder fails.
+pub fn pair_variants<T: AsRef<[Token]>>(
+    bodies: &[&str],
+    tokens: &[T],
+    aligned: &[(usize, usize, Vec<Alignment>)],
+    embedder: &dyn SentenceEmbedder,
+) -> Result<(Vec<Found>, SemanticStats), String> {
+    let lexical = aligned
+        .iter()
+        .map(|(ia, ib, als)| {
+            (
+                (*ia, *ib),
+                semantic::covered_ranges(tokens[*ia].as_ref(), tokens[*ib].as_ref(), als),
+            )
+        })
+        .collect();
+    let pair_list: Vec<(usize, usize)> = aligned.iter().map(|(a, b, _)| (*a, *b)).collect();
+    let (matches, stats) = semantic::semantic_matches(bodies, &pair_list, &lexical, embedder)?;
+    let found = matches
+        .into_iter()
+        .map(|(ia, ib, m)| {
+            (
+                ia,
+                ib,
+                m.a,
+                m.b,
+                PassageKind::Translation,
+                f64::from(m.cosine),
+            )
+        })
+        .collect();
+    Ok((found, stats))
 }
 
 /// Aligns each (earlier, later) pair of token sequences, in parallel.
