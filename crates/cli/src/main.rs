@@ -285,16 +285,8 @@ fn load_analysis(
             .map_err(|e| format!("{} is not an echotrace report: {e}", r.display()));
     }
     if let Some(path) = db {
-        if !path.exists() {
-            return Err(format!(
-                "no store at {}; create it with `echotrace ingest PATH... --db {}`",
-                path.display(),
-                path.display()
-            ));
-        }
-        let store = echotrace_store::Store::open(&path)?;
-        let aliases = echotrace_pipeline::collection::aliases_of(&store)?;
-        return echotrace_pipeline::stored_report(&store, &aliases);
+        let collection = echotrace_pipeline::collection::Collection::open_existing(&path)?;
+        return Ok(collection.reading()?.report);
     }
     if paths.is_empty() {
         return Err("nothing to export: give PATH..., --report report.json or --db FILE".into());
@@ -316,23 +308,15 @@ fn run_search(
     limit: usize,
     json: bool,
 ) -> Result<ExitCode, String> {
-    if !db.exists() {
-        return Err(format!(
-            "no store at {}; create it with `echotrace ingest PATH... --db {}`",
-            db.display(),
-            db.display()
-        ));
-    }
-    let store = echotrace_store::Store::open(db)?;
-    let index = echotrace_search::SearchIndex::open(&echotrace_search::index_dir(db))?;
-    let articles = store.articles()?;
-    if (index.len() as usize) < articles.len() {
-        index.add(&articles)?;
+    let collection = echotrace_pipeline::collection::Collection::open_existing(db)?;
+    let (store, index) = (collection.store(), collection.search());
+    // An index that lost articles (built without search, or a killed ingest) is completed first.
+    if (index.len() as usize) < store.counts()?.1 {
+        index.add(&store.articles()?)?;
     }
     let members = match &story {
         Some(id) => {
-            let aliases = echotrace_pipeline::collection::aliases_of(&store)?;
-            let stories = echotrace_pipeline::store_stories(&store, &aliases)?;
+            let stories = echotrace_pipeline::store_stories(store, &collection.options().aliases)?;
             let s = stories
                 .iter()
                 .find(|s| &s.id == id)
@@ -348,6 +332,12 @@ fn run_search(
         articles: members,
     };
     let hits = index.search(query, &filters, limit)?;
+    // Only the hits' articles are read, not the store.
+    let ids: Vec<u32> = hits
+        .iter()
+        .filter_map(|h| h.article.strip_prefix('a')?.parse().ok())
+        .collect();
+    let articles = store.articles_with_ids(&ids)?;
     let by_id: std::collections::HashMap<&str, &echotrace_model::Article> =
         articles.iter().map(|a| (a.id.as_str(), a)).collect();
     let mut out = std::io::stdout().lock();
@@ -445,45 +435,15 @@ fn run_ingest(
     set_threads(input.threads);
     let mut opts = input.options()?;
     opts.batch_pages = batch_pages;
-    let mut store = echotrace_store::Store::open(db)?;
+    let mut collection = echotrace_pipeline::collection::Collection::open(db, opts)?;
     let bars = bars::Bars::new(input.quiet);
     let timer = echotrace_pipeline::StageTimer::new(&bars);
-    let outcome =
-        echotrace_pipeline::collection::ingest_into(&mut store, &input.paths, &opts, &timer)?;
-    #[cfg(feature = "search")]
-    {
-        let started = std::time::Instant::now();
-        // The search index follows the store: new articles are added; an index
-        // that lost articles (a killed ingest) is completed from the store.
-        let index = echotrace_search::SearchIndex::open(&echotrace_search::index_dir(db))?;
-        let (_, stored, _) = store.counts()?;
-        let pending = &outcome.aligned;
-        let mut ids: Vec<u32> = if (index.len() as usize) + pending.len() < stored {
-            // Rare: the index lost articles. Adding replaces, so re-add all.
-            store.article_ids()?
-        } else {
-            pending
-                .iter()
-                .filter_map(|id| id.strip_prefix('a')?.parse().ok())
-                .collect()
-        };
-        ids.sort_unstable();
-        // A few thousand articles at a time: an ingest of millions never holds them all.
-        for chunk in ids.chunks(5000) {
-            index.add(&store.articles_with_ids(chunk)?)?;
-        }
-        let mut stages = timer.stages();
-        stages.push(("indexing", started.elapsed()));
-        if input.timings {
-            bars::print_timings(&stages);
-        }
-    }
-    #[cfg(not(feature = "search"))]
+    let outcome = collection.ingest(&input.paths, &timer)?;
     if input.timings {
         bars::print_timings(&timer.stages());
     }
     print_diagnostics(&outcome.diagnostics);
-    let (p, a, ps) = store.counts()?;
+    let (p, a, ps) = collection.store().counts()?;
     let st = outcome.stats;
     eprintln!(
         "echotrace: {} pages added, {} already stored, {} new passages; {} now holds {p} pages, {a} articles, {ps} passages",
@@ -522,13 +482,7 @@ fn run_trace(
     let (articles, diags) = match report {
         None if db.is_some() => {
             let path = db.as_deref().unwrap_or(std::path::Path::new(""));
-            if !path.exists() {
-                return Err(format!(
-                    "no store at {}; create it with `echotrace ingest PATH... --db {}`",
-                    path.display(),
-                    path.display()
-                ));
-            }
+            echotrace_pipeline::collection::require_store(path)?;
             (echotrace_store::Store::open(path)?.articles()?, Vec::new())
         }
         Some(r) => {

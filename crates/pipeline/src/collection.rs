@@ -28,6 +28,7 @@
 //! echo index existed go through it once, in order, at the next ingest.
 
 use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
 
 use echotrace_ingest::Sink;
 use echotrace_model::{Article, Diagnostic, Passage, RawDocument, Span};
@@ -36,6 +37,124 @@ use echotrace_store::{Batch, IngestStats, Store};
 use rayon::prelude::*;
 
 use crate::{Options, Progress};
+
+/// A store with the settings it was made with and, in builds with search, its
+/// search index: the one way to grow a collection ([`Collection::ingest`])
+/// and to read its analysis ([`Collection::reading`]).
+pub struct Collection {
+    db: PathBuf,
+    store: Store,
+    opts: Options,
+    #[cfg(feature = "search")]
+    search: echotrace_search::SearchIndex,
+}
+
+impl Collection {
+    /// Opens the collection at `db`, creating it when missing, to be grown with `opts`.
+    ///
+    /// A collection keeps the settings it was created with; [`Collection::ingest`]
+    /// refuses options that ask for others.
+    pub fn open(db: &Path, opts: Options) -> Result<Collection, String> {
+        Collection::with(db, Store::open(db)?, opts)
+    }
+
+    /// Opens an existing collection to read it, with the alias table it was made with.
+    pub fn open_existing(db: &Path) -> Result<Collection, String> {
+        require_store(db)?;
+        let store = Store::open(db)?;
+        let opts = Options {
+            aliases: aliases_of(&store)?,
+            ..Options::default()
+        };
+        Collection::with(db, store, opts)
+    }
+
+    fn with(db: &Path, store: Store, opts: Options) -> Result<Collection, String> {
+        Ok(Collection {
+            db: db.to_path_buf(),
+            store,
+            opts,
+            #[cfg(feature = "search")]
+            search: echotrace_search::SearchIndex::open(&echotrace_search::index_dir(db))?,
+        })
+    }
+
+    /// Adds the pages under `paths` (see the module docs); the search index follows the store.
+    pub fn ingest<S: AsRef<str>>(
+        &mut self,
+        paths: &[S],
+        progress: &dyn Progress,
+    ) -> Result<IngestOutcome, String> {
+        let outcome = ingest_into(&mut self.store, paths, &self.opts, progress)?;
+        #[cfg(feature = "search")]
+        self.index(&outcome, progress)?;
+        progress.end();
+        Ok(outcome)
+    }
+
+    /// Adds this ingest's articles to the search index, a few thousand at a
+    /// time (an ingest of millions never holds them all); an index that lost
+    /// articles (a killed ingest) is completed from the store.
+    #[cfg(feature = "search")]
+    fn index(&self, outcome: &IngestOutcome, progress: &dyn Progress) -> Result<(), String> {
+        let (_, stored, _) = self.store.counts()?;
+        let pending = &outcome.aligned;
+        let mut ids: Vec<u32> = if (self.search.len() as usize) + pending.len() < stored {
+            // Rare: the index lost articles. Adding replaces, so re-add all.
+            self.store.article_ids()?
+        } else {
+            pending
+                .iter()
+                .filter_map(|id| id.strip_prefix('a')?.parse().ok())
+                .collect()
+        };
+        ids.sort_unstable();
+        progress.start("indexing", ids.len() as u64);
+        for (k, chunk) in ids.chunks(5000).enumerate() {
+            self.search.add(&self.store.articles_with_ids(chunk)?)?;
+            progress.set(((k + 1) * 5000).min(ids.len()) as u64);
+        }
+        Ok(())
+    }
+
+    /// The analysis as stored (see [`crate::reading`]).
+    pub fn reading(&self) -> Result<crate::reading::Reading, String> {
+        crate::reading::Reading::whole(&self.store, &self.opts.aliases)
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The store's path.
+    pub fn db(&self) -> &Path {
+        &self.db
+    }
+
+    /// The options it is grown and read with (the alias table is the store's when opened to read).
+    pub fn options(&self) -> &Options {
+        &self.opts
+    }
+
+    /// The search index.
+    #[cfg(feature = "search")]
+    pub fn search(&self) -> &echotrace_search::SearchIndex {
+        &self.search
+    }
+}
+
+/// `Ok` when a store exists at `db`; otherwise an error that says how to make one.
+pub fn require_store(db: &Path) -> Result<(), String> {
+    if db.exists() {
+        return Ok(());
+    }
+    Err(format!(
+        "no store at {}; create it with `echotrace ingest PATH... --db {}`",
+        db.display(),
+        db.display()
+    ))
+}
 
 /// Pages per store transaction by default: a killed ingest loses at most one batch of work.
 pub const INGEST_BATCH: usize = 256;

@@ -104,13 +104,7 @@ fn poisoned<T>(_: T) -> String {
 impl Library {
     /// Opens the store at `db` (which must exist) and computes its analysis.
     pub fn open(db: &Path) -> Result<Library, String> {
-        if !db.exists() {
-            return Err(format!(
-                "no store at {}; create it with `echotrace ingest PATH... --db {}`",
-                db.display(),
-                db.display()
-            ));
-        }
+        echotrace_pipeline::collection::require_store(db)?;
         let store = Store::open(db)?;
         let aliases = echotrace_pipeline::collection::aliases_of(&store)?;
         let search = match SearchIndex::open(&echotrace_search::index_dir(db)) {
