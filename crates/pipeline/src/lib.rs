@@ -378,12 +378,12 @@ pub fn stored_report(
     Ok(reading::Reading::whole(store, aliases)?.report)
 }
 
-/// The stories of a store: those placed at ingest, or clustered here when some articles are not placed yet.
+/// The stories of a store: those placed at ingest, or clustered here when the store keeps none (made before stories were kept).
 pub fn store_stories(
     store: &echotrace_store::Store,
     aliases: &echotrace_reuse::Aliases,
 ) -> Result<Vec<echotrace_model::Story>, String> {
-    if store.unstoried(1)?.is_empty() {
+    if store.storied_count()? > 0 || store.unstoried(1)?.is_empty() {
         return Ok(placing::stored_stories(store)?
             .into_iter()
             .map(|s| s.story)

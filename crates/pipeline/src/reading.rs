@@ -10,9 +10,10 @@
 //! a copy of the previous report: what a server does when an ingest runs
 //! beside it.
 //!
-//! A store whose articles are not all placed in stories (made before stories
-//! were kept, or an ingest killed before placing them) is read whole and
-//! clustered here; the next ingest places them for good.
+//! Articles an ingest has stored but not yet placed (it places them after
+//! its last batch; or it was killed before) are read without a story until
+//! they are placed. A store that keeps no stories at all (made before they
+//! were kept) is clustered here; its next ingest places every article.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -52,7 +53,7 @@ impl Reading {
         report.articles = store.articles()?;
         report.passages = store.passages()?;
         let known = store.claims()?;
-        if !store.unstoried(1)?.is_empty() {
+        if !report.articles.is_empty() && store.storied_count()? == 0 {
             crate::finish_with(&mut report, aliases, &known);
             return Ok(Reading {
                 report,
@@ -86,7 +87,7 @@ impl Reading {
             return Ok(self.clone());
         }
         let clustered_here = self.records.is_empty() && !self.report.stories.is_empty();
-        if clustered_here || !store.unstoried(1)?.is_empty() || revision.0 < self.revision.0 {
+        if clustered_here || revision.0 < self.revision.0 {
             return Reading::whole(store, aliases);
         }
         let mut next = Reading {

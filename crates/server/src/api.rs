@@ -22,6 +22,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::library::{Analysis, Library};
+use crate::lookup::merged;
 
 /// Largest request body accepted by `POST /api/trace`, in bytes.
 pub const TRACE_BODY_LIMIT: usize = 64 * 1024;
@@ -354,66 +355,64 @@ async fn story(
         .story(&id)
         .ok_or_else(|| ApiError::not_found(format!("no story {id:?}")))?;
     let r = &an.report;
+    let l = &an.lookup;
     let members: HashSet<&str> = s.articles.iter().map(String::as_str).collect();
-    let sources: Vec<_> = r.sources.iter().filter(|x| x.story == id).collect();
+    let sources: Vec<_> = l.sources(&id).iter().map(|&i| &r.sources[i]).collect();
     // The story's graph: its sources, its articles, the story itself.
     let mut nodes: HashSet<&str> = members.clone();
     nodes.extend(sources.iter().map(|x| x.id.as_str()));
     nodes.insert(s.id.as_str());
-    let edges: Vec<_> = r
-        .edges
-        .iter()
-        .filter(|e| nodes.contains(e.from.as_str()) || nodes.contains(e.to.as_str()))
+    let edges: Vec<_> = merged(nodes.iter().map(|n| l.edges(n)))
+        .into_iter()
+        .map(|i| &r.edges[i])
         .collect();
-    let passages: Vec<&Passage> = r
-        .passages
-        .iter()
+    let passages: Vec<&Passage> = merged(s.articles.iter().map(|a| l.passages(a)))
+        .into_iter()
+        .map(|i| &r.passages[i])
         .filter(|p| {
             members.contains(p.a.article.as_str()) && members.contains(p.b.article.as_str())
         })
         .collect();
-    let quotes: Vec<_> = r
-        .quotes
-        .iter()
-        .filter(|q| members.contains(q.article.as_str()))
+    let quotes: Vec<_> = merged(s.articles.iter().map(|a| l.quotes(a)))
+        .into_iter()
+        .map(|i| &r.quotes[i])
         .collect();
-    let claims: Vec<_> = r
-        .claims
-        .iter()
-        .filter(|c| members.contains(c.article.as_str()))
+    let claims: Vec<_> = merged(s.articles.iter().map(|a| l.claims(a)))
+        .into_iter()
+        .map(|i| &r.claims[i])
         .collect();
     // The story's own divergences and those across linked stories that involve its claims.
-    let own_claims: HashSet<&str> = claims
+    let own_claims = claims
         .iter()
         .map(|c| c.id.as_str())
-        .chain(quotes.iter().map(|q| q.id.as_str()))
-        .collect();
-    let divergences: Vec<_> = r
-        .divergences
-        .iter()
-        .filter(|d| {
-            d.story.as_deref() == Some(id.as_str())
-                || d.claims.iter().any(|c| own_claims.contains(c.as_str()))
-        })
-        .collect();
+        .chain(quotes.iter().map(|q| q.id.as_str()));
+    let divergences: Vec<_> = merged(
+        std::iter::once(l.divergences_of_story(&id))
+            .chain(own_claims.map(|c| l.divergences_of_claim(c))),
+    )
+    .into_iter()
+    .map(|i| &r.divergences[i])
+    .collect();
     let articles: Vec<Value> = s
         .articles
         .iter()
         .filter_map(|a| an.article(a))
         .map(|a| summary(a, &an))
         .collect();
-    let labels: BTreeMap<&str, &str> = r
-        .stories
+    let labels: BTreeMap<&str, &str> = s
+        .cites
         .iter()
-        .filter(|o| s.cites.contains(&o.id) || o.cites.contains(&s.id))
+        .filter_map(|c| an.story(c))
+        .chain(l.cited_by(&s.id).iter().map(|&i| &r.stories[i]))
         .map(|o| (o.id.as_str(), o.label.as_str()))
         .collect();
     // Sources of other stories that this story's edges reach (a recalled statement).
-    let elsewhere: BTreeMap<&str, Value> = r
-        .sources
+    let elsewhere: BTreeMap<&str, Value> = edges
         .iter()
+        .flat_map(|e| [e.from.as_str(), e.to.as_str()])
+        .filter_map(|n| l.source(n))
+        .map(|i| &r.sources[i])
         .filter(|x| x.story != id)
-        .filter(|x| edges.iter().any(|e| e.from == x.id || e.to == x.id))
         .map(|x| {
             (
                 x.id.as_str(),
@@ -421,11 +420,12 @@ async fn story(
             )
         })
         .collect();
+    let timeline: Vec<_> = l.timeline(&id).iter().map(|&i| &r.timeline[i]).collect();
     Ok(Json(json!({
         "story": s,
         "articles": articles,
         "sources": sources,
-        "timeline": r.timeline.iter().filter(|t| t.story == id).collect::<Vec<_>>(),
+        "timeline": timeline,
         "divergences": divergences,
         "quotes": quotes,
         "claims": claims,
@@ -460,11 +460,16 @@ async fn passages(
         }
     }
     let touches = |p: &Passage, id: &str| p.a.article == id || p.b.article == id;
-    let selected: Vec<&Passage> = an
-        .report
-        .passages
-        .iter()
-        .filter(|p| q.article.as_deref().is_none_or(|id| touches(p, id)))
+    let candidates: Box<dyn Iterator<Item = &Passage>> = match q.article.as_deref() {
+        Some(id) => Box::new(
+            an.lookup
+                .passages(id)
+                .iter()
+                .map(|&i| &an.report.passages[i]),
+        ),
+        None => Box::new(an.report.passages.iter()),
+    };
+    let selected: Vec<&Passage> = candidates
         .filter(|p| q.other.as_deref().is_none_or(|id| touches(p, id)))
         .collect();
     let items: Vec<&&Passage> = selected.iter().skip(offset).take(limit).collect();

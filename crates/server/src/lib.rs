@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod library;
+pub mod lookup;
 pub mod ui;
 
 use std::net::SocketAddr;

@@ -30,6 +30,8 @@ use echotrace_store::Store;
 /// Derefs to the [`Reading`] it indexes: `analysis.report`, `analysis.revision`.
 pub struct Analysis {
     reading: Reading,
+    /// Positions of the report's items by article, story, node and claim.
+    pub lookup: crate::lookup::Lookup,
     articles: HashMap<String, usize>,
     stories: HashMap<String, usize>,
     story_of: HashMap<String, String>,
@@ -60,6 +62,7 @@ impl Analysis {
             .flat_map(|s| s.articles.iter().map(|a| (a.clone(), s.id.clone())))
             .collect();
         Analysis {
+            lookup: crate::lookup::Lookup::of(&reading.report),
             reading,
             articles,
             stories,
@@ -182,23 +185,28 @@ impl Library {
             if let Err(e) = index.refresh() {
                 eprintln!("echotrace: {e}");
             }
-            // An index that lags the store (built without search, or a killed
-            // ingest) is completed here; another writer holding the index is
-            // not an error, the next reload retries.
-            if (index.len() as usize) < report.articles.len() {
-                if let Err(e) = index.add(&report.articles) {
+            // An index that lags the store (built without search, a killed
+            // ingest, or one still running) gets the newest articles it lacks
+            // (articles are appended in order; adding one again replaces it);
+            // another writer holding the index is not an error, the next
+            // reload retries.
+            let indexed = index.len() as usize;
+            if indexed < report.articles.len() {
+                if let Err(e) = index.add(&report.articles[indexed..]) {
                     eprintln!("echotrace: search index not updated: {e}");
                 }
             }
         }
-        // Articles are only ever appended: the tracer indexes the new ones only.
-        {
-            let mut tracer = self.tracer.write().map_err(poisoned)?;
-            let known = tracer.len().min(report.articles.len());
-            tracer.extend(&report.articles[known..]);
-        }
         let analysis = Arc::new(Analysis::build(reading));
         *self.current.write().map_err(poisoned)? = analysis.clone();
+        // Articles are only ever appended: the tracer indexes the new ones only
+        // (trace requests wait for it; the rest are served already).
+        {
+            let mut tracer = self.tracer.write().map_err(poisoned)?;
+            let articles = &analysis.report.articles;
+            let known = tracer.len().min(articles.len());
+            tracer.extend(&articles[known..]);
+        }
         Ok(analysis)
     }
 
