@@ -5,7 +5,7 @@
 //! bodies 413, each as `{"error": {"status", "message"}}`; the analysis and
 //! the search run on the blocking pool, never on the async workers.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -286,14 +286,15 @@ async fn stories(
     }
     let an = analysis(&lib).await?;
     let r = &an.report;
-    let source_of: HashMap<&str, &echotrace_model::Source> =
-        r.sources.iter().map(|x| (x.story.as_str(), x)).collect();
     fn day(s: &echotrace_model::Story) -> Option<&str> {
         s.first_seen.as_deref().and_then(|d| d.get(..10))
     }
-    let mut selected: Vec<&echotrace_model::Story> = r
-        .stories
+    // In the order ranked once per analysis, not sorted per request.
+    let selected: Vec<&echotrace_model::Story> = an
+        .lookup
+        .ranked()
         .iter()
+        .map(|&i| &r.stories[i])
         .filter(|s| {
             q.from
                 .as_deref()
@@ -315,7 +316,6 @@ async fn stories(
                 })
         })
         .collect();
-    selected.sort_by(|a, b| echotrace_model::by_significance(a, b));
     let items: Vec<Value> = selected
         .iter()
         .skip(offset)
@@ -326,7 +326,7 @@ async fn stories(
                 .first()
                 .and_then(|id| an.article(id))
                 .and_then(|a| a.title.clone());
-            let source = source_of.get(s.id.as_str());
+            let source = an.lookup.sources(&s.id).first().map(|&i| &r.sources[i]);
             json!({
                 "id": s.id,
                 "label": s.label,

@@ -23,6 +23,7 @@ pub struct Lookup {
     divergences_of_story: HashMap<String, Vec<usize>>,
     divergences_of_claim: HashMap<String, Vec<usize>>,
     cited_by: HashMap<String, Vec<usize>>,
+    ranked: Vec<usize>,
 }
 
 fn push(map: &mut HashMap<String, Vec<usize>>, key: &str, at: usize) {
@@ -70,7 +71,15 @@ impl Lookup {
                 push(&mut l.cited_by, c, i);
             }
         }
+        l.ranked = (0..r.stories.len()).collect();
+        l.ranked
+            .sort_by(|&a, &b| echotrace_model::by_significance(&r.stories[a], &r.stories[b]));
         l
+    }
+
+    /// Positions of the stories, most significant first (`echotrace_model::by_significance`).
+    pub fn ranked(&self) -> &[usize] {
+        &self.ranked
     }
 
     /// Positions of the passages with a side in this article.
