@@ -539,14 +539,13 @@ fn provenance_of(
     Ok(out)
 }
 
-/// Cosine below which the stories stage gives two articles no term affinity (its pair floor).
-const PAIR_FLOOR: f32 = 0.08;
-
-/// The stored articles, at most [`TERM_NEIGHBOURS`], that may reach the pair floor with a new article's (unit) vector.
+/// The stored articles, at most [`TERM_NEIGHBOURS`], whose tie to a new article's (unit) vector may reach the stories threshold.
 ///
-/// A stored article's cosine with the vector is at most the summed weight of
-/// the terms they share (its own weights are at most 1), so one whose rare
-/// shared terms weigh less than [`PAIR_FLOOR`] cannot be tied to it by terms.
+/// A stored article's term affinity with the vector is at most the summed
+/// weight of the rare terms they share (its own weights are at most 1). A
+/// new article joins a story only when its average affinity to the story's
+/// members reaches the threshold, so at least one member must reach it: a
+/// story none of whose members can is not touched by this article.
 fn neighbours(
     vector: &[(u64, f32)],
     df: &HashMap<u64, u32>,
@@ -562,7 +561,8 @@ fn neighbours(
             *score.entry(d).or_insert(0.0) += w;
         }
     }
-    let mut best: Vec<(u32, f32)> = score.into_iter().filter(|x| x.1 >= PAIR_FLOOR).collect();
+    let floor = StoryParams::default().threshold;
+    let mut best: Vec<(u32, f32)> = score.into_iter().filter(|x| x.1 >= floor).collect();
     best.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     best.into_iter()
         .take(TERM_NEIGHBOURS)
