@@ -20,11 +20,11 @@ use rusqlite::{params, OptionalExtension};
 use crate::{decode_ids, encode_ids, err, Batch};
 
 /// Rows level 0 may hold before it is merged down (a handful under test, so that merges happen).
-pub const LEVEL0_ROWS: i64 = if cfg!(test) { 4 } else { 1 << 20 };
+pub const LEVEL0_ROWS: i64 = if cfg!(test) { 4 } else { 1 << 18 };
 /// How much larger each level may grow than the one above it.
-pub const LEVEL_RATIO: i64 = 8;
+pub const LEVEL_RATIO: i64 = 4;
 /// Levels above the `postings` table.
-pub const LEVELS: i64 = 2;
+pub const LEVELS: i64 = 3;
 
 impl Batch<'_> {
     /// The echo-index postings of these n-grams (those that have any).
@@ -176,7 +176,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut s = Store::open(&dir.path().join("p.db")).unwrap();
         // 200 rounds: gram g gets document r each round it is written; full
-        // levels merge down (level 0 holds 4 rows, level 1 32) to the table.
+        // levels merge down (level 0 holds 4 rows, level 1 16, level 2 64) to the table.
         let mut want: std::collections::HashMap<u64, Vec<u32>> = Default::default();
         for r in 0..200u32 {
             let b = s.batch().unwrap();
