@@ -130,11 +130,9 @@ pub fn find_passages_with(
         let (variants, st) = pair_variants(&bodies, &tokens, &aligned, e)?;
         found.extend(variants);
         stats = st;
-        let pair_list: Vec<(usize, usize)> = aligned.iter().map(|(a, b, _)| (*a, *b)).collect();
-        let mut matches = Vec::new();
         if e.multilingual() {
             let skip: std::collections::HashSet<(usize, usize)> =
-                pair_list.iter().copied().collect();
+                aligned.iter().map(|(a, b, _)| (*a, *b)).collect();
             let anchors: Vec<Vec<Token>> = articles
                 .par_iter()
                 .zip(tokens.par_iter())
@@ -145,17 +143,7 @@ pub fn find_passages_with(
             stats.embedded += st.embedded;
             stats.compared += st.compared;
             stats.cross_language_pairs = cross.len();
-            matches.extend(more);
-        }
-        for (ia, ib, m) in matches {
-            found.push((
-                ia,
-                ib,
-                m.a,
-                m.b,
-                PassageKind::Translation,
-                f64::from(m.cosine),
-            ));
+            found.extend(variants_found(more));
         }
     }
     found.sort_by_key(|x| (x.0, x.1, x.2 .0));
@@ -215,7 +203,12 @@ pub fn pair_variants<T: AsRef<[Token]>>(
         .collect();
     let pair_list: Vec<(usize, usize)> = aligned.iter().map(|(a, b, _)| (*a, *b)).collect();
     let (matches, stats) = semantic::semantic_matches(bodies, &pair_list, &lexical, embedder)?;
-    let found = matches
+    Ok((variants_found(matches), stats))
+}
+
+/// Sentence matches as found passages of kind `Translation`, scored by their cosine.
+fn variants_found(matches: Vec<semantic::PairMatch>) -> Vec<Found> {
+    matches
         .into_iter()
         .map(|(ia, ib, m)| {
             (
@@ -227,8 +220,7 @@ pub fn pair_variants<T: AsRef<[Token]>>(
                 f64::from(m.cosine),
             )
         })
-        .collect();
-    Ok((found, stats))
+        .collect()
 }
 
 /// Aligns each (earlier, later) pair of token sequences, in parallel.
