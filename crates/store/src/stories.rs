@@ -225,18 +225,23 @@ impl Batch<'_> {
 
     /// The stored analysis of these stories (those that have one).
     pub fn story_json(&self, ids: &[u32]) -> Result<Vec<(u32, String)>, String> {
-        let mut st = self
-            .tx
-            .prepare_cached("SELECT json FROM stories WHERE id = ?1 AND json IS NOT NULL")
-            .map_err(err)?;
-        let mut out = Vec::new();
+        self.text_by_id(
+            "SELECT json FROM stories WHERE id = ?1 AND json IS NOT NULL",
+            ids,
+        )
+    }
+
+    /// The one text column a point query by row id selects, for each id that has a row.
+    fn text_by_id(&self, sql: &str, ids: &[u32]) -> Result<Vec<(u32, String)>, String> {
+        let mut st = self.tx.prepare_cached(sql).map_err(err)?;
+        let mut out = Vec::with_capacity(ids.len());
         for &id in ids {
-            if let Some(json) = st
+            if let Some(text) = st
                 .query_row([id as i64], |r| r.get::<_, String>(0))
                 .optional()
                 .map_err(err)?
             {
-                out.push((id, json));
+                out.push((id, text));
             }
         }
         Ok(out)
@@ -244,21 +249,13 @@ impl Batch<'_> {
 
     /// The stored claims of these articles (those that have them), by article id `a<rowid>`.
     pub fn claims(&self, ids: &[u32]) -> Result<HashMap<String, ArticleClaims>, String> {
-        let mut st = self
-            .tx
-            .prepare_cached("SELECT json FROM article_claims WHERE article_id = ?1")
-            .map_err(err)?;
         let mut out = HashMap::new();
-        for &id in ids {
-            if let Some(json) = st
-                .query_row([id as i64], |r| r.get::<_, String>(0))
-                .optional()
-                .map_err(err)?
-            {
-                let claims = serde_json::from_str(&json)
-                    .map_err(|e| format!("store: bad claims row of a{id}: {e}"))?;
-                out.insert(format!("a{id}"), claims);
-            }
+        for (id, json) in
+            self.text_by_id("SELECT json FROM article_claims WHERE article_id = ?1", ids)?
+        {
+            let claims = serde_json::from_str(&json)
+                .map_err(|e| format!("store: bad claims row of a{id}: {e}"))?;
+            out.insert(format!("a{id}"), claims);
         }
         Ok(out)
     }
