@@ -13,6 +13,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use crate::{EvalError, Result};
+
 use echotrace_model::Article;
 
 /// The three roles scored.
@@ -95,10 +97,10 @@ fn char_offsets(text: &str) -> impl Fn(usize) -> usize + '_ {
 }
 
 /// Scores echotrace's quotes on every text of the set; returns counts per role and the number of texts.
-pub fn score(dir: &Path) -> Result<(BTreeMap<&'static str, RoleCounts>, usize), String> {
+pub fn score(dir: &Path) -> Result<(BTreeMap<&'static str, RoleCounts>, usize)> {
     let base = dir.join("attribution/train");
     let mut anns: Vec<std::path::PathBuf> = std::fs::read_dir(base.join("attributions"))
-        .map_err(|e| format!("{}: {e}", base.display()))?
+        .map_err(EvalError::io(&base))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "ann"))
         .collect();
@@ -123,9 +125,7 @@ pub fn score(dir: &Path) -> Result<(BTreeMap<&'static str, RoleCounts>, usize), 
         let Ok(text) = std::fs::read_to_string(&txt) else {
             continue;
         };
-        let gold = read_ann(
-            &std::fs::read_to_string(&ann).map_err(|e| format!("{}: {e}", ann.display()))?,
-        );
+        let gold = read_ann(&std::fs::read_to_string(&ann).map_err(EvalError::io(&ann))?);
         texts += 1;
         let article = Article {
             id: "a0".into(),
@@ -206,7 +206,7 @@ pub fn score(dir: &Path) -> Result<(BTreeMap<&'static str, RoleCounts>, usize), 
 }
 
 /// The score table, beside the published figures of the datasets README.
-pub fn table(dir: &Path) -> Result<String, String> {
+pub fn table(dir: &Path) -> Result<String> {
     let (counts, texts) = score(dir)?;
     let mut out = format!(
         "attribution: {texts} texts (first annotation of each)\n| role | gold | predicted | exact F1 | overlap F1 | published (other corpus of the scheme) |\n| --- | --- | --- | --- | --- | --- |\n"

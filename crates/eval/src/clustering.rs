@@ -9,6 +9,8 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use crate::{EvalError, Result};
+
 use echotrace_model::Article;
 use echotrace_reuse::{find_passages, Aliases, ReuseParams};
 use echotrace_stories::StoryParams;
@@ -30,25 +32,29 @@ pub struct ClusterScore {
 }
 
 /// The dev set as articles, and the gold cluster of each.
-pub fn load(dir: &Path) -> Result<(Vec<Article>, Vec<i64>), String> {
+pub fn load(dir: &Path) -> Result<(Vec<Article>, Vec<i64>)> {
     let path = dir.join("clustering/mds_ac_dev.json");
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let v: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-    let items = v["articles"].as_array().ok_or("no articles array")?;
+    let text = std::fs::read_to_string(&path).map_err(EvalError::io(&path))?;
+    let v: serde_json::Value = serde_json::from_str(&text).map_err(EvalError::json(&path))?;
+    let items = v["articles"].as_array().ok_or(EvalError::Gold {
+        file: "mds_ac_dev.json",
+        problem: "no articles array",
+    })?;
     let gold: Vec<i64> = v["clusters"]
         .as_array()
-        .ok_or("no clusters array")?
+        .ok_or(EvalError::Gold {
+            file: "mds_ac_dev.json",
+            problem: "no clusters array",
+        })?
         .iter()
         .map(|c| c.as_i64().unwrap_or(-1))
         .collect();
     if gold.len() != items.len() {
-        return Err(format!(
-            "{}: {} articles but {} cluster ids",
-            path.display(),
-            items.len(),
-            gold.len()
-        ));
+        return Err(EvalError::ClusterCount {
+            path,
+            articles: items.len(),
+            clusters: gold.len(),
+        });
     }
     let articles = items
         .iter()
@@ -263,7 +269,7 @@ pub fn baseline_labels(articles: &[Article], threshold: f64) -> Vec<usize> {
 }
 
 /// Scores echotrace at `params` and the baseline at its best threshold on this set.
-pub fn evaluate(dir: &Path, params: &StoryParams) -> Result<String, String> {
+pub fn evaluate(dir: &Path, params: &StoryParams) -> Result<String> {
     let (articles, gold) = load(dir)?;
     let (open_gold, moved) = without_catch_all(&articles, &gold);
     let mut out = format!(
@@ -283,7 +289,7 @@ pub fn evaluate_with_documents(
     dir: &Path,
     params: &StoryParams,
     embedder: &dyn echotrace_reuse::SentenceEmbedder,
-) -> Result<String, String> {
+) -> Result<String> {
     let (articles, gold) = load(dir)?;
     let (open_gold, _) = without_catch_all(&articles, &gold);
     let t = std::time::Instant::now();
@@ -338,11 +344,7 @@ pub fn evaluate_with_documents(
 }
 
 /// Scores echotrace and the best-threshold baseline against one gold labelling.
-fn evaluate_against(
-    articles: &[Article],
-    gold: &[i64],
-    params: &StoryParams,
-) -> Result<String, String> {
+fn evaluate_against(articles: &[Article], gold: &[i64], params: &StoryParams) -> Result<String> {
     let articles = articles.to_vec();
     let gold = gold.to_vec();
     let passages = find_passages(&articles, &Aliases::builtin(), &ReuseParams::default());

@@ -16,6 +16,7 @@
 //! shared by accident.
 
 use crate::planted::synthetic_texts;
+use crate::{EvalError, Result};
 
 /// Real news text to draw generated articles from: the extraction set's
 /// bodies and the attribution set's articles (`DATASETS_DIR`).
@@ -23,17 +24,17 @@ use crate::planted::synthetic_texts;
 /// The bigram chain needs a large vocabulary: over the 83 extraction bodies
 /// alone, unrelated generated articles share 5-grams by accident far more
 /// often than real news does.
-pub fn news_pool(dir: &std::path::Path) -> Result<Vec<String>, String> {
+pub fn news_pool(dir: &std::path::Path) -> Result<Vec<String>> {
     let mut pool = crate::body_texts(dir)?;
     let texts = dir.join("attribution/train/text");
     let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(&texts)
-        .map_err(|e| format!("{}: {e}", texts.display()))?
+        .map_err(EvalError::io(&texts))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "txt"))
         .collect();
     files.sort();
     for f in files {
-        let t = std::fs::read_to_string(&f).map_err(|e| format!("{}: {e}", f.display()))?;
+        let t = std::fs::read_to_string(&f).map_err(EvalError::io(&f))?;
         pool.push(t.split_whitespace().collect::<Vec<_>>().join(" "));
     }
     Ok(pool)

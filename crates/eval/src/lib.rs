@@ -9,6 +9,7 @@
 pub mod attribution;
 pub mod clustering;
 pub mod crawl;
+mod error;
 pub mod planted;
 
 use std::collections::HashSet;
@@ -17,6 +18,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use echotrace_model::{ContentKind, Origin, RawDocument};
+
+pub use error::{EvalError, Result};
 
 /// An extractor under evaluation: HTML and URL in, body text and ISO date out.
 pub struct System {
@@ -87,7 +90,7 @@ pub fn peer_systems() -> Vec<System> {
 }
 
 /// Where the development sets are, or why they cannot be used.
-pub fn datasets_dir(explicit: Option<&Path>) -> Result<PathBuf, String> {
+pub fn datasets_dir(explicit: Option<&Path>) -> Result<PathBuf> {
     let candidates: Vec<PathBuf> = match explicit {
         Some(p) => vec![p.to_path_buf()],
         None => vec![
@@ -99,25 +102,23 @@ pub fn datasets_dir(explicit: Option<&Path>) -> Result<PathBuf, String> {
     candidates
         .into_iter()
         .find(|p| p.join("extraction-body").is_dir())
-        .ok_or_else(|| {
-            "development datasets not found: expected ../shared/datasets beside the checkout (pass --datasets DIR)".to_string()
-        })
+        .ok_or(EvalError::NoDatasets)
 }
 
-fn read_gz(p: &Path) -> Result<String, String> {
-    let f = std::fs::File::open(p).map_err(|e| format!("{}: {e}", p.display()))?;
+fn read_gz(p: &Path) -> Result<String> {
+    let f = std::fs::File::open(p).map_err(EvalError::io(p))?;
     let mut b = Vec::new();
     flate2::read::MultiGzDecoder::new(f)
         .read_to_end(&mut b)
-        .map_err(|e| format!("{}: {e}", p.display()))?;
+        .map_err(EvalError::io(p))?;
     Ok(echotrace_ingest::decode_page(&b, None).text)
 }
 
-fn read_json(p: &Path) -> Result<serde_json::Value, String> {
-    let raw = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
+fn read_json(p: &Path) -> Result<serde_json::Value> {
+    let raw = std::fs::read_to_string(p).map_err(EvalError::io(p))?;
     // The dates gold writes a missing date as bare NaN, which JSON does not allow.
     let raw = raw.replace(": NaN", ": null");
-    serde_json::from_str(&raw).map_err(|e| format!("{}: {e}", p.display()))
+    serde_json::from_str(&raw).map_err(EvalError::json(p))
 }
 
 /// Precision, recall and F1.
@@ -202,9 +203,12 @@ pub fn shingle_pr(out: &str, gold: &str) -> (f64, f64) {
 }
 
 /// Scores the extraction-body set: averaged per-page 4-gram precision and recall.
-pub fn score_body(dir: &Path, systems: &[System]) -> Result<Vec<Row>, String> {
+pub fn score_body(dir: &Path, systems: &[System]) -> Result<Vec<Row>> {
     let gold = read_json(&dir.join("extraction-body/ground-truth.json"))?;
-    let gold = gold.as_object().ok_or("ground-truth.json: not an object")?;
+    let gold = gold.as_object().ok_or(EvalError::Gold {
+        file: "ground-truth.json",
+        problem: "not an object",
+    })?;
     let mut pages = Vec::new();
     for (k, v) in gold {
         let html = read_gz(&dir.join(format!("extraction-body/html/{k}.html.gz")))?;
@@ -253,9 +257,12 @@ pub fn render_dump(html: &str) -> String {
 /// (as a browser's "save as text" would), extracted without their markup.
 ///
 /// Rows: echotrace's dump classifier, and the whole dump as a floor.
-pub fn score_dumps(dir: &Path) -> Result<Vec<Row>, String> {
+pub fn score_dumps(dir: &Path) -> Result<Vec<Row>> {
     let gold = read_json(&dir.join("extraction-body/ground-truth.json"))?;
-    let gold = gold.as_object().ok_or("ground-truth.json: not an object")?;
+    let gold = gold.as_object().ok_or(EvalError::Gold {
+        file: "ground-truth.json",
+        problem: "not an object",
+    })?;
     let mut pages = Vec::new();
     for (k, v) in gold {
         let html = read_gz(&dir.join(format!("extraction-body/html/{k}.html.gz")))?;
@@ -265,10 +272,9 @@ pub fn score_dumps(dir: &Path) -> Result<Vec<Row>, String> {
     if let Some(out) = std::env::var_os("ECHOTRACE_EVAL_DUMP_DIR") {
         // For error analysis: keep the rendered dumps, numbered as in verbose output.
         let out = PathBuf::from(out);
-        std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+        std::fs::create_dir_all(&out).map_err(EvalError::io(&out))?;
         for (i, (dump, _)) in pages.iter().enumerate() {
-            std::fs::write(out.join(format!("{i}.txt")), dump)
-                .map_err(|e| format!("{}: {e}", out.display()))?;
+            std::fs::write(out.join(format!("{i}.txt")), dump).map_err(EvalError::io(&out))?;
         }
     }
     let docs: Vec<RawDocument> = pages
@@ -313,12 +319,18 @@ fn ws(s: &str) -> String {
 }
 
 /// Scores the extraction-snippets set: snippets that must (not) be in the output.
-pub fn score_snippets(dir: &Path, systems: &[System]) -> Result<Vec<Row>, String> {
+pub fn score_snippets(dir: &Path, systems: &[System]) -> Result<Vec<Row>> {
     let gold = read_json(&dir.join("extraction-snippets/gold.json"))?;
-    let gold = gold.as_object().ok_or("gold.json: not an object")?;
+    let gold = gold.as_object().ok_or(EvalError::Gold {
+        file: "gold.json",
+        problem: "not an object",
+    })?;
     let mut pages = Vec::new();
     for v in gold.values() {
-        let file = v["file"].as_str().ok_or("gold.json: entry without file")?;
+        let file = v["file"].as_str().ok_or(EvalError::Gold {
+            file: "gold.json",
+            problem: "entry without file",
+        })?;
         let html = read_gz(&dir.join(format!("extraction-snippets/html/{file}.gz")))?;
         let list = |k: &str| -> Vec<String> {
             v[k].as_array()
@@ -365,12 +377,18 @@ pub fn score_snippets(dir: &Path, systems: &[System]) -> Result<Vec<Row>, String
 ///
 /// Accuracy counts a page right when the day matches, or when the gold has
 /// no date and the system gives none.
-pub fn score_dates(dir: &Path, systems: &[System]) -> Result<Vec<Row>, String> {
+pub fn score_dates(dir: &Path, systems: &[System]) -> Result<Vec<Row>> {
     let gold = read_json(&dir.join("dates/gold.json"))?;
-    let gold = gold.as_object().ok_or("gold.json: not an object")?;
+    let gold = gold.as_object().ok_or(EvalError::Gold {
+        file: "gold.json",
+        problem: "not an object",
+    })?;
     let mut pages = Vec::new();
     for (url, v) in gold {
-        let file = v["file"].as_str().ok_or("gold.json: entry without file")?;
+        let file = v["file"].as_str().ok_or(EvalError::Gold {
+            file: "gold.json",
+            problem: "entry without file",
+        })?;
         let html = read_gz(&dir.join(format!("dates/html/{file}.gz")))?;
         pages.push((html, url.clone(), v["date"].as_str().map(str::to_string)));
     }
@@ -393,9 +411,12 @@ pub fn score_dates(dir: &Path, systems: &[System]) -> Result<Vec<Row>, String> {
 }
 
 /// The gold article bodies of the extraction-body set, in key order.
-pub fn body_texts(dir: &Path) -> Result<Vec<String>, String> {
+pub fn body_texts(dir: &Path) -> Result<Vec<String>> {
     let gold = read_json(&dir.join("extraction-body/ground-truth.json"))?;
-    let gold = gold.as_object().ok_or("ground-truth.json: not an object")?;
+    let gold = gold.as_object().ok_or(EvalError::Gold {
+        file: "ground-truth.json",
+        problem: "not an object",
+    })?;
     let mut keys: Vec<&String> = gold.keys().collect();
     keys.sort();
     Ok(keys
@@ -411,11 +432,7 @@ pub fn body_texts(dir: &Path) -> Result<Vec<String>, String> {
 /// anything is planted; that reuse is real but not in the gold. Texts that
 /// take part in it (as found on the unplanted texts) are left out, so
 /// precision measures false detections, not unlabelled true ones.
-pub fn score_planted(
-    dir: &Path,
-    plants: usize,
-    seed: u64,
-) -> Result<Vec<planted::PlantScore>, String> {
+pub fn score_planted(dir: &Path, plants: usize, seed: u64) -> Result<Vec<planted::PlantScore>> {
     let texts = clean_texts(body_texts(dir)?);
     let corpus = planted::generate(&texts, plants, seed);
     let found = echotrace_reuse::find_passages(
@@ -460,10 +477,10 @@ pub fn clean_texts(texts: Vec<String>) -> Vec<String> {
 pub fn calibrate_embedder(
     dir: &Path,
     embedder: &dyn echotrace_reuse::SentenceEmbedder,
-) -> Result<String, String> {
+) -> Result<String> {
     let texts = clean_texts(body_texts(dir)?);
     let (pos, neg) = planted::calibration_pairs(&texts, 400, 5);
-    let cosines = |pairs: &[(String, String)]| -> Result<Vec<f32>, String> {
+    let cosines = |pairs: &[(String, String)]| -> Result<Vec<f32>> {
         let mut out = Vec::new();
         for chunk in pairs.chunks(32) {
             let xs: Vec<&str> = chunk.iter().map(|p| p.0.as_str()).collect();
@@ -539,15 +556,21 @@ pub fn planted_table(rows: &[planted::PlantScore]) -> String {
 /// Scores dates on the extraction-snippets pages that carry a gold `date` (no URL is given there).
 ///
 /// A second, independent check of the date rules: other sites, many languages.
-pub fn score_snippet_dates(dir: &Path, systems: &[System]) -> Result<Vec<Row>, String> {
+pub fn score_snippet_dates(dir: &Path, systems: &[System]) -> Result<Vec<Row>> {
     let gold = read_json(&dir.join("extraction-snippets/gold.json"))?;
-    let gold = gold.as_object().ok_or("gold.json: not an object")?;
+    let gold = gold.as_object().ok_or(EvalError::Gold {
+        file: "gold.json",
+        problem: "not an object",
+    })?;
     let mut pages = Vec::new();
     for v in gold.values() {
         let Some(date) = v["date"].as_str() else {
             continue;
         };
-        let file = v["file"].as_str().ok_or("gold.json: entry without file")?;
+        let file = v["file"].as_str().ok_or(EvalError::Gold {
+            file: "gold.json",
+            problem: "entry without file",
+        })?;
         let html = read_gz(&dir.join(format!("extraction-snippets/html/{file}.gz")))?;
         pages.push((html, date.chars().take(10).collect::<String>()));
     }

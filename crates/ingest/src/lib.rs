@@ -10,6 +10,7 @@
 //! No input can make it panic or allocate more than [`Limits`] allow.
 
 mod decode;
+mod error;
 mod format;
 mod jsonl;
 mod warc;
@@ -20,6 +21,8 @@ use std::path::Path;
 
 pub use decode::{decode_page, Decoded};
 use echotrace_model::{ContentKind, Diagnostic, Origin, RawDocument};
+
+pub use error::ReadError;
 pub use format::Format;
 
 /// Bounds that keep one pathological input from stalling or exhausting a crawl.
@@ -206,7 +209,7 @@ fn read_layer(
             let bytes = match read_bounded(&mut input, limits.max_record_bytes) {
                 Ok(b) => b,
                 Err(msg) => {
-                    sink.diagnostic(Diagnostic::error(label, msg));
+                    sink.diagnostic(Diagnostic::error(label, msg.to_string()));
                     return;
                 }
             };
@@ -225,15 +228,13 @@ fn read_layer(
 }
 
 /// Reads at most `max` bytes; more is an error that says how to raise the limit.
-fn read_bounded(input: &mut dyn Read, max: usize) -> Result<Vec<u8>, String> {
+fn read_bounded(input: &mut dyn Read, max: usize) -> Result<Vec<u8>, ReadError> {
     let mut buf = Vec::new();
-    match input.take(max as u64 + 1).read_to_end(&mut buf) {
-        Ok(_) if buf.len() > max => Err(format!(
-            "larger than the {max}-byte page limit; skipped (raise it with --max-page-bytes)"
-        )),
-        Ok(_) => Ok(buf),
-        Err(e) => Err(format!("cannot read: {e}")),
+    input.take(max as u64 + 1).read_to_end(&mut buf)?;
+    if buf.len() > max {
+        return Err(ReadError::PageTooLarge { max });
     }
+    Ok(buf)
 }
 
 /// Decodes one page's bytes and hands it to the sink, or reports why not.

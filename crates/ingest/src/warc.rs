@@ -12,7 +12,7 @@ use std::io::{BufRead, Read};
 
 use echotrace_model::{ContentKind, Diagnostic, Origin};
 
-use crate::{emit_page, Limits, Sink};
+use crate::{emit_page, Limits, ReadError, Sink};
 
 /// Longest WARC header block accepted, in bytes.
 const MAX_HEADER: usize = 64 * 1024;
@@ -188,7 +188,10 @@ fn read_records<R: BufRead>(
             Ok(None) => return,
             Ok(Some(rec)) => handle_record(rec, label, start, sink),
             Err(msg) => {
-                sink.diagnostic(Diagnostic::error(format!("{label} @byte {start}"), msg));
+                sink.diagnostic(Diagnostic::error(
+                    format!("{label} @byte {start}"),
+                    msg.to_string(),
+                ));
                 if !resync_version_line(&mut input) {
                     return;
                 }
@@ -198,17 +201,14 @@ fn read_records<R: BufRead>(
 }
 
 /// Reads one line (without its CRLF), at most `max` bytes; None at end of input.
-fn read_line<R: BufRead>(input: &mut R, max: usize) -> Result<Option<Vec<u8>>, String> {
+fn read_line<R: BufRead>(input: &mut R, max: usize) -> Result<Option<Vec<u8>>, ReadError> {
     let mut line = Vec::new();
-    let n = input
-        .take(max as u64 + 1)
-        .read_until(b'\n', &mut line)
-        .map_err(|e| format!("cannot read: {e}"))?;
+    let n = input.take(max as u64 + 1).read_until(b'\n', &mut line)?;
     if n == 0 {
         return Ok(None);
     }
     if line.len() > max {
-        return Err("header line too long".into());
+        return Err(ReadError::HeaderLineTooLong);
     }
     while matches!(line.last(), Some(b'\n' | b'\r')) {
         line.pop();
@@ -216,7 +216,7 @@ fn read_line<R: BufRead>(input: &mut R, max: usize) -> Result<Option<Vec<u8>>, S
     Ok(Some(line))
 }
 
-fn next_record<R: BufRead>(input: &mut R, limits: &Limits) -> Result<Option<Record>, String> {
+fn next_record<R: BufRead>(input: &mut R, limits: &Limits) -> Result<Option<Record>, ReadError> {
     // Skip blank lines between records.
     let version = loop {
         match read_line(input, MAX_HEADER)? {
@@ -226,22 +226,20 @@ fn next_record<R: BufRead>(input: &mut R, limits: &Limits) -> Result<Option<Reco
         }
     };
     if !version.starts_with(b"WARC/") {
-        return Err(format!(
-            "malformed WARC record: expected a 'WARC/1.x' version line, found {:?}",
-            String::from_utf8_lossy(&version[..version.len().min(40)])
+        return Err(ReadError::NotAVersionLine(
+            String::from_utf8_lossy(&version[..version.len().min(40)]).into_owned(),
         ));
     }
     let mut headers = Vec::new();
     let mut header_bytes = 0;
     loop {
-        let line = read_line(input, MAX_HEADER)?
-            .ok_or("truncated WARC record: the file ends inside the header")?;
+        let line = read_line(input, MAX_HEADER)?.ok_or(ReadError::TruncatedHeader)?;
         if line.is_empty() {
             break;
         }
         header_bytes += line.len();
         if header_bytes > MAX_HEADER {
-            return Err("malformed WARC record: header block over 64 KiB".into());
+            return Err(ReadError::HeaderTooLong);
         }
         let line = String::from_utf8_lossy(&line);
         if let Some((k, v)) = line.split_once(':') {
@@ -252,30 +250,27 @@ fn next_record<R: BufRead>(input: &mut R, limits: &Limits) -> Result<Option<Reco
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case("Content-Length"))
         .and_then(|(_, v)| v.parse().ok())
-        .ok_or("malformed WARC record: no valid Content-Length")?;
+        .ok_or(ReadError::NoContentLength)?;
     let mut body = Vec::new();
     if len > limits.max_record_bytes as u64 {
-        let skipped = std::io::copy(&mut input.take(len), &mut std::io::sink())
-            .map_err(|e| format!("cannot read: {e}"))?;
+        let skipped = std::io::copy(&mut input.take(len), &mut std::io::sink())?;
         if skipped < len {
-            return Err(format!(
-                "truncated WARC record: Content-Length says {len} bytes, only {skipped} present"
-            ));
+            return Err(ReadError::TruncatedBody {
+                len,
+                present: skipped,
+            });
         }
-        return Err(format!(
-            "record of {len} bytes is larger than the {}-byte page limit; skipped",
-            limits.max_record_bytes
-        ));
+        return Err(ReadError::RecordTooLarge {
+            len,
+            max: limits.max_record_bytes,
+        });
     }
-    input
-        .take(len)
-        .read_to_end(&mut body)
-        .map_err(|e| format!("cannot read: {e}"))?;
+    input.take(len).read_to_end(&mut body)?;
     if (body.len() as u64) < len {
-        return Err(format!(
-            "truncated WARC record: Content-Length says {len} bytes, only {} present",
-            body.len()
-        ));
+        return Err(ReadError::TruncatedBody {
+            len,
+            present: body.len() as u64,
+        });
     }
     Ok(Some(Record { headers, body }))
 }
@@ -363,7 +358,7 @@ fn handle_record(rec: Record, label: &str, start: u64, sink: &mut dyn Sink) {
                 return;
             }
             match http_payload(&rec.body) {
-                Err(msg) => sink.diagnostic(Diagnostic::error(origin.label(), msg)),
+                Err(msg) => sink.diagnostic(Diagnostic::error(origin.label(), msg.to_string())),
                 Ok(None) => {}
                 Ok(Some((kind, charset, payload))) => {
                     emit_page(origin, &payload, kind, charset.as_deref(), sink)
@@ -377,15 +372,13 @@ fn handle_record(rec: Record, label: &str, start: u64, sink: &mut dyn Sink) {
 type Payload = (Option<ContentKind>, Option<String>, Vec<u8>);
 
 /// Splits an HTTP response into page kind, charset and decoded body; None for non-pages.
-fn http_payload(msg: &[u8]) -> Result<Option<Payload>, String> {
+fn http_payload(msg: &[u8]) -> Result<Option<Payload>, ReadError> {
     let mut hdrs = [httparse::EMPTY_HEADER; 128];
     let mut resp = httparse::Response::new(&mut hdrs);
     let body_at = match resp.parse(msg) {
         Ok(httparse::Status::Complete(n)) => n,
-        Ok(httparse::Status::Partial) => {
-            return Err("truncated HTTP response header in WARC record".into())
-        }
-        Err(e) => return Err(format!("malformed HTTP response header: {e}")),
+        Ok(httparse::Status::Partial) => return Err(ReadError::TruncatedHttpHeader),
+        Err(e) => return Err(ReadError::BadHttpHeader(e)),
     };
     let status = resp.code.unwrap_or(0);
     if !(200..300).contains(&status) {
@@ -404,7 +397,7 @@ fn http_payload(msg: &[u8]) -> Result<Option<Payload>, String> {
     let charset = charset_of(mime.as_deref());
     let mut body = msg[body_at..].to_vec();
     if get("Transfer-Encoding").is_some_and(|t| t.to_ascii_lowercase().contains("chunked")) {
-        body = dechunk(&body).ok_or("malformed chunked transfer encoding")?;
+        body = dechunk(&body).ok_or(ReadError::BadChunking)?;
     }
     match get("Content-Encoding").map(|e| e.trim().to_ascii_lowercase()) {
         Some(e) if e == "gzip" || e == "x-gzip" => {
@@ -412,7 +405,10 @@ fn http_payload(msg: &[u8]) -> Result<Option<Payload>, String> {
             flate2::read::MultiGzDecoder::new(&body[..])
                 .take(body.len() as u64 * 64 + 1024 * 1024)
                 .read_to_end(&mut out)
-                .map_err(|e| format!("bad gzip content encoding: {e}"))?;
+                .map_err(|source| ReadError::BadEncoding {
+                    encoding: "gzip",
+                    source,
+                })?;
             body = out;
         }
         Some(e) if e == "deflate" => {
@@ -420,15 +416,14 @@ fn http_payload(msg: &[u8]) -> Result<Option<Payload>, String> {
             flate2::read::ZlibDecoder::new(&body[..])
                 .take(body.len() as u64 * 64 + 1024 * 1024)
                 .read_to_end(&mut out)
-                .map_err(|e| format!("bad deflate content encoding: {e}"))?;
+                .map_err(|source| ReadError::BadEncoding {
+                    encoding: "deflate",
+                    source,
+                })?;
             body = out;
         }
         Some(e) if e.is_empty() || e == "identity" => {}
-        Some(e) => {
-            return Err(format!(
-                "unsupported content encoding {e:?}; record skipped"
-            ))
-        }
+        Some(e) => return Err(ReadError::UnsupportedEncoding(e.to_string())),
         None => {}
     }
     Ok(Some((kind, charset, body)))

@@ -541,7 +541,7 @@ pub struct Report {
     /// Named-entity mentions (claims stage).
     #[serde(default)]
     pub entities: Vec<Entity>,
-    /// Divergences between outlets (claims stage).
+    /// Divergences between outlets (provenance stage, from the claims of each story's articles).
     pub divergences: Vec<Divergence>,
     /// Provenance edges (provenance stage).
     pub edges: Vec<Edge>,

@@ -36,7 +36,7 @@ use echotrace_reuse::{EchoIndex, Token};
 use echotrace_store::{Batch, IngestStats, Store};
 use rayon::prelude::*;
 
-use crate::{Options, Progress};
+use crate::{Options, PipelineError, Progress, Result};
 
 /// A store with the settings it was made with and, in builds with search, its
 /// search index: the one way to grow a collection ([`Collection::ingest`])
@@ -54,12 +54,12 @@ impl Collection {
     ///
     /// A collection keeps the settings it was created with; [`Collection::ingest`]
     /// refuses options that ask for others.
-    pub fn open(db: &Path, opts: Options) -> Result<Collection, String> {
+    pub fn open(db: &Path, opts: Options) -> Result<Collection> {
         Collection::with(db, Store::open(db)?, opts)
     }
 
     /// Opens an existing collection to read it, with the alias table it was made with.
-    pub fn open_existing(db: &Path) -> Result<Collection, String> {
+    pub fn open_existing(db: &Path) -> Result<Collection> {
         require_store(db)?;
         let store = Store::open(db)?;
         let opts = Options {
@@ -69,7 +69,7 @@ impl Collection {
         Collection::with(db, store, opts)
     }
 
-    fn with(db: &Path, store: Store, opts: Options) -> Result<Collection, String> {
+    fn with(db: &Path, store: Store, opts: Options) -> Result<Collection> {
         Ok(Collection {
             db: db.to_path_buf(),
             store,
@@ -84,7 +84,7 @@ impl Collection {
         &mut self,
         paths: &[S],
         progress: &dyn Progress,
-    ) -> Result<IngestOutcome, String> {
+    ) -> Result<IngestOutcome> {
         let outcome = ingest_into(&mut self.store, paths, &self.opts, progress)?;
         #[cfg(feature = "search")]
         self.index(&outcome, progress)?;
@@ -96,7 +96,7 @@ impl Collection {
     /// time (an ingest of millions never holds them all); an index that lost
     /// articles (a killed ingest) is completed from the store.
     #[cfg(feature = "search")]
-    fn index(&self, outcome: &IngestOutcome, progress: &dyn Progress) -> Result<(), String> {
+    fn index(&self, outcome: &IngestOutcome, progress: &dyn Progress) -> Result<()> {
         let (_, stored, _) = self.store.counts()?;
         let pending = &outcome.aligned;
         let mut ids: Vec<u32> = if (self.search.len() as usize) + pending.len() < stored {
@@ -118,7 +118,7 @@ impl Collection {
     }
 
     /// The analysis as stored (see [`crate::reading`]).
-    pub fn reading(&self) -> Result<crate::reading::Reading, String> {
+    pub fn reading(&self) -> Result<crate::reading::Reading> {
         crate::reading::Reading::whole(&self.store, &self.opts.aliases)
     }
 
@@ -142,18 +142,29 @@ impl Collection {
     pub fn search(&self) -> &echotrace_search::SearchIndex {
         &self.search
     }
+
+    /// The search index, first completed from the store when it lacks articles (a store grown by
+    /// a build without search, or an ingest killed between its store and index commits).
+    #[cfg(feature = "search")]
+    pub fn search_caught_up(&self) -> Result<&echotrace_search::SearchIndex> {
+        self.index(&IngestOutcome::default(), &crate::Silent)?;
+        Ok(&self.search)
+    }
+
+    /// The stories as stored (see [`crate::store_stories`]).
+    pub fn stories(&self) -> Result<Vec<echotrace_model::Story>> {
+        crate::store_stories(&self.store, &self.opts.aliases)
+    }
 }
 
 /// `Ok` when a store exists at `db`; otherwise an error that says how to make one.
-pub fn require_store(db: &Path) -> Result<(), String> {
+pub fn require_store(db: &Path) -> Result<()> {
     if db.exists() {
         return Ok(());
     }
-    Err(format!(
-        "no store at {}; create it with `echotrace ingest PATH... --db {}`",
-        db.display(),
-        db.display()
-    ))
+    Err(PipelineError::NoStore {
+        path: db.to_path_buf(),
+    })
 }
 
 /// Pages per store transaction by default: a killed ingest loses at most one batch of work.
@@ -190,7 +201,7 @@ struct BatchSink<'a> {
     pending: Vec<RawDocument>,
     read: u64,
     out: IngestOutcome,
-    failed: Option<String>,
+    failed: Option<PipelineError>,
 }
 
 impl BatchSink<'_> {
@@ -294,7 +305,7 @@ impl Settings {
     }
 
     /// The settings stored with `store`, if it has any.
-    pub fn stored(store: &Store) -> Result<Option<Settings>, String> {
+    pub fn stored(store: &Store) -> Result<Option<Settings>> {
         let Some(reuse) = store.setting("reuse")? else {
             return Ok(None);
         };
@@ -305,25 +316,24 @@ impl Settings {
         }))
     }
 
-    fn save(&self, store: &mut Store) -> Result<(), String> {
+    fn save(&self, store: &mut Store) -> Result<()> {
         store.set_setting("reuse", &self.reuse)?;
         store.set_setting("aliases", &self.aliases)?;
-        store.set_setting("model", &self.model)
+        Ok(store.set_setting("model", &self.model)?)
     }
 }
 
 /// The alias table a store's articles were read with: the built-in one plus the tables kept at creation.
-pub fn aliases_of(store: &Store) -> Result<echotrace_reuse::Aliases, String> {
+pub fn aliases_of(store: &Store) -> Result<echotrace_reuse::Aliases> {
     let mut a = echotrace_reuse::Aliases::builtin();
     if let Some(extra) = store.setting("aliases")? {
-        a.load(&extra)
-            .map_err(|e| format!("the store's alias table: {e}"))?;
+        a.load(&extra).map_err(PipelineError::StoredAliases)?;
     }
     Ok(a)
 }
 
 /// Checks that `opts` ask for the settings the store was made with; a new store (or one made before settings were kept) takes them.
-pub fn check_settings(store: &mut Store, opts: &Options) -> Result<(), String> {
+pub fn check_settings(store: &mut Store, opts: &Options) -> Result<()> {
     let wanted = Settings::of(opts);
     match Settings::stored(store)? {
         None => wanted.save(store),
@@ -354,10 +364,7 @@ pub fn check_settings(store: &mut Store, opts: &Options) -> Result<(), String> {
                     }
                 ));
             }
-            Err(format!(
-                "this store was made with other settings: {}. Ingest with the options the store was created with (--aliases, --min-passage-words, --embed/--model), or into a new store",
-                what.join("; ")
-            ))
+            Err(PipelineError::OtherSettings { differences: what })
         }
     }
 }
@@ -368,7 +375,7 @@ pub fn ingest_into<S: AsRef<str>>(
     paths: &[S],
     opts: &Options,
     progress: &dyn Progress,
-) -> Result<IngestOutcome, String> {
+) -> Result<IngestOutcome> {
     check_settings(store, opts)?;
     let mut out = IngestOutcome::default();
     progress.start("catching up", 0);
@@ -419,7 +426,7 @@ fn commit_batch(
     lines: &HashMap<String, echotrace_extract::PageLines>,
     opts: &Options,
     out: &mut IngestOutcome,
-) -> Result<(), String> {
+) -> Result<()> {
     let n = opts.reuse.index_n;
     let prepared: Vec<(Article, Vec<Token>, Vec<u64>)> = articles
         .into_par_iter()
@@ -453,12 +460,7 @@ fn commit_batch(
 
 /// The rest of a batch's work, then its commit: the echo index and passages,
 /// the claims of the articles with text, and the articles marked done.
-fn finish_batch(
-    batch: Batch,
-    new: &[New],
-    opts: &Options,
-    out: &mut IngestOutcome,
-) -> Result<(), String> {
+fn finish_batch(batch: Batch, new: &[New], opts: &Options, out: &mut IngestOutcome) -> Result<()> {
     let passages = echo_and_align(&batch, new, opts, &mut out.diagnostics)?;
     out.stats.passages += passages.len();
     batch.add_passages(&passages)?;
@@ -500,7 +502,7 @@ fn echo_and_align(
     new: &[New],
     opts: &Options,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Result<Vec<Passage>, String> {
+) -> Result<Vec<Passage>> {
     let mut grams: Vec<u64> = new
         .iter()
         .flat_map(|x| x.signature.iter().copied())
@@ -594,7 +596,7 @@ fn echo_and_align(
 }
 
 /// Articles a killed ingest left, or a store made before the echo index: through it in order, aligned where not yet.
-fn catch_up(store: &mut Store, opts: &Options, out: &mut IngestOutcome) -> Result<(), String> {
+fn catch_up(store: &mut Store, opts: &Options, out: &mut IngestOutcome) -> Result<()> {
     loop {
         let todo = store.unindexed(opts.batch_pages.max(1))?;
         if todo.is_empty() {

@@ -6,15 +6,18 @@
 //! thread under a time limit: a page that takes longer is reported and left
 //! behind, so one pathological page cannot stall a crawl; a page whose
 //! extractor panics is reported the same way. The reuse stage then aligns
-//! passages between articles and forms echo groups; [`finish`] runs claims,
+//! passages between articles and forms echo groups; [`finish_stages`] runs claims,
 //! stories and provenance over the result. Each stage reports to a
 //! [`Progress`].
 
 pub mod collection;
+mod error;
 pub mod placing;
 pub mod progress;
 pub mod reading;
+pub mod source;
 
+pub use error::{PipelineError, Result};
 pub use progress::{Progress, Silent, StageTimer};
 
 use std::collections::HashMap;
@@ -304,50 +307,25 @@ pub fn analyze<S: AsRef<str>>(paths: &[S], opts: &Options, progress: &dyn Progre
     report
 }
 
-/// Runs the stages after reuse over a report's articles and passages.
+/// Runs the stages after reuse over a report's articles and passages, taking each article's
+/// claims from `known` (by article id) where present.
 ///
 /// Fills stories, quotes, claims, entities, divergences, sources, edges,
 /// timeline and each article's shares. Idempotent: it recomputes those
 /// sections from `articles` and `passages` alone, so the store and the server
-/// can call it on what they hold.
-pub fn finish(report: &mut Report, aliases: &echotrace_reuse::Aliases) {
-    finish_with(report, aliases, &HashMap::new());
-}
-
-/// The claims stage's reading of each article (quotes, numeric claims, entities), in parallel.
-pub fn claims_of(
-    articles: &[Article],
-    aliases: &echotrace_reuse::Aliases,
-) -> Vec<echotrace_claims::ArticleClaims> {
-    articles
-        .par_iter()
-        .map(|a| echotrace_claims::analyze_article(a, aliases))
-        .collect()
-}
-
-/// [`finish`], taking each article's claims from `known` (by article id) where present.
-///
-/// The claims stage reads one article at a time, so a store keeps its
-/// output; only articles missing from `known` are read again.
+/// can call it on what they hold. The claims stage reads one article at a
+/// time, so a store keeps its output; only articles missing from `known` are
+/// read again.
 pub fn finish_with(
     report: &mut Report,
     aliases: &echotrace_reuse::Aliases,
     known: &HashMap<String, echotrace_claims::ArticleClaims>,
 ) {
-    finish_full(report, aliases, known, None);
+    finish_stages(report, aliases, known, None, &Silent);
 }
 
-/// [`finish_with`], with multilingual document vectors (one per article, see `echotrace_stories::document_vectors`) for the stories stage.
-pub fn finish_full(
-    report: &mut Report,
-    aliases: &echotrace_reuse::Aliases,
-    known: &HashMap<String, echotrace_claims::ArticleClaims>,
-    documents: Option<&[Vec<f32>]>,
-) {
-    finish_stages(report, aliases, known, documents, &Silent);
-}
-
-/// [`finish_full`], reporting each stage to `progress`.
+/// [`finish_with`], with multilingual document vectors (one per article, see
+/// `echotrace_stories::document_vectors`) for the stories stage, reporting each stage to `progress`.
 pub fn finish_stages(
     report: &mut Report,
     aliases: &echotrace_reuse::Aliases,
@@ -374,7 +352,7 @@ pub fn finish_stages(
 pub fn stored_report(
     store: &echotrace_store::Store,
     aliases: &echotrace_reuse::Aliases,
-) -> Result<Report, String> {
+) -> Result<Report> {
     Ok(reading::Reading::whole(store, aliases)?.report)
 }
 
@@ -382,7 +360,7 @@ pub fn stored_report(
 pub fn store_stories(
     store: &echotrace_store::Store,
     aliases: &echotrace_reuse::Aliases,
-) -> Result<Vec<echotrace_model::Story>, String> {
+) -> Result<Vec<echotrace_model::Story>> {
     if store.storied_count()? > 0 || store.unstoried(1)?.is_empty() {
         return Ok(placing::stored_stories(store)?
             .into_iter()

@@ -40,7 +40,7 @@ use echotrace_model::{
 use echotrace_store::{Batch, Store};
 use echotrace_stories::{parse_day, term_max_df, DateKey, StoryParams, TermCounts, TermSpace};
 
-use crate::{Options, Progress};
+use crate::{Options, PipelineError, Progress, Result};
 
 /// New articles placed per transaction; a corpus up to this size ingested at once gets exactly `analyze`'s stories.
 pub const STORY_CHUNK: usize = 20_000;
@@ -86,12 +86,15 @@ pub struct Member {
 }
 
 /// The stories a store keeps with their provenance, ordered as the stories stage orders them (earliest first; undated last).
-pub fn stored_stories(store: &Store) -> Result<Vec<StoredStory>, String> {
+pub fn stored_stories(store: &Store) -> Result<Vec<StoredStory>> {
     let mut stories = Vec::new();
     for row in store.stories_since(-1)? {
         let Some(json) = row.json else { continue };
-        let kept: StoredStory = serde_json::from_str(&json)
-            .map_err(|e| format!("store: bad story row s{}: {e}", row.id))?;
+        let kept: StoredStory =
+            serde_json::from_str(&json).map_err(|source| PipelineError::BadStory {
+                id: format!("s{}", row.id),
+                source,
+            })?;
         stories.push((row.id, kept));
     }
     let day = |s: &StoredStory| {
@@ -105,11 +108,7 @@ pub fn stored_stories(store: &Store) -> Result<Vec<StoredStory>, String> {
 }
 
 /// Places every article not yet in a story (see the module docs); returns the number of stories written.
-pub fn update_stories(
-    store: &mut Store,
-    opts: &Options,
-    progress: &dyn Progress,
-) -> Result<usize, String> {
+pub fn update_stories(store: &mut Store, opts: &Options, progress: &dyn Progress) -> Result<usize> {
     let mut written = 0;
     let (mut done, total) = (0, store.unstoried_count()?);
     progress.start("stories", total as u64);
@@ -131,7 +130,7 @@ fn number(id: &str) -> u32 {
 }
 
 /// Places one chunk of new articles; returns the number of stories written.
-fn place_chunk(batch: &Batch, new_ids: &[u32], opts: &Options) -> Result<usize, String> {
+fn place_chunk(batch: &Batch, new_ids: &[u32], opts: &Options) -> Result<usize> {
     let revision = batch.story_revision()? + 1;
     let n = batch.storied_count()? + new_ids.len();
     let new_articles = batch.articles(new_ids)?;
@@ -335,8 +334,11 @@ fn place_chunk(batch: &Batch, new_ids: &[u32], opts: &Options) -> Result<usize, 
                 placed.push((a, sid));
             }
         }
-        let json = serde_json::to_string(kept_story)
-            .map_err(|e| format!("cannot encode story {}: {e}", s.id))?;
+        let json =
+            serde_json::to_string(kept_story).map_err(|source| PipelineError::EncodeStory {
+                id: s.id.clone(),
+                source,
+            })?;
         batch.put_story(sid, revision, Some(&json))?;
     }
     for t in touched.iter().filter(|t| !exists.contains(t)) {
@@ -381,12 +383,15 @@ fn sample_of(members: &[u32], pinned: &HashSet<u32>) -> (Vec<u32>, Vec<u32>) {
 fn stored_cites(
     batch: &Batch,
     stories: &HashMap<u32, Vec<u32>>,
-) -> Result<HashMap<u32, Vec<String>>, String> {
+) -> Result<HashMap<u32, Vec<String>>> {
     let ids: Vec<u32> = stories.keys().copied().collect();
     let mut out = HashMap::new();
     for (id, json) in batch.story_json(&ids)? {
         let kept: StoredStory =
-            serde_json::from_str(&json).map_err(|e| format!("store: bad story row s{id}: {e}"))?;
+            serde_json::from_str(&json).map_err(|source| PipelineError::BadStory {
+                id: format!("s{id}"),
+                source,
+            })?;
         out.insert(id, kept.story.cites);
     }
     Ok(out)
@@ -417,7 +422,7 @@ fn provenance_of(
     articles: Vec<Article>,
     passages: Vec<Passage>,
     opts: &Options,
-) -> Result<Vec<StoredStory>, String> {
+) -> Result<Vec<StoredStory>> {
     let written: HashSet<String> = stories.iter().map(|s| s.id.clone()).collect();
     let members: HashSet<&str> = stories
         .iter()
@@ -445,7 +450,10 @@ fn provenance_of(
     let mut context_stories: Vec<Story> = Vec::new();
     for (id, json) in batch.story_json(&cited)? {
         let kept: StoredStory =
-            serde_json::from_str(&json).map_err(|e| format!("store: bad story row s{id}: {e}"))?;
+            serde_json::from_str(&json).map_err(|source| PipelineError::BadStory {
+                id: format!("s{id}"),
+                source,
+            })?;
         context_stories.push(kept.story);
     }
     let mut extra: BTreeSet<u32> = context_stories
@@ -580,7 +588,7 @@ fn update_terms(
     batch: &Batch,
     new_ids: &[u32],
     counts: &[TermCounts],
-) -> Result<(HashMap<u64, u32>, Carriers), String> {
+) -> Result<(HashMap<u64, u32>, Carriers)> {
     let mut chunk: HashMap<u64, Vec<u32>> = HashMap::new();
     for (&id, c) in new_ids.iter().zip(counts) {
         for t in c.terms() {
@@ -628,7 +636,7 @@ fn cite_outside(
     articles: &[Article],
     across: &[Passage],
     inside: &HashSet<u32>,
-) -> Result<(), String> {
+) -> Result<()> {
     if across.is_empty() {
         return Ok(());
     }

@@ -23,7 +23,7 @@ use echotrace_store::Store;
 use echotrace_stories::parse_day;
 
 use crate::placing::StoredStory;
-use crate::Silent;
+use crate::{PipelineError, Result, Silent};
 
 /// A store's analysis as read at one revision.
 #[derive(Debug, Clone)]
@@ -47,7 +47,7 @@ impl Reading {
     }
 
     /// Reads the whole store.
-    pub fn whole(store: &Store, aliases: &Aliases) -> Result<Reading, String> {
+    pub fn whole(store: &Store, aliases: &Aliases) -> Result<Reading> {
         let revision = store.revision()?;
         let mut report = Report::new();
         report.articles = store.articles()?;
@@ -81,7 +81,7 @@ impl Reading {
     }
 
     /// The store's analysis now: this reading patched with what was stored since (or the whole store, where it cannot be patched).
-    pub fn refreshed(&self, store: &Store, aliases: &Aliases) -> Result<Reading, String> {
+    pub fn refreshed(&self, store: &Store, aliases: &Aliases) -> Result<Reading> {
         let revision = store.revision()?;
         if revision == self.revision {
             return Ok(self.clone());
@@ -172,6 +172,9 @@ impl Reading {
     }
 }
 
-fn parse(id: u32, json: &str) -> Result<StoredStory, String> {
-    serde_json::from_str(json).map_err(|e| format!("store: bad story row s{id}: {e}"))
+fn parse(id: u32, json: &str) -> Result<StoredStory> {
+    serde_json::from_str(json).map_err(|source| PipelineError::BadStory {
+        id: format!("s{id}"),
+        source,
+    })
 }

@@ -46,20 +46,19 @@ impl Format {
     ];
 
     /// The format of a command-line name.
-    pub fn parse(name: &str) -> Result<Format, String> {
+    pub fn parse(name: &str) -> Result<Format, UnknownFormat> {
         Format::ALL
             .iter()
             .find(|(n, _)| *n == name)
             .map(|(_, f)| *f)
-            .ok_or_else(|| {
-                let names: Vec<&str> = Format::ALL.iter().map(|(n, _)| *n).collect();
-                format!(
-                    "unknown export format {name:?}; use one of: {}",
-                    names.join(", ")
-                )
-            })
+            .ok_or_else(|| UnknownFormat(name.to_string()))
     }
 }
+
+/// A format name that is not one of [`Format::ALL`].
+#[derive(Debug, thiserror::Error)]
+#[error("unknown export format {0:?}; use one of: {names}", names = Format::ALL.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", "))]
+pub struct UnknownFormat(pub String);
 
 /// Writes one export format.
 pub struct Export<W: Write> {
@@ -500,7 +499,7 @@ mod tests {
 
     #[test]
     fn unknown_format_names_the_known_ones() {
-        let e = Format::parse("xlsx").unwrap_err();
+        let e = Format::parse("xlsx").unwrap_err().to_string();
         assert!(e.contains("gexf") && e.contains("csv-claims"));
     }
 }

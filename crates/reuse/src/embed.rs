@@ -15,6 +15,7 @@ use candle_transformers::models::bert::{BertModel, Config, DTYPE};
 use tokenizers::{PaddingParams, Tokenizer, TruncationParams};
 
 use crate::semantic::SentenceEmbedder;
+use crate::EmbedError;
 
 /// Cosine at or above which two sentences are variants of one text, for all-MiniLM-L6-v2.
 ///
@@ -65,29 +66,35 @@ pub fn default_model_dir() -> PathBuf {
 
 impl Embedder {
     /// Loads config.json, tokenizer.json and model.safetensors from `dir`.
-    pub fn load(dir: &Path) -> Result<Self, String> {
+    pub fn load(dir: &Path) -> Result<Self, EmbedError> {
         let need = |f: &str| {
             let p = dir.join(f);
             if p.is_file() {
                 Ok(p)
             } else {
-                Err(format!(
-                    "{} is missing; run scripts/fetch-model.sh to install the model",
-                    p.display()
-                ))
+                Err(EmbedError::Missing(p))
             }
         };
-        let config: Config = serde_json::from_str(
-            &std::fs::read_to_string(need("config.json")?)
-                .map_err(|e| format!("config.json: {e}"))?,
-        )
-        .map_err(|e| format!("config.json: {e}"))?;
+        let config_path = need("config.json")?;
+        let config_text =
+            std::fs::read_to_string(&config_path).map_err(|source| EmbedError::Read {
+                path: config_path,
+                source,
+            })?;
+        let config: Config =
+            serde_json::from_str(&config_text).map_err(|source| EmbedError::Card {
+                file: "config.json",
+                source,
+            })?;
         let card: ModelCard = match std::fs::read_to_string(dir.join("echotrace.json")) {
-            Ok(t) => serde_json::from_str(&t).map_err(|e| format!("echotrace.json: {e}"))?,
+            Ok(t) => serde_json::from_str(&t).map_err(|source| EmbedError::Card {
+                file: "echotrace.json",
+                source,
+            })?,
             Err(_) => ModelCard::default(),
         };
-        let mut tokenizer = Tokenizer::from_file(need("tokenizer.json")?)
-            .map_err(|e| format!("tokenizer.json: {e}"))?;
+        let mut tokenizer =
+            Tokenizer::from_file(need("tokenizer.json")?).map_err(EmbedError::Tokenizer)?;
         let mut padding = PaddingParams::default();
         if let Some(id) = card.pad_id {
             padding.pad_id = id;
@@ -101,13 +108,19 @@ impl Embedder {
                 max_length: 128,
                 ..Default::default()
             }))
-            .map_err(|e| format!("tokenizer: {e}"))?;
+            .map_err(EmbedError::Tokenizer)?;
         let device = pick_device();
         let weights = need("model.safetensors")?;
         // SAFETY: the file is memory-mapped read-only and not modified while mapped.
         let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[weights], DTYPE, &device) }
-            .map_err(|e| format!("model.safetensors: {e}"))?;
-        let model = BertModel::load(vb, &config).map_err(|e| format!("model: {e}"))?;
+            .map_err(|source| EmbedError::Weights {
+                file: "model.safetensors",
+                source,
+            })?;
+        let model = BertModel::load(vb, &config).map_err(|source| EmbedError::Weights {
+            file: "model",
+            source,
+        })?;
         let name = card.name.unwrap_or_else(|| "all-MiniLM-L6-v2".into());
         let threshold = if name.contains("e5") {
             E5_THRESHOLD
@@ -166,12 +179,15 @@ fn pick_device() -> Device {
 }
 
 impl SentenceEmbedder for Embedder {
-    fn embed(&self, sentences: &[&str]) -> Result<Vec<Vec<f32>>, String> {
+    fn embed(&self, sentences: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {
         if sentences.is_empty() {
             return Ok(Vec::new());
         }
         self.embed_batch(sentences)
-            .map_err(|e| format!("{}: {e}", self.name))
+            .map_err(|source| EmbedError::Inference {
+                model: self.name.clone(),
+                source,
+            })
     }
 
     fn name(&self) -> &str {

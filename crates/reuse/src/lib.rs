@@ -20,6 +20,7 @@ pub mod anchors;
 pub mod echo;
 #[cfg(feature = "embed")]
 pub mod embed;
+mod error;
 pub mod index;
 pub mod normalize;
 pub mod semantic;
@@ -30,6 +31,7 @@ use rayon::prelude::*;
 
 pub use align::{AlignParams, Alignment, Kind};
 pub use echo::{EchoIndex, Partner};
+pub use error::{AliasError, EmbedError};
 pub use index::NgramIndex;
 pub use normalize::{tokenize, Aliases, Token};
 pub use semantic::{SemanticStats, SentenceEmbedder};
@@ -111,7 +113,7 @@ pub fn find_passages_with(
     aliases: &Aliases,
     params: &ReuseParams,
     embedder: Option<&dyn SentenceEmbedder>,
-) -> Result<Reused, String> {
+) -> Result<Reused, EmbedError> {
     let tokens: Vec<Vec<Token>> = articles
         .par_iter()
         .map(|a| tokenize(&a.body, aliases))
@@ -191,7 +193,7 @@ pub fn pair_variants<T: AsRef<[Token]>>(
     tokens: &[T],
     aligned: &[(usize, usize, Vec<Alignment>)],
     embedder: &dyn SentenceEmbedder,
-) -> Result<(Vec<Found>, SemanticStats), String> {
+) -> Result<(Vec<Found>, SemanticStats), EmbedError> {
     let lexical = aligned
         .iter()
         .map(|(ia, ib, als)| {

@@ -51,14 +51,14 @@ impl Aliases {
     }
 
     /// Adds entries in the TSV format of `aliases.tsv`; an error names the bad line.
-    pub fn load(&mut self, tsv: &str) -> Result<(), String> {
+    pub fn load(&mut self, tsv: &str) -> Result<(), crate::AliasError> {
         for (i, line) in tsv.lines().enumerate() {
             let line = line.trim_end();
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
             let Some((key, list)) = line.split_once('\t') else {
-                return Err(format!("line {}: expected KEY<TAB>alias|alias|...", i + 1));
+                return Err(crate::AliasError { line: i + 1 });
             };
             let key_hash = xxh3_64(format!("alias:{}", key.trim()).as_bytes());
             self.names.insert(key_hash, key.trim().to_string());
@@ -257,6 +257,6 @@ mod tests {
         a.load("# comment\nacme\tACME Corp|Acme Corporation\n")
             .unwrap();
         assert_eq!(a.len(), n + 2);
-        assert!(a.load("no tab here").unwrap_err().contains("line 1"));
+        assert_eq!(a.load("no tab here").unwrap_err().line, 1);
     }
 }

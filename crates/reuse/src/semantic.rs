@@ -17,6 +17,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::align::Alignment;
+use crate::EmbedError;
 
 /// A half-open byte range in a body.
 pub type Range = (usize, usize);
@@ -39,7 +40,7 @@ pub const NEAR: usize = 2;
 /// dimension and L2-normalised, so that a dot product is the cosine.
 pub trait SentenceEmbedder: Send + Sync {
     /// Embeds a batch of sentences.
-    fn embed(&self, sentences: &[&str]) -> Result<Vec<Vec<f32>>, String>;
+    fn embed(&self, sentences: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError>;
     /// The model's name, for reports.
     fn name(&self) -> &str;
     /// The cosine at or above which two sentences are taken as variants of one text.
@@ -160,7 +161,7 @@ pub fn semantic_matches(
     pairs: &[(usize, usize)],
     lexical: &HashMap<(usize, usize), Coverage>,
     embedder: &dyn SentenceEmbedder,
-) -> Result<(Vec<PairMatch>, SemanticStats), String> {
+) -> Result<(Vec<PairMatch>, SemanticStats), EmbedError> {
     let covered = |ranges: &[(usize, usize)], s: (usize, usize)| {
         let len = s.1 - s.0;
         let c: usize = ranges
@@ -221,7 +222,7 @@ fn embed_and_match(
     need: HashSet<(usize, (usize, usize))>,
     work: &[(usize, usize, Coverage)],
     embedder: &dyn SentenceEmbedder,
-) -> Result<(Vec<PairMatch>, SemanticStats), String> {
+) -> Result<(Vec<PairMatch>, SemanticStats), EmbedError> {
     // Embed each needed sentence once.
     let mut keys: Vec<(usize, (usize, usize))> = need.into_iter().collect();
     keys.sort_unstable();
@@ -230,12 +231,11 @@ fn embed_and_match(
         let texts: Vec<&str> = chunk.iter().map(|&(d, (x, y))| &bodies[d][x..y]).collect();
         let vs = embedder.embed(&texts)?;
         if vs.len() != chunk.len() {
-            return Err(format!(
-                "{}: {} vectors for {} sentences",
-                embedder.name(),
-                vs.len(),
-                chunk.len()
-            ));
+            return Err(EmbedError::Count {
+                model: embedder.name().to_string(),
+                got: vs.len(),
+                sentences: chunk.len(),
+            });
         }
         for (k, v) in chunk.iter().zip(vs) {
             vectors.insert(*k, v);
@@ -290,7 +290,7 @@ pub fn anchored_matches(
     pairs: &[(usize, usize, Vec<u64>)],
     anchors: &[Vec<crate::Token>],
     embedder: &dyn SentenceEmbedder,
-) -> Result<(Vec<PairMatch>, SemanticStats), String> {
+) -> Result<(Vec<PairMatch>, SemanticStats), EmbedError> {
     let sentences_with = |doc: usize, keys: &HashSet<u64>| -> Vec<(usize, usize)> {
         sentence_spans(bodies[doc])
             .into_iter()

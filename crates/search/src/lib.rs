@@ -140,15 +140,67 @@ fn stem_text(text: &str, language: &str) -> String {
     out
 }
 
+/// An error of the search index.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    /// The index directory could not be created or opened.
+    #[error("{path}: {source}")]
+    Directory {
+        /// The index directory.
+        path: std::path::PathBuf,
+        /// What the file system said.
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// The directory holds no readable index.
+    #[error("search index {path}: {source}; delete that directory and re-run `echotrace ingest` to rebuild it")]
+    Unreadable {
+        /// The index directory.
+        path: std::path::PathBuf,
+        /// What tantivy said.
+        source: tantivy::TantivyError,
+    },
+    /// Reading or writing the index failed.
+    #[error("search index: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    /// The query does not parse.
+    #[error("bad query {query:?}: {source}")]
+    BadQuery {
+        /// The query as given.
+        query: String,
+        /// What the parser said.
+        source: tantivy::query::QueryParserError,
+    },
+    /// A date filter that is not `YYYY-MM-DD`.
+    #[error("bad date {0:?}: use YYYY-MM-DD")]
+    BadDate(String),
+}
+
+impl SearchError {
+    /// Whether the error lies in the request (query or filters) rather than the index.
+    pub fn is_bad_request(&self) -> bool {
+        matches!(self, SearchError::BadQuery { .. } | SearchError::BadDate(_))
+    }
+}
+
+/// The search index's result type.
+pub type Result<T, E = SearchError> = std::result::Result<T, E>;
+
 impl SearchIndex {
     /// Opens the index in `dir`, creating it when missing.
-    pub fn open(dir: &Path) -> Result<SearchIndex, String> {
+    pub fn open(dir: &Path) -> Result<SearchIndex> {
         let (schema, fields) = schema();
-        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        let mmap = tantivy::directory::MmapDirectory::open(dir)
-            .map_err(|e| format!("{}: {e}", dir.display()))?;
-        let index = Index::open_or_create(mmap, schema)
-            .map_err(|e| format!("search index {}: {e}; delete that directory and re-run `echotrace ingest` to rebuild it", dir.display()))?;
+        let directory = |e: Box<dyn std::error::Error + Send + Sync>| SearchError::Directory {
+            path: dir.to_path_buf(),
+            source: e,
+        };
+        std::fs::create_dir_all(dir).map_err(|e| directory(Box::new(e)))?;
+        let mmap =
+            tantivy::directory::MmapDirectory::open(dir).map_err(|e| directory(Box::new(e)))?;
+        let index =
+            Index::open_or_create(mmap, schema).map_err(|source| SearchError::Unreadable {
+                path: dir.to_path_buf(),
+                source,
+            })?;
         index.tokenizers().register(
             "echotrace_stem",
             TextAnalyzer::builder(SimpleTokenizer::default())
@@ -156,7 +208,7 @@ impl SearchIndex {
                 .filter(LowerCaser)
                 .build(),
         );
-        let reader = index.reader().map_err(|e| format!("search index: {e}"))?;
+        let reader = index.reader()?;
         Ok(SearchIndex {
             index,
             reader,
@@ -165,11 +217,8 @@ impl SearchIndex {
     }
 
     /// Adds (or replaces) articles and commits.
-    pub fn add(&self, articles: &[Article]) -> Result<(), String> {
-        let mut writer: IndexWriter = self
-            .index
-            .writer(50_000_000)
-            .map_err(|e| format!("search index writer: {e}"))?;
+    pub fn add(&self, articles: &[Article]) -> Result<()> {
+        let mut writer: IndexWriter = self.index.writer(50_000_000)?;
         let f = self.fields;
         for a in articles {
             writer.delete_term(Term::from_field_text(f.id, &a.id));
@@ -186,30 +235,20 @@ impl SearchIndex {
             if let Some(day) = a.published.as_ref().and_then(|p| day_number(&p.value)) {
                 d.add_i64(f.day, day);
             }
-            writer
-                .add_document(d)
-                .map_err(|e| format!("search index: {e}"))?;
+            writer.add_document(d)?;
         }
-        writer
-            .commit()
-            .map_err(|e| format!("search index commit: {e}"))?;
+        writer.commit()?;
         // Let the segment merges this commit started finish: an ingest adds a
         // few thousand articles at a time, and a writer dropped mid-merge
         // leaves a pile of small segments (2.5 GB against 0.7 GB at 300k).
-        writer
-            .wait_merging_threads()
-            .map_err(|e| format!("search index merge: {e}"))?;
-        self.reader
-            .reload()
-            .map_err(|e| format!("search index: {e}"))?;
+        writer.wait_merging_threads()?;
+        self.reader.reload()?;
         Ok(())
     }
 
     /// Makes commits by other processes (an `ingest` beside a server) visible now.
-    pub fn refresh(&self) -> Result<(), String> {
-        self.reader
-            .reload()
-            .map_err(|e| format!("search index: {e}"))
+    pub fn refresh(&self) -> Result<()> {
+        Ok(self.reader.reload()?)
     }
 
     /// Number of indexed articles.
@@ -223,13 +262,16 @@ impl SearchIndex {
     }
 
     /// The best `limit` hits for `query` under `filters`.
-    pub fn search(&self, query: &str, filters: &Filters, limit: usize) -> Result<Vec<Hit>, String> {
+    pub fn search(&self, query: &str, filters: &Filters, limit: usize) -> Result<Vec<Hit>> {
         let f = self.fields;
         let searcher = self.reader.searcher();
         let parser = QueryParser::for_index(&self.index, vec![f.title, f.body]);
         let text_query = parser
             .parse_query(query)
-            .map_err(|e| format!("bad query {query:?}: {e}"))?;
+            .map_err(|source| SearchError::BadQuery {
+                query: query.to_string(),
+                source,
+            })?;
         // The stemmed field gets the query's words stemmed for every known language.
         let mut should: Vec<(Occur, Box<dyn Query>)> =
             vec![(Occur::Should, text_query.box_clone())];
@@ -276,12 +318,12 @@ impl SearchIndex {
             ));
         }
         if filters.from.is_some() || filters.to.is_some() {
-            let bound = |v: &Option<String>| -> Result<std::ops::Bound<Term>, String> {
+            let bound = |v: &Option<String>| -> Result<std::ops::Bound<Term>> {
                 match v {
                     None => Ok(std::ops::Bound::Unbounded),
                     Some(s) => day_number(s)
                         .map(|d| std::ops::Bound::Included(Term::from_field_i64(f.day, d)))
-                        .ok_or_else(|| format!("bad date {s:?}: use YYYY-MM-DD")),
+                        .ok_or_else(|| SearchError::BadDate(s.clone())),
                 }
             };
             must.push((
@@ -303,14 +345,11 @@ impl SearchIndex {
             must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
         }
         let full = BooleanQuery::new(must);
-        let top = searcher
-            .search(&full, &TopDocs::with_limit(limit.max(1)).order_by_score())
-            .map_err(|e| format!("search: {e}"))?;
-        let snippets = SnippetGenerator::create(&searcher, &*text_query, f.body)
-            .map_err(|e| format!("search: {e}"))?;
+        let top = searcher.search(&full, &TopDocs::with_limit(limit.max(1)).order_by_score())?;
+        let snippets = SnippetGenerator::create(&searcher, &*text_query, f.body)?;
         let mut hits = Vec::with_capacity(top.len());
         for (score, addr) in top {
-            let d: TantivyDocument = searcher.doc(addr).map_err(|e| format!("search: {e}"))?;
+            let d: TantivyDocument = searcher.doc(addr)?;
             let id = d
                 .get_first(f.id)
                 .and_then(|v| v.as_str())

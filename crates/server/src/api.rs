@@ -17,6 +17,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use echotrace_model::{Article, Passage};
 use echotrace_report::export::{Export, Format};
+
+use crate::ServerError;
 use echotrace_report::ReportWriter;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -64,6 +66,17 @@ impl IntoResponse for ApiError {
     }
 }
 
+impl From<ServerError> for ApiError {
+    fn from(e: ServerError) -> ApiError {
+        let status = if e.is_bad_request() {
+            StatusCode::BAD_REQUEST
+        } else {
+            StatusCode::INTERNAL_SERVER_ERROR
+        };
+        ApiError::new(status, e.to_string())
+    }
+}
+
 impl From<QueryRejection> for ApiError {
     fn from(r: QueryRejection) -> ApiError {
         ApiError::new(
@@ -92,7 +105,7 @@ async fn blocking<T: Send + 'static>(
 
 async fn analysis(lib: &Arc<Library>) -> Result<Arc<Analysis>, ApiError> {
     let lib = lib.clone();
-    blocking(move || lib.current().map_err(ApiError::internal)).await
+    blocking(move || lib.current().map_err(ApiError::from)).await
 }
 
 /// The API routes, under `/api`.
@@ -155,7 +168,7 @@ async fn status(State(lib): State<Arc<Library>>) -> ApiResult {
 
 async fn reload(State(lib): State<Arc<Library>>) -> ApiResult {
     let l = lib.clone();
-    let an = blocking(move || l.reload().map_err(ApiError::internal)).await?;
+    let an = blocking(move || l.reload().map_err(ApiError::from)).await?;
     Ok(Json(json!({
         "articles": an.report.articles.len(),
         "passages": an.report.passages.len(),
@@ -531,14 +544,9 @@ async fn search(
         let index = l
             .search()
             .ok_or_else(|| ApiError::internal("this store has no search index"))?;
-        // The search crate's errors about the query itself start with "bad ".
-        index.search(&query, &filters, limit).map_err(|e| {
-            if e.starts_with("bad ") {
-                ApiError::bad_request(e)
-            } else {
-                ApiError::internal(e)
-            }
-        })
+        index
+            .search(&query, &filters, limit)
+            .map_err(|e| ApiError::from(ServerError::from(e)))
     })
     .await?;
     let items: Vec<Value> = hits
@@ -588,7 +596,7 @@ async fn trace(
     }
     let an = analysis(&lib).await?;
     let l2 = lib.clone();
-    let mut hits = blocking(move || l2.trace(&text).map_err(ApiError::internal)).await?;
+    let mut hits = blocking(move || l2.trace(&text).map_err(ApiError::from)).await?;
     hits.sort_by_key(|h| {
         (
             an.article(&h.article).map(Article::chronology),
@@ -633,7 +641,7 @@ async fn export(
     name: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ApiError> {
     let Path(name) = name?;
-    let format = Format::parse(&name).map_err(ApiError::bad_request)?;
+    let format = Format::parse(&name).map_err(|e| ApiError::bad_request(e.to_string()))?;
     let an = analysis(&lib).await?;
     let bytes = blocking(move || {
         let mut w = Export {

@@ -7,6 +7,7 @@
 //! response carries a strict Content-Security-Policy.
 
 pub mod api;
+mod error;
 pub mod library;
 pub mod lookup;
 pub mod ui;
@@ -18,6 +19,7 @@ use std::sync::Arc;
 use axum::Router;
 use tower_http::limit::RequestBodyLimitLayer;
 
+pub use error::{Result, ServerError};
 pub use library::{Analysis, Library};
 
 /// The default listening address: loopback only.
@@ -32,6 +34,8 @@ pub fn app(library: Arc<Library>) -> Router {
         .merge(api::routes())
         .merge(ui::routes())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        // One span per request (method, path) with its status and latency, at debug level.
+        .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(library);
     ui::secure(router)
 }
@@ -40,19 +44,17 @@ pub fn app(library: Arc<Library>) -> Router {
 ///
 /// Prints `listening on http://ADDR/` on stderr once the socket is bound
 /// (with the real port when `addr` asks for port 0).
-pub fn run(db: &Path, addr: SocketAddr) -> Result<(), String> {
+pub fn run(db: &Path, addr: SocketAddr) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| format!("cannot start the server runtime: {e}"))?;
+        .map_err(ServerError::Runtime)?;
     let library = Arc::new(Library::open(db)?);
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
-            .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-        let bound = listener
-            .local_addr()
-            .map_err(|e| format!("cannot read the bound address: {e}"))?;
+            .map_err(|source| ServerError::Listen { addr, source })?;
+        let bound = listener.local_addr().map_err(ServerError::Serve)?;
         let (articles, stories) = library
             .current()
             .map(|a| (a.report.articles.len(), a.report.stories.len()))?;
@@ -65,6 +67,6 @@ pub fn run(db: &Path, addr: SocketAddr) -> Result<(), String> {
                 let _ = tokio::signal::ctrl_c().await;
             })
             .await
-            .map_err(|e| format!("server: {e}"))
+            .map_err(ServerError::Serve)
     })
 }

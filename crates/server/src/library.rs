@@ -25,6 +25,8 @@ use echotrace_reuse::{Aliases, ReuseParams, Tracer};
 use echotrace_search::SearchIndex;
 use echotrace_store::Store;
 
+use crate::{Result, ServerError};
+
 /// A finished analysis of the store at one revision, with lookups by id.
 ///
 /// Derefs to the [`Reading`] it indexes: `analysis.report`, `analysis.revision`.
@@ -100,20 +102,20 @@ pub struct Library {
     aliases: Aliases,
 }
 
-fn poisoned<T>(_: T) -> String {
-    "server: an earlier request panicked while holding the store".to_string()
+fn poisoned<T>(_: T) -> ServerError {
+    ServerError::Poisoned
 }
 
 impl Library {
     /// Opens the store at `db` (which must exist) and computes its analysis.
-    pub fn open(db: &Path) -> Result<Library, String> {
+    pub fn open(db: &Path) -> Result<Library> {
         echotrace_pipeline::collection::require_store(db)?;
         let store = Store::open(db)?;
         let aliases = echotrace_pipeline::collection::aliases_of(&store)?;
         let search = match SearchIndex::open(&echotrace_search::index_dir(db)) {
             Ok(s) => Some(s),
             Err(e) => {
-                eprintln!("echotrace: search disabled: {e}");
+                tracing::warn!("search disabled: {e}");
                 None
             }
         };
@@ -147,14 +149,14 @@ impl Library {
     /// Readers never wait on a recomputation (it takes seconds on a large
     /// store, and an ingest beside the server changes the store every
     /// batch): they get the previous analysis until the new one is ready.
-    pub fn current(self: &Arc<Self>) -> Result<Arc<Analysis>, String> {
+    pub fn current(self: &Arc<Self>) -> Result<Arc<Analysis>> {
         let revision = self.store.lock().map_err(poisoned)?.revision()?;
         let cached = self.current.read().map_err(poisoned)?.clone();
         if cached.revision != revision && !self.refreshing.swap(true, Ordering::AcqRel) {
             let lib = Arc::clone(self);
             std::thread::spawn(move || {
                 if let Err(e) = lib.reload() {
-                    eprintln!("echotrace: the analysis could not be recomputed: {e}");
+                    tracing::error!("the analysis could not be recomputed: {e}");
                 }
                 lib.refreshing.store(false, Ordering::Release);
             });
@@ -163,7 +165,7 @@ impl Library {
     }
 
     /// Recomputes the analysis from the store, whatever its revision. Blocking.
-    pub fn reload(&self) -> Result<Arc<Analysis>, String> {
+    pub fn reload(&self) -> Result<Arc<Analysis>> {
         // One reload at a time; a request that waited here finds it done.
         let _one = self.reloading.lock().map_err(poisoned)?;
         // Read through a connection of its own, in one read transaction (a
@@ -183,7 +185,7 @@ impl Library {
         let report = &reading.report;
         if let Some(index) = &self.search {
             if let Err(e) = index.refresh() {
-                eprintln!("echotrace: {e}");
+                tracing::error!("{e}");
             }
             // An index that lags the store (built without search, a killed
             // ingest, or one still running) gets the newest articles it lacks
@@ -193,7 +195,7 @@ impl Library {
             let indexed = index.len() as usize;
             if indexed < report.articles.len() {
                 if let Err(e) = index.add(&report.articles[indexed..]) {
-                    eprintln!("echotrace: search index not updated: {e}");
+                    tracing::error!("search index not updated: {e}");
                 }
             }
         }
@@ -211,7 +213,7 @@ impl Library {
     }
 
     /// Where a pasted passage appears in the stored articles (see `echotrace_reuse::Tracer`).
-    pub fn trace(&self, passage: &str) -> Result<Vec<echotrace_reuse::TraceHit>, String> {
+    pub fn trace(&self, passage: &str) -> Result<Vec<echotrace_reuse::TraceHit>> {
         Ok(self.tracer.read().map_err(poisoned)?.find(passage))
     }
 

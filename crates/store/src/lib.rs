@@ -25,9 +25,11 @@ use echotrace_claims::ArticleClaims;
 use echotrace_model::{Article, Passage, PassageKind, Span};
 use rusqlite::{params, Connection, OptionalExtension};
 
+mod error;
 mod postings;
 mod stories;
 
+pub use error::{Result, StoreError};
 pub use stories::StoryRow;
 
 /// Schema migrations, in order; `user_version` counts how many were applied.
@@ -147,14 +149,14 @@ pub fn page_hash(content: &str) -> String {
 }
 
 /// The row id of an article id `a<rowid>`.
-fn article_number(id: &str) -> Result<i64, String> {
+fn article_number(id: &str) -> Result<i64> {
     id.strip_prefix('a')
         .and_then(|n| n.parse().ok())
-        .ok_or_else(|| format!("store: bad article id {id}"))
+        .ok_or_else(|| StoreError::BadArticleId(id.to_string()))
 }
 
-fn err(e: rusqlite::Error) -> String {
-    format!("store: {e}")
+fn err(e: rusqlite::Error) -> StoreError {
+    StoreError::Sqlite(e)
 }
 
 fn kind_name(k: PassageKind) -> &'static str {
@@ -175,9 +177,11 @@ fn kind_of(s: &str) -> PassageKind {
 
 impl Store {
     /// Opens (creating if needed) the store at `path` and migrates it to the current schema.
-    pub fn open(path: &Path) -> Result<Store, String> {
-        let conn =
-            Connection::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    pub fn open(path: &Path) -> Result<Store> {
+        let conn = Connection::open(path).map_err(|source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
         conn.execute_batch(
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;
              PRAGMA cache_size=-65536;",
@@ -189,20 +193,20 @@ impl Store {
     }
 
     /// The schema version (number of migrations applied).
-    pub fn schema_version(&self) -> Result<usize, String> {
+    pub fn schema_version(&self) -> Result<usize> {
         self.conn
             .query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
             .map(|v| v as usize)
             .map_err(err)
     }
 
-    fn migrate(&mut self) -> Result<(), String> {
+    fn migrate(&mut self) -> Result<()> {
         let have = self.schema_version()?;
         if have > MIGRATIONS.len() {
-            return Err(format!(
-                "store: schema version {have} is newer than this echotrace ({}); upgrade echotrace",
-                MIGRATIONS.len()
-            ));
+            return Err(StoreError::NewerSchema {
+                found: have,
+                supported: MIGRATIONS.len(),
+            });
         }
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(have) {
             let tx = self.conn.transaction().map_err(err)?;
@@ -215,19 +219,19 @@ impl Store {
     }
 
     /// Every stored article, in insertion order.
-    pub fn articles(&self) -> Result<Vec<Article>, String> {
+    pub fn articles(&self) -> Result<Vec<Article>> {
         self.articles_from("SELECT json FROM articles ORDER BY id")
     }
 
     /// The articles stored after row id `rowid`, in insertion order.
-    pub fn articles_after(&self, rowid: i64) -> Result<Vec<Article>, String> {
+    pub fn articles_after(&self, rowid: i64) -> Result<Vec<Article>> {
         self.articles_from(&format!(
             "SELECT json FROM articles WHERE id > {rowid} ORDER BY id"
         ))
     }
 
     /// The passages stored after row id `rowid`, with ids `p<rowid>`, in insertion order.
-    pub fn passages_after(&self, rowid: i64) -> Result<Vec<Passage>, String> {
+    pub fn passages_after(&self, rowid: i64) -> Result<Vec<Passage>> {
         let mut st = self
             .conn
             .prepare(&format!(
@@ -239,12 +243,12 @@ impl Store {
     }
 
     /// The claims of the articles stored after row id `rowid`, by article id (`a<rowid>`).
-    pub fn claims_after(&self, rowid: i64) -> Result<HashMap<String, ArticleClaims>, String> {
+    pub fn claims_after(&self, rowid: i64) -> Result<HashMap<String, ArticleClaims>> {
         self.claims_where(rowid)
     }
 
     /// Every stored article's row id, in insertion order.
-    pub fn article_ids(&self) -> Result<Vec<u32>, String> {
+    pub fn article_ids(&self) -> Result<Vec<u32>> {
         let mut st = self
             .conn
             .prepare("SELECT id FROM articles ORDER BY id")
@@ -256,7 +260,7 @@ impl Store {
     }
 
     /// The stored articles with these row ids, in the order given (unknown ids skipped).
-    pub fn articles_with_ids(&self, ids: &[u32]) -> Result<Vec<Article>, String> {
+    pub fn articles_with_ids(&self, ids: &[u32]) -> Result<Vec<Article>> {
         let mut st = self
             .conn
             .prepare_cached("SELECT json FROM articles WHERE id = ?1")
@@ -269,8 +273,11 @@ impl Store {
                 .map_err(err)?;
             if let Some(json) = json {
                 out.push(
-                    serde_json::from_str(&json)
-                        .map_err(|e| format!("store: bad article row a{id}: {e}"))?,
+                    serde_json::from_str(&json).map_err(|source| StoreError::BadRow {
+                        what: "article",
+                        id: format!("a{id}"),
+                        source,
+                    })?,
                 );
             }
         }
@@ -278,7 +285,7 @@ impl Store {
     }
 
     /// Articles whose claims are not stored yet, in insertion order.
-    pub fn articles_without_claims(&self) -> Result<Vec<Article>, String> {
+    pub fn articles_without_claims(&self) -> Result<Vec<Article>> {
         self.articles_from(
             "SELECT a.json FROM articles a LEFT JOIN article_claims c ON c.article_id = a.id
              WHERE c.article_id IS NULL ORDER BY a.id",
@@ -286,26 +293,30 @@ impl Store {
     }
 
     /// The articles whose JSON a query selects (one column).
-    fn articles_from(&self, sql: &str) -> Result<Vec<Article>, String> {
+    fn articles_from(&self, sql: &str) -> Result<Vec<Article>> {
         let mut st = self.conn.prepare(sql).map_err(err)?;
         let rows = st.query_map([], |r| r.get::<_, String>(0)).map_err(err)?;
         let mut out = Vec::new();
         for r in rows {
             let json = r.map_err(err)?;
             out.push(
-                serde_json::from_str(&json).map_err(|e| format!("store: bad article row: {e}"))?,
+                serde_json::from_str(&json).map_err(|source| StoreError::BadRow {
+                    what: "article",
+                    id: String::new(),
+                    source,
+                })?,
             );
         }
         Ok(out)
     }
 
     /// Every stored article's claims, by article id (`a<rowid>`).
-    pub fn claims(&self) -> Result<HashMap<String, ArticleClaims>, String> {
+    pub fn claims(&self) -> Result<HashMap<String, ArticleClaims>> {
         self.claims_where(0)
     }
 
     /// The claims of the articles with row ids above `rowid`.
-    fn claims_where(&self, rowid: i64) -> Result<HashMap<String, ArticleClaims>, String> {
+    fn claims_where(&self, rowid: i64) -> Result<HashMap<String, ArticleClaims>> {
         let mut st = self
             .conn
             .prepare("SELECT article_id, json FROM article_claims WHERE article_id > ?1")
@@ -318,15 +329,18 @@ impl Store {
         let mut out = HashMap::new();
         for r in rows {
             let (id, json) = r.map_err(err)?;
-            let claims = serde_json::from_str(&json)
-                .map_err(|e| format!("store: bad claims row of a{id}: {e}"))?;
+            let claims = serde_json::from_str(&json).map_err(|source| StoreError::BadRow {
+                what: "claims",
+                id: format!("a{id}"),
+                source,
+            })?;
             out.insert(format!("a{id}"), claims);
         }
         Ok(out)
     }
 
     /// Ids (`a<rowid>`) of articles whose passages are not computed yet.
-    pub fn unaligned(&self) -> Result<std::collections::HashSet<String>, String> {
+    pub fn unaligned(&self) -> Result<std::collections::HashSet<String>> {
         let mut st = self
             .conn
             .prepare("SELECT id FROM articles WHERE aligned = 0")
@@ -337,7 +351,7 @@ impl Store {
     }
 
     /// Every stored passage, with ids `p<rowid>`.
-    pub fn passages(&self) -> Result<Vec<Passage>, String> {
+    pub fn passages(&self) -> Result<Vec<Passage>> {
         let mut st = self
             .conn
             .prepare(&format!(
@@ -349,7 +363,7 @@ impl Store {
     }
 
     /// Counts of (pages, articles, passages).
-    pub fn counts(&self) -> Result<(usize, usize, usize), String> {
+    pub fn counts(&self) -> Result<(usize, usize, usize)> {
         let c = |t: &str| {
             self.conn
                 .query_row(&format!("SELECT count(*) FROM {t}"), [], |r| {
@@ -367,7 +381,7 @@ impl Store {
     /// writes a new revision, so the triple changes exactly when the stored
     /// analysis does; readers compare it to decide whether what they computed
     /// from the store is stale.
-    pub fn revision(&self) -> Result<(i64, i64, i64), String> {
+    pub fn revision(&self) -> Result<(i64, i64, i64)> {
         self.conn
             .query_row(
                 "SELECT (SELECT ifnull(max(id), 0) FROM articles), (SELECT ifnull(max(id), 0) FROM passages),
@@ -379,13 +393,13 @@ impl Store {
     }
 
     /// SQLite's own consistency check plus the store's invariants; `Ok` when sound.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<()> {
         let ic: String = self
             .conn
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))
             .map_err(err)?;
         if ic != "ok" {
-            return Err(format!("store: integrity check: {ic}"));
+            return Err(StoreError::Integrity(ic));
         }
         let orphans: i64 = self
             .conn
@@ -397,7 +411,7 @@ impl Store {
             )
             .map_err(err)?;
         if orphans != 0 {
-            return Err(format!("store: {orphans} pages without a complete article"));
+            return Err(StoreError::Orphans(orphans));
         }
         Ok(())
     }
@@ -469,20 +483,20 @@ impl Drop for Snapshot<'_> {
 
 impl Store {
     /// Starts a read transaction (see [`Snapshot`]).
-    pub fn snapshot(&self) -> Result<Snapshot<'_>, String> {
+    pub fn snapshot(&self) -> Result<Snapshot<'_>> {
         self.conn.execute_batch("BEGIN").map_err(err)?;
         Ok(Snapshot { store: self })
     }
 
     /// Starts one ingest batch: everything written through it is stored together or not at all.
-    pub fn batch(&mut self) -> Result<Batch<'_>, String> {
+    pub fn batch(&mut self) -> Result<Batch<'_>> {
         Ok(Batch {
             tx: self.conn.transaction().map_err(err)?,
         })
     }
 
     /// The stored site profile of these sites: (site, line hash, pages carrying it).
-    pub fn site_lines(&self, sites: &[&str]) -> Result<Vec<(String, u64, u32)>, String> {
+    pub fn site_lines(&self, sites: &[&str]) -> Result<Vec<(String, u64, u32)>> {
         let mut st = self
             .conn
             .prepare_cached("SELECT line, pages FROM site_lines WHERE site = ?1")
@@ -503,7 +517,7 @@ impl Store {
     }
 
     /// A stored setting.
-    pub fn setting(&self, key: &str) -> Result<Option<String>, String> {
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
         self.conn
             .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
                 r.get(0)
@@ -513,7 +527,7 @@ impl Store {
     }
 
     /// Stores a setting (replacing it).
-    pub fn set_setting(&mut self, key: &str, value: &str) -> Result<(), String> {
+    pub fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
         self.conn
             .execute(
                 "INSERT OR REPLACE INTO settings (key, value) VALUES (?1, ?2)",
@@ -524,7 +538,7 @@ impl Store {
     }
 
     /// Whether a page (by its `PageLines::page` hash) is counted in the stored site profile.
-    pub fn is_profiled(&self, page: u64) -> Result<bool, String> {
+    pub fn is_profiled(&self, page: u64) -> Result<bool> {
         self.conn
             .prepare_cached("SELECT 1 FROM profiled_pages WHERE page = ?1")
             .and_then(|mut st| st.query_row([page as i64], |_| Ok(())).optional())
@@ -533,7 +547,7 @@ impl Store {
     }
 
     /// Articles not yet through the echo index, in insertion order, at most `limit`.
-    pub fn unindexed(&self, limit: usize) -> Result<Vec<Unindexed>, String> {
+    pub fn unindexed(&self, limit: usize) -> Result<Vec<Unindexed>> {
         let mut st = self
             .conn
             .prepare("SELECT id, aligned, signature FROM articles WHERE indexed = 0 ORDER BY id LIMIT ?1")
@@ -568,7 +582,7 @@ impl Batch<'_> {
         key: &str,
         article: &mut Article,
         signature: &[u64],
-    ) -> Result<Option<u32>, String> {
+    ) -> Result<Option<u32>> {
         let tx = &self.tx;
         let exists = tx
             .query_row("SELECT 1 FROM pages WHERE content_hash = ?1", [key], |_| {
@@ -594,7 +608,10 @@ impl Batch<'_> {
         .map_err(err)?;
         let id = tx.last_insert_rowid();
         article.id = format!("a{id}");
-        let json = serde_json::to_string(&article).map_err(|e| format!("store: {e}"))?;
+        let json = serde_json::to_string(&article).map_err(|source| StoreError::Encode {
+            what: "article",
+            source,
+        })?;
         tx.execute(
             "UPDATE articles SET json = ?1 WHERE id = ?2",
             params![json, id],
@@ -602,11 +619,11 @@ impl Batch<'_> {
         .map_err(err)?;
         u32::try_from(id)
             .map(Some)
-            .map_err(|_| format!("store: article id {id} is past the echo index's range"))
+            .map_err(|_| StoreError::ArticleIdRange(id))
     }
 
     /// The stored articles with these row ids (in no particular order).
-    pub fn articles(&self, ids: &[u32]) -> Result<Vec<Article>, String> {
+    pub fn articles(&self, ids: &[u32]) -> Result<Vec<Article>> {
         let mut st = self
             .tx
             .prepare_cached("SELECT json FROM articles WHERE id = ?1")
@@ -615,15 +632,18 @@ impl Batch<'_> {
         for &id in ids {
             let json: String = st.query_row([id as i64], |r| r.get(0)).map_err(err)?;
             out.push(
-                serde_json::from_str(&json)
-                    .map_err(|e| format!("store: bad article row a{id}: {e}"))?,
+                serde_json::from_str(&json).map_err(|source| StoreError::BadRow {
+                    what: "article",
+                    id: format!("a{id}"),
+                    source,
+                })?,
             );
         }
         Ok(out)
     }
 
     /// Stores passages (their ids are assigned by the store: `p<rowid>`).
-    pub fn add_passages(&self, passages: &[Passage]) -> Result<(), String> {
+    pub fn add_passages(&self, passages: &[Passage]) -> Result<()> {
         let mut st = self
             .tx
             .prepare_cached(
@@ -648,7 +668,7 @@ impl Batch<'_> {
     }
 
     /// Marks articles as through the echo index, with their passages stored.
-    pub fn mark_done(&self, ids: &[u32]) -> Result<(), String> {
+    pub fn mark_done(&self, ids: &[u32]) -> Result<()> {
         let mut st = self
             .tx
             .prepare_cached("UPDATE articles SET indexed = 1, aligned = 1 WHERE id = ?1")
@@ -660,7 +680,7 @@ impl Batch<'_> {
     }
 
     /// Stores the claims of articles (by id `a<rowid>`).
-    pub fn add_claims(&self, found: &[(String, ArticleClaims)]) -> Result<(), String> {
+    pub fn add_claims(&self, found: &[(String, ArticleClaims)]) -> Result<()> {
         let mut st = self
             .tx
             .prepare_cached(
@@ -668,8 +688,10 @@ impl Batch<'_> {
             )
             .map_err(err)?;
         for (id, claims) in found {
-            let json = serde_json::to_string(claims)
-                .map_err(|e| format!("store: cannot encode claims of {id}: {e}"))?;
+            let json = serde_json::to_string(claims).map_err(|source| StoreError::Encode {
+                what: "claims",
+                source,
+            })?;
             st.execute(params![article_number(id)?, json])
                 .map_err(err)?;
         }
@@ -677,7 +699,7 @@ impl Batch<'_> {
     }
 
     /// Counts one stored page's lines in its site's profile (once per page).
-    pub fn add_site_lines(&self, page: u64, site: &str, lines: &[u64]) -> Result<(), String> {
+    pub fn add_site_lines(&self, page: u64, site: &str, lines: &[u64]) -> Result<()> {
         let fresh = self
             .tx
             .prepare_cached("INSERT OR IGNORE INTO profiled_pages (page) VALUES (?1)")
@@ -700,7 +722,7 @@ impl Batch<'_> {
     }
 
     /// Stores everything written through this batch.
-    pub fn commit(self) -> Result<(), String> {
+    pub fn commit(self) -> Result<()> {
         self.tx.commit().map_err(err)
     }
 }

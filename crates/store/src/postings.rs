@@ -17,7 +17,7 @@
 
 use rusqlite::{params, OptionalExtension};
 
-use crate::{decode_ids, encode_ids, err, Batch};
+use crate::{decode_ids, encode_ids, err, Batch, Result};
 
 /// Rows level 0 may hold before it is merged down (a handful under test, so that merges happen).
 pub const LEVEL0_ROWS: i64 = if cfg!(test) { 4 } else { 1 << 18 };
@@ -28,7 +28,7 @@ pub const LEVELS: i64 = 3;
 
 impl Batch<'_> {
     /// The echo-index postings of these n-grams (those that have any).
-    pub fn postings(&self, grams: &[u64]) -> Result<Vec<(u64, Vec<u32>)>, String> {
+    pub fn postings(&self, grams: &[u64]) -> Result<Vec<(u64, Vec<u32>)>> {
         let filled: Vec<i64> = {
             let mut st = self
                 .tx
@@ -73,7 +73,7 @@ impl Batch<'_> {
     }
 
     /// Replaces the postings of these n-grams (written to level 0; full levels are merged down).
-    pub fn put_postings(&self, postings: &[(u64, Vec<u32>)]) -> Result<(), String> {
+    pub fn put_postings(&self, postings: &[(u64, Vec<u32>)]) -> Result<()> {
         {
             let mut st = self
                 .tx
@@ -98,7 +98,7 @@ impl Batch<'_> {
         Ok(())
     }
 
-    fn level_rows(&self, level: i64) -> Result<i64, String> {
+    fn level_rows(&self, level: i64) -> Result<i64> {
         self.tx
             .query_row(
                 "SELECT rows FROM posting_level_rows WHERE level = ?1",
@@ -110,7 +110,7 @@ impl Batch<'_> {
             .map_err(err)
     }
 
-    fn add_level_rows(&self, level: i64, rows: i64) -> Result<(), String> {
+    fn add_level_rows(&self, level: i64, rows: i64) -> Result<()> {
         self.tx
             .execute(
                 "INSERT INTO posting_level_rows (level, rows) VALUES (?1, ?2)
@@ -122,7 +122,7 @@ impl Batch<'_> {
     }
 
     /// Moves every row of `level` into the next level (the `postings` table below the last), newer over older.
-    fn merge_down(&self, level: i64) -> Result<(), String> {
+    fn merge_down(&self, level: i64) -> Result<()> {
         if level + 1 < LEVELS {
             self.tx
                 .execute(

@@ -19,7 +19,9 @@ use echotrace_claims::ArticleClaims;
 use echotrace_model::Passage;
 use rusqlite::{params, OptionalExtension};
 
-use crate::{decode_ids, encode_ids, err, passage_row, Batch, Store, PASSAGE_COLUMNS};
+use crate::{
+    decode_ids, encode_ids, err, passage_row, Batch, Result, Store, StoreError, PASSAGE_COLUMNS,
+};
 
 /// One stored story: its id (`s<id>`), the revision that wrote it, its analysis (`None`: merged away).
 #[derive(Debug, Clone, PartialEq)]
@@ -37,7 +39,7 @@ pub type TermRow = (u64, u32, Option<Vec<u32>>);
 
 impl Store {
     /// Row ids of articles not yet placed in a story, oldest first, at most `limit`.
-    pub fn unstoried(&self, limit: usize) -> Result<Vec<u32>, String> {
+    pub fn unstoried(&self, limit: usize) -> Result<Vec<u32>> {
         let mut st = self
             .conn
             .prepare("SELECT id FROM articles WHERE story IS NULL ORDER BY id LIMIT ?1")
@@ -49,7 +51,7 @@ impl Store {
     }
 
     /// How many articles are not yet placed in a story.
-    pub fn unstoried_count(&self) -> Result<usize, String> {
+    pub fn unstoried_count(&self) -> Result<usize> {
         self.conn
             .query_row(
                 "SELECT count(*) FROM articles WHERE story IS NULL",
@@ -61,7 +63,7 @@ impl Store {
     }
 
     /// Stories written after `revision` (every story for `-1`), by id; merged-away ones come with no JSON.
-    pub fn stories_since(&self, revision: i64) -> Result<Vec<StoryRow>, String> {
+    pub fn stories_since(&self, revision: i64) -> Result<Vec<StoryRow>> {
         let mut st = self
             .conn
             .prepare("SELECT id, revision, json FROM stories WHERE revision > ?1 ORDER BY id")
@@ -79,7 +81,7 @@ impl Store {
     }
 
     /// The newest story revision (0 for a store whose stories were never built).
-    pub fn story_revision(&self) -> Result<i64, String> {
+    pub fn story_revision(&self) -> Result<i64> {
         self.conn
             .query_row("SELECT ifnull(max(revision), 0) FROM stories", [], |r| {
                 r.get(0)
@@ -88,7 +90,7 @@ impl Store {
     }
 
     /// How many articles are placed in stories.
-    pub fn storied_count(&self) -> Result<usize, String> {
+    pub fn storied_count(&self) -> Result<usize> {
         self.conn
             .query_row(
                 "SELECT count(*) FROM articles WHERE story IS NOT NULL",
@@ -102,7 +104,7 @@ impl Store {
 
 impl Batch<'_> {
     /// The stored statistics of these terms (those that have any).
-    pub fn story_terms(&self, terms: &[u64]) -> Result<Vec<TermRow>, String> {
+    pub fn story_terms(&self, terms: &[u64]) -> Result<Vec<TermRow>> {
         let mut st = self
             .tx
             .prepare_cached("SELECT df, docs FROM story_terms WHERE term = ?1")
@@ -123,7 +125,7 @@ impl Batch<'_> {
     }
 
     /// Replaces the statistics of these terms.
-    pub fn put_story_terms(&self, rows: &[TermRow]) -> Result<(), String> {
+    pub fn put_story_terms(&self, rows: &[TermRow]) -> Result<()> {
         let mut st = self
             .tx
             .prepare_cached(
@@ -142,7 +144,7 @@ impl Batch<'_> {
     }
 
     /// The story of each of these articles (`None`: not placed yet).
-    pub fn stories_of(&self, ids: &[u32]) -> Result<HashMap<u32, Option<u32>>, String> {
+    pub fn stories_of(&self, ids: &[u32]) -> Result<HashMap<u32, Option<u32>>> {
         let mut st = self
             .tx
             .prepare_cached("SELECT story FROM articles WHERE id = ?1")
@@ -161,7 +163,7 @@ impl Batch<'_> {
     }
 
     /// The articles of these stories, as `(article, story)`.
-    pub fn members(&self, stories: &[u32]) -> Result<Vec<(u32, u32)>, String> {
+    pub fn members(&self, stories: &[u32]) -> Result<Vec<(u32, u32)>> {
         let mut st = self
             .tx
             .prepare_cached("SELECT id FROM articles WHERE story = ?1 ORDER BY id")
@@ -179,7 +181,7 @@ impl Batch<'_> {
     }
 
     /// Every stored passage with one side in these articles, once each, by id.
-    pub fn passages_touching(&self, ids: &[u32]) -> Result<Vec<Passage>, String> {
+    pub fn passages_touching(&self, ids: &[u32]) -> Result<Vec<Passage>> {
         let mut found: BTreeMap<u64, Passage> = BTreeMap::new();
         for side in ["a_article", "b_article"] {
             let mut st = self
@@ -201,7 +203,7 @@ impl Batch<'_> {
     }
 
     /// Places articles in stories: `(article, story)`.
-    pub fn place(&self, placed: &[(u32, u32)]) -> Result<(), String> {
+    pub fn place(&self, placed: &[(u32, u32)]) -> Result<()> {
         let mut st = self
             .tx
             .prepare_cached("UPDATE articles SET story = ?2 WHERE id = ?1")
@@ -213,7 +215,7 @@ impl Batch<'_> {
     }
 
     /// Writes a story's analysis at `revision` (`None`: the story was merged away).
-    pub fn put_story(&self, id: u32, revision: i64, json: Option<&str>) -> Result<(), String> {
+    pub fn put_story(&self, id: u32, revision: i64, json: Option<&str>) -> Result<()> {
         self.tx
             .prepare_cached(
                 "INSERT OR REPLACE INTO stories (id, revision, json) VALUES (?1, ?2, ?3)",
@@ -224,7 +226,7 @@ impl Batch<'_> {
     }
 
     /// The stored analysis of these stories (those that have one).
-    pub fn story_json(&self, ids: &[u32]) -> Result<Vec<(u32, String)>, String> {
+    pub fn story_json(&self, ids: &[u32]) -> Result<Vec<(u32, String)>> {
         self.text_by_id(
             "SELECT json FROM stories WHERE id = ?1 AND json IS NOT NULL",
             ids,
@@ -232,7 +234,7 @@ impl Batch<'_> {
     }
 
     /// The one text column a point query by row id selects, for each id that has a row.
-    fn text_by_id(&self, sql: &str, ids: &[u32]) -> Result<Vec<(u32, String)>, String> {
+    fn text_by_id(&self, sql: &str, ids: &[u32]) -> Result<Vec<(u32, String)>> {
         let mut st = self.tx.prepare_cached(sql).map_err(err)?;
         let mut out = Vec::with_capacity(ids.len());
         for &id in ids {
@@ -248,20 +250,23 @@ impl Batch<'_> {
     }
 
     /// The stored claims of these articles (those that have them), by article id `a<rowid>`.
-    pub fn claims(&self, ids: &[u32]) -> Result<HashMap<String, ArticleClaims>, String> {
+    pub fn claims(&self, ids: &[u32]) -> Result<HashMap<String, ArticleClaims>> {
         let mut out = HashMap::new();
         for (id, json) in
             self.text_by_id("SELECT json FROM article_claims WHERE article_id = ?1", ids)?
         {
-            let claims = serde_json::from_str(&json)
-                .map_err(|e| format!("store: bad claims row of a{id}: {e}"))?;
+            let claims = serde_json::from_str(&json).map_err(|source| StoreError::BadRow {
+                what: "claims",
+                id: format!("a{id}"),
+                source,
+            })?;
             out.insert(format!("a{id}"), claims);
         }
         Ok(out)
     }
 
     /// The newest story revision written so far.
-    pub fn story_revision(&self) -> Result<i64, String> {
+    pub fn story_revision(&self) -> Result<i64> {
         self.tx
             .query_row("SELECT ifnull(max(revision), 0) FROM stories", [], |r| {
                 r.get(0)
@@ -270,7 +275,7 @@ impl Batch<'_> {
     }
 
     /// How many articles are placed in stories.
-    pub fn storied_count(&self) -> Result<usize, String> {
+    pub fn storied_count(&self) -> Result<usize> {
         self.tx
             .query_row(
                 "SELECT count(*) FROM articles WHERE story IS NOT NULL",

@@ -340,7 +340,7 @@ pub fn document_affinities(articles: &[Article], vectors: &[Vec<f32>]) -> Vec<(u
 pub fn document_vectors(
     articles: &[Article],
     embedder: &dyn echotrace_reuse::SentenceEmbedder,
-) -> Result<Vec<Vec<f32>>, String> {
+) -> Result<Vec<Vec<f32>>, echotrace_reuse::EmbedError> {
     let texts: Vec<String> = articles
         .iter()
         .map(|a| {

@@ -41,16 +41,16 @@ struct Gold {
     wire: Vec<Wire>,
 }
 
-fn read<T: serde::de::DeserializeOwned>(path: &str) -> Result<T, String> {
-    let f = std::fs::File::open(path).map_err(|e| format!("{path}: {e}"))?;
-    serde_json::from_reader(std::io::BufReader::new(f)).map_err(|e| format!("{path}: {e}"))
+fn read<T: serde::de::DeserializeOwned>(path: &str) -> anyhow::Result<T> {
+    let f = std::fs::File::open(path).map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
+    serde_json::from_reader(std::io::BufReader::new(f)).map_err(|e| anyhow::anyhow!("{path}: {e}"))
 }
 
-fn main() -> Result<(), String> {
+fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let usage = "usage: crawl_score REPORT_JSON GOLD_JSON";
-    let report: Report = read(args.get(1).ok_or(usage)?)?;
-    let gold: Gold = read(args.get(2).ok_or(usage)?)?;
+    let report: Report = read(args.get(1).ok_or_else(|| anyhow::anyhow!(usage))?)?;
+    let gold: Gold = read(args.get(2).ok_or_else(|| anyhow::anyhow!(usage))?)?;
     let id_of: HashMap<&str, &str> = report
         .articles
         .iter()

@@ -8,12 +8,15 @@ use std::io::Write;
 
 use echotrace_eval::crawl::{generate_crawl, CrawlShape};
 
-fn main() -> Result<(), String> {
+fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let usage = "usage: gen_crawl N DATASETS_DIR OUT_DIR [--dense] [--seed S]";
-    let n: usize = args.get(1).and_then(|a| a.parse().ok()).ok_or(usage)?;
-    let dir = std::path::PathBuf::from(args.get(2).ok_or(usage)?);
-    let out = std::path::PathBuf::from(args.get(3).ok_or(usage)?);
+    let n: usize = args
+        .get(1)
+        .and_then(|a| a.parse().ok())
+        .ok_or_else(|| anyhow::anyhow!(usage))?;
+    let dir = std::path::PathBuf::from(args.get(2).ok_or_else(|| anyhow::anyhow!(usage))?);
+    let out = std::path::PathBuf::from(args.get(3).ok_or_else(|| anyhow::anyhow!(usage))?);
     let shape = if args.iter().any(|a| a == "--dense") {
         CrawlShape::Dense
     } else {
@@ -26,18 +29,19 @@ fn main() -> Result<(), String> {
         .unwrap_or(42);
     let pool = echotrace_eval::crawl::news_pool(&dir)?;
     let (pages, gold) = generate_crawl(&pool, n, shape, seed);
-    std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+    std::fs::create_dir_all(&out).map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?;
     let path = out.join("pages.jsonl");
-    let f = std::fs::File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let f = std::fs::File::create(&path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     let mut w = std::io::BufWriter::new(f);
     for p in &pages {
         let line = serde_json::json!({"url": p.url, "text": p.text, "fetched_at": p.fetched_at});
-        writeln!(w, "{line}").map_err(|e| format!("{}: {e}", path.display()))?;
+        writeln!(w, "{line}").map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     }
-    w.flush().map_err(|e| format!("{}: {e}", path.display()))?;
+    w.flush()
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     let gpath = out.join("gold.json");
-    let g = serde_json::to_string(&gold).map_err(|e| e.to_string())?;
-    std::fs::write(&gpath, g).map_err(|e| format!("{}: {e}", gpath.display()))?;
+    let g = serde_json::to_string(&gold)?;
+    std::fs::write(&gpath, g).map_err(|e| anyhow::anyhow!("{}: {e}", gpath.display()))?;
     let echoes: usize = gold.wire.iter().map(|w| w.echoes.len()).sum();
     eprintln!(
         "{} pages, {} wire stories with {} echoes (largest {}), {} quotations, {} re-crawls -> {}",

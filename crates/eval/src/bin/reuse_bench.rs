@@ -27,15 +27,15 @@ fn peak_rss_mib() -> f64 {
         .unwrap_or(f64::NAN)
 }
 
-fn main() -> Result<(), String> {
+fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let n: usize = args
         .get(1)
         .and_then(|a| a.parse().ok())
-        .ok_or("usage: reuse_bench N DATASETS_DIR [SHINGLES_OUT]")?;
+        .ok_or_else(|| anyhow::anyhow!("usage: reuse_bench N DATASETS_DIR [SHINGLES_OUT]"))?;
     let dir = std::path::PathBuf::from(
         args.get(2)
-            .ok_or("usage: reuse_bench N DATASETS_DIR [SHINGLES_OUT]")?,
+            .ok_or_else(|| anyhow::anyhow!("usage: reuse_bench N DATASETS_DIR [SHINGLES_OUT]"))?,
     );
     let mut pool = echotrace_eval::body_texts(&dir)?;
     let attr = dir.join("attribution/train/text");
@@ -98,19 +98,19 @@ fn main() -> Result<(), String> {
 
     if let Some(out) = args.get(3) {
         // The same shingles for the peer: one line per document, hex n-gram hashes.
-        let f = std::fs::File::create(out).map_err(|e| format!("{out}: {e}"))?;
+        let f = std::fs::File::create(out).map_err(|e| anyhow::anyhow!("{out}: {e}"))?;
         let mut w = std::io::BufWriter::new(f);
         for t in &tokens {
             let mut g = echotrace_reuse::index::ngram_hashes(t, params.index_n);
             g.sort_unstable();
             g.dedup();
             let line: Vec<String> = g.iter().map(|h| format!("{h:x}")).collect();
-            writeln!(w, "{}", line.join(" ")).map_err(|e| e.to_string())?;
+            writeln!(w, "{}", line.join(" "))?;
         }
         let gf = format!("{out}.gold");
-        let mut gw = std::fs::File::create(&gf).map_err(|e| format!("{gf}: {e}"))?;
+        let mut gw = std::fs::File::create(&gf).map_err(|e| anyhow::anyhow!("{gf}: {e}"))?;
         for (a, b) in &gold {
-            writeln!(gw, "{a} {b}").map_err(|e| e.to_string())?;
+            writeln!(gw, "{a} {b}")?;
         }
     }
     println!(

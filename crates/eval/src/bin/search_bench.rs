@@ -23,9 +23,10 @@ fn percentile(v: &mut [f64], p: f64) -> f64 {
 fn write_jsonl(
     articles: &[echotrace_model::Article],
     path: &std::path::Path,
-) -> Result<(), String> {
+) -> anyhow::Result<()> {
     use std::io::Write;
-    let file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let file =
+        std::fs::File::create(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     let mut out = std::io::BufWriter::new(file);
     for (i, a) in articles.iter().enumerate() {
         let day = a
@@ -44,16 +45,20 @@ fn write_jsonl(
             "url": format!("https://outlet-{}.example/news/{i}", i % 50),
             "text": text,
         });
-        writeln!(out, "{line}").map_err(|e| format!("{}: {e}", path.display()))?;
+        writeln!(out, "{line}").map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     }
-    out.flush().map_err(|e| format!("{}: {e}", path.display()))
+    out.flush()
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
-fn main() -> Result<(), String> {
+fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let usage = "usage: search_bench N DATASETS_DIR [QUERIES] [TRACES]";
-    let n: usize = args.get(1).and_then(|a| a.parse().ok()).ok_or(usage)?;
-    let dir = std::path::PathBuf::from(args.get(2).ok_or(usage)?);
+    let n: usize = args
+        .get(1)
+        .and_then(|a| a.parse().ok())
+        .ok_or_else(|| anyhow::anyhow!(usage))?;
+    let dir = std::path::PathBuf::from(args.get(2).ok_or_else(|| anyhow::anyhow!(usage))?);
     let queries: usize = args.get(3).and_then(|a| a.parse().ok()).unwrap_or(200);
     let traces: usize = args.get(4).and_then(|a| a.parse().ok()).unwrap_or(50);
     let pool = echotrace_eval::body_texts(&dir)?;

@@ -23,11 +23,14 @@ fn peak_rss_mib() -> f64 {
         .unwrap_or(f64::NAN)
 }
 
-fn main() -> Result<(), String> {
+fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let usage = "usage: stories_bench N DATASETS_DIR";
-    let n: usize = args.get(1).and_then(|a| a.parse().ok()).ok_or(usage)?;
-    let dir = std::path::PathBuf::from(args.get(2).ok_or(usage)?);
+    let n: usize = args
+        .get(1)
+        .and_then(|a| a.parse().ok())
+        .ok_or_else(|| anyhow::anyhow!(usage))?;
+    let dir = std::path::PathBuf::from(args.get(2).ok_or_else(|| anyhow::anyhow!(usage))?);
     let pool = echotrace_eval::body_texts(&dir)?;
     let texts = planted::synthetic_texts(&pool, n, 7);
     let corpus = planted::generate(&texts, n / 10, 11);

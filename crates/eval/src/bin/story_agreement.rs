@@ -9,12 +9,12 @@
 use std::collections::HashMap;
 
 /// Story id of each article, by URL.
-fn partition(path: &str) -> Result<HashMap<String, String>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+fn partition(path: &str) -> anyhow::Result<HashMap<String, String>> {
+    let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
     let mut out = HashMap::new();
     for (n, line) in text.lines().enumerate() {
         let v: serde_json::Value =
-            serde_json::from_str(line).map_err(|e| format!("{path}:{}: {e}", n + 1))?;
+            serde_json::from_str(line).map_err(|e| anyhow::anyhow!("{path}:{}: {e}", n + 1))?;
         let url = v["origin"]["url"].as_str().unwrap_or_default().to_string();
         let story = v["story"].as_str().unwrap_or_default().to_string();
         if !url.is_empty() && !story.is_empty() {

@@ -1,0 +1,136 @@
+//! `echotrace eval` (builds with `--features eval`): scores extraction, dates, reuse, stories and
+//! attribution on the development sets, beside the peer crates.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::ValueEnum;
+use echotrace_eval::{EvalError, Row, System};
+
+use crate::input::load_embedder;
+
+/// Which development set `eval` scores.
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+pub enum EvalSet {
+    /// Article body F1 (extraction-body).
+    Body,
+    /// Main-text snippets vs boilerplate (extraction-snippets).
+    Snippets,
+    /// Publication dates (dates).
+    Dates,
+    /// Text-dump front end on extraction-body pages rendered to text.
+    Dumps,
+    /// Reuse detection on passages planted into extraction-body texts.
+    Reuse,
+    /// Calibration of the sentence-embedding threshold (builds with `--features embed`).
+    Embed,
+    /// Story clustering (clustering), beside a TF-IDF single-linkage baseline.
+    Clustering,
+    /// Quote attribution spans (attribution): source, cue, content.
+    Attribution,
+    /// All of the above.
+    All,
+}
+
+/// Flags of `eval`.
+#[derive(clap::Args)]
+pub struct EvalArgs {
+    /// Directory holding the development sets (default: ../shared/datasets).
+    #[arg(long)]
+    datasets: Option<PathBuf>,
+    /// Which set to score.
+    #[arg(long, value_enum, default_value_t = EvalSet::All)]
+    set: EvalSet,
+    /// Score echotrace alone, without the peers.
+    #[arg(long)]
+    no_peers: bool,
+}
+
+impl EvalArgs {
+    /// Whether `which` is asked for.
+    fn wants(&self, which: EvalSet) -> bool {
+        self.set == which || self.set == EvalSet::All
+    }
+}
+
+/// A scorer of extraction or dates: one row per system.
+type Scorer = fn(&Path, &[System]) -> Result<Vec<Row>, EvalError>;
+
+/// The extraction and date scorers, the set each belongs to, and their table titles.
+const EXTRACTION: [(EvalSet, Scorer, &str); 4] = [
+    (
+        EvalSet::Body,
+        echotrace_eval::score_body,
+        "extraction-body: word 4-gram P/R averaged over pages",
+    ),
+    (
+        EvalSet::Snippets,
+        echotrace_eval::score_snippets,
+        "extraction-snippets: snippet P/R/F1 summed over pages",
+    ),
+    (
+        EvalSet::Dates,
+        echotrace_eval::score_dates,
+        "dates: same-day P/R/F1 and accuracy",
+    ),
+    (
+        EvalSet::Dates,
+        echotrace_eval::score_snippet_dates,
+        "dates on the extraction-snippets pages with a gold date (no URL given)",
+    ),
+];
+
+/// Scores the asked sets and prints one table each.
+pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
+    let dir = echotrace_eval::datasets_dir(args.datasets.as_deref())?;
+    let mut systems = vec![echotrace_eval::echotrace_system()];
+    if !args.no_peers {
+        systems.extend(echotrace_eval::peer_systems());
+    }
+    for (which, score, title) in EXTRACTION {
+        if args.wants(which) {
+            println!("{}", echotrace_eval::table(title, &score(&dir, &systems)?));
+        }
+    }
+    if args.set == EvalSet::Embed {
+        let e = load_embedder(None)?;
+        println!("{}", echotrace_eval::calibrate_embedder(&dir, e.as_ref())?);
+    }
+    if args.wants(EvalSet::Attribution) {
+        println!("{}", echotrace_eval::attribution::table(&dir)?);
+    }
+    if args.wants(EvalSet::Clustering) {
+        clustering(&dir)?;
+    }
+    if args.wants(EvalSet::Reuse) {
+        let rows = echotrace_eval::score_planted(&dir, 150, 42)?;
+        println!("{}", echotrace_eval::planted_table(&rows));
+    }
+    if args.wants(EvalSet::Dumps) {
+        let rows = echotrace_eval::score_dumps(&dir)?;
+        let title = "text dumps of extraction-body pages: word 4-gram P/R";
+        println!("{}", echotrace_eval::table(title, &rows));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Story clustering, and with a multilingual model installed (feature `embed`) also with document vectors.
+fn clustering(dir: &Path) -> anyhow::Result<()> {
+    let params = echotrace_stories::StoryParams::default();
+    println!("{}", echotrace_eval::clustering::evaluate(dir, &params)?);
+    if !cfg!(feature = "embed") {
+        return Ok(());
+    }
+    match load_embedder(None) {
+        Ok(e) if e.multilingual() => println!(
+            "{}",
+            echotrace_eval::clustering::evaluate_with_documents(dir, &params, e.as_ref())?
+        ),
+        Ok(e) => println!(
+            "(document vectors need a multilingual model; {} is not: set ECHOTRACE_MODEL_DIR to multilingual-e5-small)",
+            e.name()
+        ),
+        Err(e) => println!("(no document vectors: {e})"),
+    }
+    Ok(())
+}
