@@ -582,7 +582,46 @@ fn provenance_of(
     passages: Vec<Passage>,
     opts: &Options,
 ) -> Result<Vec<StoredStory>, String> {
-    let written: HashSet<String> = stories.iter().map(|s| s.id.clone()).collect();
+    let context_stories = cited_context(batch, &stories)?;
+    let mut report = members_report(batch, &stories, &context_stories, articles, passages)?;
+    let ids: Vec<u32> = report.articles.iter().map(|a| number(&a.id)).collect();
+    let known = batch.claims(&ids)?;
+    let n_written = stories.len();
+    let mut all = stories;
+    all.extend(context_stories);
+    crate::finish_placed(&mut report, &opts.aliases, &known, all);
+    Ok(split_by_story(&report, n_written))
+}
+
+/// The stored stories that `stories` cite and that are not among them.
+fn cited_context(batch: &Batch, stories: &[Story]) -> Result<Vec<Story>, String> {
+    let written: HashSet<&str> = stories.iter().map(|s| s.id.as_str()).collect();
+    let mut cited: Vec<u32> = stories
+        .iter()
+        .flat_map(|s| s.cites.iter())
+        .filter(|c| !written.contains(c.as_str()))
+        .map(|c| number(c))
+        .collect();
+    cited.sort_unstable();
+    cited.dedup();
+    let mut context_stories: Vec<Story> = Vec::new();
+    for (id, json) in batch.story_json(&cited)? {
+        let kept: StoredStory =
+            serde_json::from_str(&json).map_err(|e| format!("store: bad story row s{id}: {e}"))?;
+        context_stories.push(kept.story);
+    }
+    Ok(context_stories)
+}
+
+/// A report of the stories' members and the passages touching them, with the
+/// articles of the `context` stories and those the passages reach, read from the store.
+fn members_report(
+    batch: &Batch,
+    stories: &[Story],
+    context: &[Story],
+    articles: Vec<Article>,
+    passages: Vec<Passage>,
+) -> Result<Report, String> {
     let members: HashSet<&str> = stories
         .iter()
         .flat_map(|s| s.articles.iter().map(String::as_str))
@@ -598,21 +637,7 @@ fn provenance_of(
         })
         .collect();
     let have: HashSet<u32> = articles.iter().map(|a| number(&a.id)).collect();
-    let mut cited: Vec<u32> = stories
-        .iter()
-        .flat_map(|s| s.cites.iter())
-        .filter(|c| !written.contains(*c))
-        .map(|c| number(c))
-        .collect();
-    cited.sort_unstable();
-    cited.dedup();
-    let mut context_stories: Vec<Story> = Vec::new();
-    for (id, json) in batch.story_json(&cited)? {
-        let kept: StoredStory =
-            serde_json::from_str(&json).map_err(|e| format!("store: bad story row s{id}: {e}"))?;
-        context_stories.push(kept.story);
-    }
-    let mut extra: BTreeSet<u32> = context_stories
+    let mut extra: BTreeSet<u32> = context
         .iter()
         .flat_map(|s| s.articles.iter().map(|a| number(a)))
         .collect();
@@ -629,14 +654,12 @@ fn provenance_of(
     report.articles.sort_by_key(|a| number(&a.id));
     report.passages = passages;
     report.passages.sort_by_key(|p| number(&p.id));
-    let ids: Vec<u32> = report.articles.iter().map(|a| number(&a.id)).collect();
-    let known = batch.claims(&ids)?;
-    let n_written = stories.len();
-    let mut all = stories;
-    all.extend(context_stories);
-    crate::finish_placed(&mut report, &opts.aliases, &known, all);
+    Ok(report)
+}
 
-    // Split by story: what names it, or the story of the article it concerns.
+/// Splits a report by its first `n_written` stories: what names a story, or the
+/// story of the article it concerns (a divergence across stories: its first claim's).
+fn split_by_story(report: &Report, n_written: usize) -> Vec<StoredStory> {
     let story_of: HashMap<&str, usize> = report.stories[..n_written]
         .iter()
         .enumerate()
@@ -700,7 +723,7 @@ fn provenance_of(
             });
         }
     }
-    Ok(out)
+    out
 }
 
 /// The stored articles, at most [`TERM_NEIGHBOURS`], whose tie to a new article's (unit) vector may reach the stories threshold.
