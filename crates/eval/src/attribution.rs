@@ -96,101 +96,146 @@ fn char_offsets(text: &str) -> impl Fn(usize) -> usize + '_ {
     }
 }
 
+/// Spans by role, in characters.
+type Spans = BTreeMap<&'static str, Vec<(usize, usize)>>;
+
+/// Whether two spans share a character.
+fn overlaps(a: &(usize, usize), b: &(usize, usize)) -> bool {
+    a.0 < b.1 && b.0 < a.1
+}
+
+impl RoleCounts {
+    /// Counts one text's gold and predicted spans of the role.
+    fn add(&mut self, g: &[(usize, usize)], p: &[(usize, usize)]) {
+        self.gold += g.len();
+        self.predicted += p.len();
+        self.exact += p.iter().filter(|x| g.contains(x)).count();
+        self.overlap_p += p
+            .iter()
+            .filter(|x| g.iter().any(|y| overlaps(x, y)))
+            .count();
+        self.overlap_r += g
+            .iter()
+            .filter(|y| p.iter().any(|x| overlaps(x, y)))
+            .count();
+    }
+}
+
 /// Scores echotrace's quotes on every text of the set; returns counts per role and the number of texts.
 pub fn score(dir: &Path) -> Result<(BTreeMap<&'static str, RoleCounts>, usize)> {
     let base = dir.join("attribution/train");
-    let mut anns: Vec<std::path::PathBuf> = std::fs::read_dir(base.join("attributions"))
-        .map_err(EvalError::io(&base))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "ann"))
-        .collect();
-    anns.sort();
-    let mut seen = std::collections::HashSet::new();
     let mut counts: BTreeMap<&'static str, RoleCounts> =
         ROLES.iter().map(|r| (*r, RoleCounts::default())).collect();
     let mut texts = 0;
     let aliases = echotrace_reuse::Aliases::builtin();
     // ECHOTRACE_EVAL_VERBOSE=1: which gold cues are missed and which predicted cues are wrong, most frequent first.
     let verbose = std::env::var("ECHOTRACE_EVAL_VERBOSE").is_ok_and(|v| v == "1");
-    let mut missed: BTreeMap<String, usize> = BTreeMap::new();
-    let mut wrong: BTreeMap<String, usize> = BTreeMap::new();
-    for ann in anns {
-        let stem = ann.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-        // "<name>_<annotator>.ann" -> "<name>.txt"
-        let name = stem.rsplit_once('_').map_or(stem, |(n, _)| n);
-        if !seen.insert(name.to_string()) {
-            continue;
-        }
+    let mut cues = CueTally::default();
+    for (ann, name) in first_annotations(&base)? {
         let txt = base.join("text").join(format!("{name}.txt"));
         let Ok(text) = std::fs::read_to_string(&txt) else {
             continue;
         };
         let gold = read_ann(&std::fs::read_to_string(&ann).map_err(EvalError::io(&ann))?);
         texts += 1;
-        let article = Article {
-            id: "a0".into(),
-            language: "en".into(),
-            body: text.clone(),
-            ..Default::default()
-        };
-        let found = echotrace_claims::analyze_article(&article, &aliases);
-        let ch = char_offsets(&text);
-        let mut pred: BTreeMap<&'static str, Vec<(usize, usize)>> = BTreeMap::new();
-        for q in &found.quotes {
-            pred.entry("Content")
-                .or_default()
-                .push((ch(q.start), ch(q.end)));
-            if let Some((s, e)) = q.cue_span {
-                pred.entry("Cue").or_default().push((ch(s), ch(e)));
-            }
-            if let Some((s, e)) = q.speaker_span {
-                pred.entry("Source").or_default().push((ch(s), ch(e)));
-            }
-        }
+        let pred = predicted_spans(&text, &aliases);
         if verbose {
-            let chars: Vec<char> = text.chars().collect();
-            let cue_text = |(s, e): (usize, usize)| {
-                chars[s.min(chars.len())..e.min(chars.len())]
-                    .iter()
-                    .collect::<String>()
-                    .to_lowercase()
-            };
-            let g = gold.get("Cue").cloned().unwrap_or_default();
-            let p = pred.get("Cue").cloned().unwrap_or_default();
-            let overlaps = |a: &(usize, usize), b: &(usize, usize)| a.0 < b.1 && b.0 < a.1;
-            for y in &g {
-                if !p.iter().any(|x| overlaps(x, y)) {
-                    *missed.entry(cue_text(*y)).or_default() += 1;
-                }
-            }
-            for x in &p {
-                if !g.iter().any(|y| overlaps(x, y)) {
-                    *wrong.entry(cue_text(*x)).or_default() += 1;
-                }
-            }
+            cues.add(&text, &gold, &pred);
         }
         for role in ROLES {
             let g = gold.get(role).cloned().unwrap_or_default();
             let p = pred.get(role).cloned().unwrap_or_default();
-            let c = counts.get_mut(role).expect("role");
-            c.gold += g.len();
-            c.predicted += p.len();
-            c.exact += p.iter().filter(|x| g.contains(x)).count();
-            let overlaps = |a: &(usize, usize), b: &(usize, usize)| a.0 < b.1 && b.0 < a.1;
-            c.overlap_p += p
-                .iter()
-                .filter(|x| g.iter().any(|y| overlaps(x, y)))
-                .count();
-            c.overlap_r += g
-                .iter()
-                .filter(|y| p.iter().any(|x| overlaps(x, y)))
-                .count();
+            counts.get_mut(role).expect("role").add(&g, &p);
         }
     }
     if verbose {
+        cues.print();
+    }
+    Ok((counts, texts))
+}
+
+/// The first annotation file (in name order) of each annotated text, with the text's name.
+fn first_annotations(base: &Path) -> Result<Vec<(std::path::PathBuf, String)>> {
+    let mut anns: Vec<std::path::PathBuf> = std::fs::read_dir(base.join("attributions"))
+        .map_err(EvalError::io(base))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "ann"))
+        .collect();
+    anns.sort();
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for ann in anns {
+        let stem = ann.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        // "<name>_<annotator>.ann" -> "<name>.txt"
+        let name = stem.rsplit_once('_').map_or(stem, |(n, _)| n).to_string();
+        if seen.insert(name.clone()) {
+            out.push((ann, name));
+        }
+    }
+    Ok(out)
+}
+
+/// The content, cue and source spans of the quotes echotrace finds in a text, in characters.
+fn predicted_spans(text: &str, aliases: &echotrace_reuse::Aliases) -> Spans {
+    let article = Article {
+        id: "a0".into(),
+        language: "en".into(),
+        body: text.to_string(),
+        ..Default::default()
+    };
+    let found = echotrace_claims::analyze_article(&article, aliases);
+    let ch = char_offsets(text);
+    let mut pred: Spans = BTreeMap::new();
+    for q in &found.quotes {
+        pred.entry("Content")
+            .or_default()
+            .push((ch(q.start), ch(q.end)));
+        if let Some((s, e)) = q.cue_span {
+            pred.entry("Cue").or_default().push((ch(s), ch(e)));
+        }
+        if let Some((s, e)) = q.speaker_span {
+            pred.entry("Source").or_default().push((ch(s), ch(e)));
+        }
+    }
+    pred
+}
+
+/// Cue texts tallied over the set: gold cues no prediction overlaps, predicted cues no gold cue overlaps.
+#[derive(Default)]
+struct CueTally {
+    missed: BTreeMap<String, usize>,
+    wrong: BTreeMap<String, usize>,
+}
+
+impl CueTally {
+    /// Tallies one text's missed and wrong cues.
+    fn add(&mut self, text: &str, gold: &Spans, pred: &Spans) {
+        let chars: Vec<char> = text.chars().collect();
+        let cue_text = |(s, e): (usize, usize)| {
+            chars[s.min(chars.len())..e.min(chars.len())]
+                .iter()
+                .collect::<String>()
+                .to_lowercase()
+        };
+        let g = gold.get("Cue").cloned().unwrap_or_default();
+        let p = pred.get("Cue").cloned().unwrap_or_default();
+        for y in &g {
+            if !p.iter().any(|x| overlaps(x, y)) {
+                *self.missed.entry(cue_text(*y)).or_default() += 1;
+            }
+        }
+        for x in &p {
+            if !g.iter().any(|y| overlaps(x, y)) {
+                *self.wrong.entry(cue_text(*x)).or_default() += 1;
+            }
+        }
+    }
+
+    /// Prints the 60 most frequent of each on stderr.
+    fn print(self) {
         for (what, tally) in [
-            ("missed gold cues", missed),
-            ("predicted cues not in gold", wrong),
+            ("missed gold cues", self.missed),
+            ("predicted cues not in gold", self.wrong),
         ] {
             let mut v: Vec<(String, usize)> = tally.into_iter().collect();
             v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -202,7 +247,6 @@ pub fn score(dir: &Path) -> Result<(BTreeMap<&'static str, RoleCounts>, usize)> 
             eprintln!("{what}: {}", top.join(", "));
         }
     }
-    Ok((counts, texts))
 }
 
 /// The score table, beside the published figures of the datasets README.

@@ -166,212 +166,311 @@ pub fn generate_crawl(
     shape: CrawlShape,
     seed: u64,
 ) -> (Vec<CrawlPage>, CrawlGold) {
-    let mut rng = Rng(seed ^ 0x5eed_c0de);
-    let outlets = (n / 40).clamp(20, 5000);
-    // Each outlet's chrome: two lines printed on every page of it.
-    let chrome_text = synthetic_texts(pool, outlets, seed.wrapping_add(1));
-    let chrome: Vec<[String; 2]> = chrome_text
-        .iter()
-        .enumerate()
-        .map(|(o, t)| {
-            let first = sentences(t).into_iter().next().unwrap_or_default();
-            [
-                format!("Subscribe to the Outlet {o} newsletter | Follow us | Contact"),
-                format!(
-                    "© 2026 Outlet {o}. {}",
-                    first.split(' ').take(6).collect::<Vec<_>>().join(" ")
-                ),
-            ]
-        })
-        .collect();
-    // Bodies: the articles' own text, plus a shared sentence pool for the dense shape.
+    // Bodies: the articles' own text (the shared sentence pool of the dense shape is in `Crawl::new`).
     let own = synthetic_texts(pool, n, seed.wrapping_add(2));
-    let shared_pool: Vec<String> = if shape == CrawlShape::Dense {
-        synthetic_texts(pool, 60, seed.wrapping_add(3))
-            .iter()
-            .flat_map(|t| sentences(t))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let vocab: Vec<&str> = own
+    let mut crawl = Crawl::new(pool, &own, n, shape, seed);
+    crawl.plan_roles();
+    let order = crawl.arrival_order();
+    crawl.wire_bodies = synthetic_texts(pool, crawl.gold.wire.len(), seed.wrapping_add(4))
         .iter()
-        .take(200)
-        .flat_map(|t| t.split_whitespace())
-        .filter(|w| w.chars().all(char::is_lowercase) && w.len() >= 4)
+        .map(|t| sentences(t))
         .collect();
-
-    // Plan: which page is what.
-    enum Role {
-        Own,
-        Wire(usize),
-        Quoting,
-        Recrawl,
-    }
-    let mut roles: Vec<Role> = Vec::with_capacity(n);
-    let mut gold = CrawlGold::default();
-    if shape == CrawlShape::News {
-        let cdf = zipf_cdf(300, 1.0);
-        let stories = (n / 100).max(1);
-        let echo_budget = n * 6 / 10;
-        let mut echoes_total = 0;
-        for s in 0..stories {
-            let k = rng.zipf(&cdf).min(echo_budget.saturating_sub(echoes_total));
-            echoes_total += k;
-            for _ in 0..=k {
-                roles.push(Role::Wire(s));
-            }
-        }
-        gold.wire = vec![
-            WireStory {
-                original: String::new(),
-                echoes: Vec::new()
-            };
-            stories
-        ];
-    }
-    while roles.len() < n {
-        roles.push(if shape == CrawlShape::Dense {
-            Role::Own
-        } else if rng.chance(0.10) {
-            Role::Quoting
-        } else if rng.chance(0.01) {
-            Role::Recrawl
-        } else {
-            Role::Own
-        });
-    }
-    roles.truncate(n);
-    // A crawl arrives in no particular order, but an echo follows its original.
-    let mut order: Vec<usize> = (0..n).collect();
-    for i in (1..n).rev() {
-        order.swap(i, rng.below(i + 1));
-    }
-    let mut wire_first: Vec<Option<usize>> = vec![None; gold.wire.len()];
-    let mut pages: Vec<CrawlPage> = Vec::with_capacity(n);
-    let mut texts: Vec<(usize, String)> = Vec::with_capacity(n); // (outlet, body) per emitted page
-    let wire_bodies: Vec<Vec<String>> =
-        synthetic_texts(pool, gold.wire.len(), seed.wrapping_add(4))
-            .iter()
-            .map(|t| sentences(t))
-            .collect();
     for (pos, &slot) in order.iter().enumerate() {
-        let outlet = rng.below(outlets);
+        crawl.emit(pos, slot);
+    }
+    crawl.gold.wire.retain(|w| !w.original.is_empty());
+    (crawl.pages, crawl.gold)
+}
+
+/// What a page of the crawl is.
+#[derive(Debug, Clone, Copy)]
+enum Role {
+    /// An article of its own.
+    Own,
+    /// The original or an echo of this wire story.
+    Wire(usize),
+    /// An article quoting three sentences of an earlier page.
+    Quoting,
+    /// An earlier page fetched again.
+    Recrawl,
+}
+
+/// A crawl being generated: the material, the plan, and the pages emitted so far.
+struct Crawl<'a> {
+    rng: Rng,
+    n: usize,
+    shape: CrawlShape,
+    outlets: usize,
+    /// Each outlet's chrome: two lines printed on every page of it.
+    chrome: Vec<[String; 2]>,
+    /// Each page slot's own text.
+    own: &'a [String],
+    /// The sentences every dense article is drawn from.
+    shared_pool: Vec<String>,
+    /// Words a copy editor swaps in.
+    vocab: Vec<&'a str>,
+    /// Each page slot's role.
+    roles: Vec<Role>,
+    gold: CrawlGold,
+    /// Each wire story's sentences.
+    wire_bodies: Vec<Vec<String>>,
+    /// The day each wire story first appeared.
+    wire_first: Vec<Option<usize>>,
+    pages: Vec<CrawlPage>,
+    /// (outlet, body) per emitted page.
+    texts: Vec<(usize, String)>,
+}
+
+impl<'a> Crawl<'a> {
+    /// The material for `n` pages: outlets and their chrome, the shared pool, the vocabulary.
+    fn new(pool: &[String], own: &'a [String], n: usize, shape: CrawlShape, seed: u64) -> Self {
+        let outlets = (n / 40).clamp(20, 5000);
+        let chrome = synthetic_texts(pool, outlets, seed.wrapping_add(1))
+            .iter()
+            .enumerate()
+            .map(|(o, t)| {
+                let first = sentences(t).into_iter().next().unwrap_or_default();
+                [
+                    format!("Subscribe to the Outlet {o} newsletter | Follow us | Contact"),
+                    format!(
+                        "© 2026 Outlet {o}. {}",
+                        first.split(' ').take(6).collect::<Vec<_>>().join(" ")
+                    ),
+                ]
+            })
+            .collect();
+        let shared_pool: Vec<String> = if shape == CrawlShape::Dense {
+            synthetic_texts(pool, 60, seed.wrapping_add(3))
+                .iter()
+                .flat_map(|t| sentences(t))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let vocab: Vec<&str> = own
+            .iter()
+            .take(200)
+            .flat_map(|t| t.split_whitespace())
+            .filter(|w| w.chars().all(char::is_lowercase) && w.len() >= 4)
+            .collect();
+        Crawl {
+            rng: Rng(seed ^ 0x5eed_c0de),
+            n,
+            shape,
+            outlets,
+            chrome,
+            own,
+            shared_pool,
+            vocab,
+            roles: Vec::with_capacity(n),
+            gold: CrawlGold::default(),
+            wire_bodies: Vec::new(),
+            wire_first: Vec::new(),
+            pages: Vec::with_capacity(n),
+            texts: Vec::with_capacity(n),
+        }
+    }
+
+    /// Decides which page is what: wire stories with Zipf echo counts first (news), then the rest.
+    fn plan_roles(&mut self) {
+        let n = self.n;
+        if self.shape == CrawlShape::News {
+            let cdf = zipf_cdf(300, 1.0);
+            let stories = (n / 100).max(1);
+            let echo_budget = n * 6 / 10;
+            let mut echoes_total = 0;
+            for s in 0..stories {
+                let k = self
+                    .rng
+                    .zipf(&cdf)
+                    .min(echo_budget.saturating_sub(echoes_total));
+                echoes_total += k;
+                for _ in 0..=k {
+                    self.roles.push(Role::Wire(s));
+                }
+            }
+            self.gold.wire = vec![
+                WireStory {
+                    original: String::new(),
+                    echoes: Vec::new()
+                };
+                stories
+            ];
+        }
+        while self.roles.len() < n {
+            self.roles.push(if self.shape == CrawlShape::Dense {
+                Role::Own
+            } else if self.rng.chance(0.10) {
+                Role::Quoting
+            } else if self.rng.chance(0.01) {
+                Role::Recrawl
+            } else {
+                Role::Own
+            });
+        }
+        self.roles.truncate(n);
+        self.wire_first = vec![None; self.gold.wire.len()];
+    }
+
+    /// The order pages arrive in: shuffled (an echo still follows its original, by date).
+    fn arrival_order(&mut self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.n).collect();
+        for i in (1..self.n).rev() {
+            order.swap(i, self.rng.below(i + 1));
+        }
+        order
+    }
+
+    /// Emits the page at position `pos` of the crawl, made for plan slot `slot`.
+    fn emit(&mut self, pos: usize, slot: usize) {
+        let outlet = self.rng.below(self.outlets);
         // Dates run through the year with the crawl; an echo follows its original within days.
-        let mut day = pos * 365 / n.max(1);
+        let mut day = pos * 365 / self.n.max(1);
         let url = format!("https://outlet{outlet}.example/news/{pos}");
-        let mut title_src = sentences(&own[slot]);
-        let mut body: Vec<String> = match &roles[slot] {
-            Role::Own if shape == CrawlShape::Dense => (0..8 + rng.below(8))
-                .map(|_| shared_pool[rng.below(shared_pool.len())].clone())
-                .collect(),
+        let mut title_src = sentences(&self.own[slot]);
+        let mut body: Vec<String> = match self.roles[slot] {
+            Role::Own if self.shape == CrawlShape::Dense => self.dense_body(),
             Role::Own => std::mem::take(&mut title_src),
             Role::Wire(story) => {
-                let story = *story;
-                let wire = &wire_bodies[story];
-                title_src = wire.clone();
-                if let Some(first_day) = wire_first[story] {
-                    day = (first_day + rng.below(4)).min(364);
-                }
-                let is_first = wire_first[story].is_none();
-                if is_first {
-                    wire_first[story] = Some(day);
-                    gold.wire[story].original = url.clone();
-                    wire.clone()
-                } else {
-                    gold.wire[story].echoes.push(url.clone());
-                    // Trim the end, edit a few words, add a line of the outlet's own.
-                    let keep = (wire.len() * (6 + rng.below(5)) / 10)
-                        .max(3)
-                        .min(wire.len());
-                    let mut b: Vec<String> = wire[..keep]
-                        .iter()
-                        .map(|s| {
-                            if rng.chance(0.08) {
-                                edit(&mut rng, s, &vocab)
-                            } else {
-                                s.clone()
-                            }
-                        })
-                        .collect();
-                    let mine = sentences(&own[slot]);
-                    if rng.chance(0.5) {
-                        b.insert(0, mine.first().cloned().unwrap_or_default());
-                    }
-                    b.extend(mine.into_iter().skip(1).take(rng.below(3)));
-                    b
-                }
+                title_src = self.wire_bodies[story].clone();
+                self.wire_body(story, slot, &url, &mut day)
             }
-            Role::Quoting if !texts.is_empty() => {
-                let from = rng.below(texts.len());
-                let qs = sentences(&texts[from].1);
-                let mut b = std::mem::take(&mut title_src);
-                if qs.len() >= 3 {
-                    let at = rng.below(qs.len() - 2);
-                    let ins = rng.below(b.len().max(1));
-                    for (k, s) in qs[at..at + 3].iter().enumerate() {
-                        b.insert((ins + k).min(b.len()), s.clone());
-                    }
-                    gold.quotations.push((url.clone(), pages[from].url.clone()));
-                }
-                b
+            Role::Quoting if !self.texts.is_empty() => {
+                let own = std::mem::take(&mut title_src);
+                self.quoting_body(own, &url)
             }
-            Role::Recrawl if !pages.is_empty() => {
-                let from = rng.below(pages.len());
-                let again = pages[from].clone();
-                gold.recrawls
-                    .push((again.url.clone(), again.url.clone() + "?amp=1"));
-                let (o, t) = texts[from].clone();
-                pages.push(CrawlPage {
-                    url: again.url + "?amp=1",
-                    text: again.text.replace("© 2026", "© 2025"),
-                    fetched_at: again.fetched_at,
-                });
-                texts.push((o, t));
-                continue;
+            Role::Recrawl if !self.pages.is_empty() => {
+                self.recrawl();
+                return;
             }
             _ => std::mem::take(&mut title_src),
         };
         body.retain(|s| !s.is_empty());
-        let (month, mday) = (day / 31 % 12, day % 28 + 1);
-        // A headline: the first words of the lead, without its period.
-        let title = title_src
-            .first()
-            .or(body.first())
+        let title = headline(title_src.first().or(body.first()));
+        self.push_page(outlet, pos, day, url, &title, &body);
+    }
+
+    /// A dense article: 8 to 15 sentences drawn from the shared pool.
+    fn dense_body(&mut self) -> Vec<String> {
+        (0..8 + self.rng.below(8))
+            .map(|_| self.shared_pool[self.rng.below(self.shared_pool.len())].clone())
+            .collect()
+    }
+
+    /// A wire story's text: whole on its first page, else an echo that trims the end,
+    /// edits a few words and adds a line of the outlet's own; sets the echo's `day`.
+    fn wire_body(&mut self, story: usize, slot: usize, url: &str, day: &mut usize) -> Vec<String> {
+        let wire = &self.wire_bodies[story];
+        if let Some(first_day) = self.wire_first[story] {
+            *day = (first_day + self.rng.below(4)).min(364);
+        }
+        if self.wire_first[story].is_none() {
+            self.wire_first[story] = Some(*day);
+            self.gold.wire[story].original = url.to_string();
+            return wire.clone();
+        }
+        self.gold.wire[story].echoes.push(url.to_string());
+        let keep = (wire.len() * (6 + self.rng.below(5)) / 10)
+            .max(3)
+            .min(wire.len());
+        let mut b: Vec<String> = wire[..keep]
+            .iter()
             .map(|s| {
-                s.split(' ')
-                    .take(9)
-                    .map(|w| {
-                        let mut c = w.chars();
-                        c.next()
-                            .map(|f| f.to_uppercase().chain(c).collect::<String>())
-                            .unwrap_or_default()
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" ")
-                    .trim_end_matches(['.', ',', ';', ':'])
-                    .to_string()
+                if self.rng.chance(0.08) {
+                    edit(&mut self.rng, s, &self.vocab)
+                } else {
+                    s.clone()
+                }
             })
-            .unwrap_or_default();
-        let body_text = paragraphs(&mut rng, &body);
+            .collect();
+        let mine = sentences(&self.own[slot]);
+        if self.rng.chance(0.5) {
+            b.insert(0, mine.first().cloned().unwrap_or_default());
+        }
+        b.extend(mine.into_iter().skip(1).take(self.rng.below(3)));
+        b
+    }
+
+    /// An article of its own (`b`) with three sentences of an earlier page inserted.
+    fn quoting_body(&mut self, mut b: Vec<String>, url: &str) -> Vec<String> {
+        let from = self.rng.below(self.texts.len());
+        let qs = sentences(&self.texts[from].1);
+        if qs.len() >= 3 {
+            let at = self.rng.below(qs.len() - 2);
+            let ins = self.rng.below(b.len().max(1));
+            for (k, s) in qs[at..at + 3].iter().enumerate() {
+                b.insert((ins + k).min(b.len()), s.clone());
+            }
+            self.gold
+                .quotations
+                .push((url.to_string(), self.pages[from].url.clone()));
+        }
+        b
+    }
+
+    /// Fetches an earlier page again, as its AMP URL with an older copyright line.
+    fn recrawl(&mut self) {
+        let from = self.rng.below(self.pages.len());
+        let again = self.pages[from].clone();
+        self.gold
+            .recrawls
+            .push((again.url.clone(), again.url.clone() + "?amp=1"));
+        let (o, t) = self.texts[from].clone();
+        self.pages.push(CrawlPage {
+            url: again.url + "?amp=1",
+            text: again.text.replace("© 2026", "© 2025"),
+            fetched_at: again.fetched_at,
+        });
+        self.texts.push((o, t));
+    }
+
+    /// Renders a page: chrome line, headline, date line, body paragraphs, chrome line.
+    fn push_page(
+        &mut self,
+        outlet: usize,
+        pos: usize,
+        day: usize,
+        url: String,
+        title: &str,
+        body: &[String],
+    ) {
+        let (month, mday) = (day / 31 % 12, day % 28 + 1);
+        let body_text = paragraphs(&mut self.rng, body);
         let text = format!(
             "{}\n\n{title}\n{} {} 2026 {:02}:{:02}\n\n{body_text}\n\n{}\n",
-            chrome[outlet][0],
+            self.chrome[outlet][0],
             mday,
             chrono::Month::try_from(month as u8 + 1).map_or("January", |m| m.name()),
             pos % 24,
             pos * 7 % 60,
-            chrome[outlet][1]
+            self.chrome[outlet][1]
         );
-        pages.push(CrawlPage {
+        self.pages.push(CrawlPage {
             url,
             text,
             fetched_at: format!("2026-{:02}-{:02}T12:00:00Z", month + 1, mday),
         });
-        texts.push((outlet, body_text));
+        self.texts.push((outlet, body_text));
     }
-    gold.wire.retain(|w| !w.original.is_empty());
-    (pages, gold)
+}
+
+/// A headline: the first words of the lead, title-cased, without its period.
+fn headline(lead: Option<&String>) -> String {
+    lead.map(|s| {
+        s.split(' ')
+            .take(9)
+            .map(|w| {
+                let mut c = w.chars();
+                c.next()
+                    .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                    .unwrap_or_default()
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+            .trim_end_matches(['.', ',', ';', ':'])
+            .to_string()
+    })
+    .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -421,10 +421,34 @@ fn clean(s: &str) -> Option<String> {
 }
 
 fn read_metadata(doc: &Html, url: Option<&str>) -> HtmlPage {
-    let s = sels();
-    let mut page = HtmlPage::default();
-    let mut metas: Vec<(String, String)> = Vec::new();
-    for m in doc.select(&s.meta) {
+    let ld = json_ld(doc);
+    let m = Markup {
+        doc,
+        metas: meta_tags(doc),
+        ld: flatten_ld(&ld),
+    };
+    let locale = m.locale();
+    let utc_shift = locale.as_deref().and_then(locale_utc_offset_minutes);
+    let visible_day = date_from_visible(doc, locale.as_deref())
+        .and_then(|p| chrono::NaiveDate::parse_from_str(p.value.get(..10)?, "%Y-%m-%d").ok());
+    HtmlPage {
+        title: m.title(),
+        outlet: m.outlet(url),
+        byline: m.byline(),
+        tags: m.tags(),
+        language: locale.and_then(|l| {
+            let p = l.split(['-', '_']).next()?.trim().to_ascii_lowercase();
+            (p.len() == 2 || p.len() == 3).then_some(p)
+        }),
+        published: first_date(m.date_candidates(url), utc_shift, visible_day),
+        ..HtmlPage::default()
+    }
+}
+
+/// A page's meta tags as (lower-case key, content): key from `property`, `name`, `itemprop` or `http-equiv`.
+fn meta_tags(doc: &Html) -> Vec<(String, String)> {
+    let mut metas = Vec::new();
+    for m in doc.select(&sels().meta) {
         let v = m.value();
         let key = v
             .attr("property")
@@ -435,177 +459,215 @@ fn read_metadata(doc: &Html, url: Option<&str>) -> HtmlPage {
             metas.push((k.trim().to_ascii_lowercase(), c.trim().to_string()));
         }
     }
-    let meta = |keys: &[&str]| {
-        keys.iter().find_map(|k| {
-            metas
-                .iter()
-                .find(|(mk, c)| mk == k && !c.is_empty())
-                .map(|(_, c)| c.clone())
-        })
-    };
-    let ld: Vec<serde_json::Value> = doc
-        .select(&s.ld)
+    metas
+}
+
+/// The page's JSON-LD blocks that parse.
+fn json_ld(doc: &Html) -> Vec<serde_json::Value> {
+    doc.select(&sels().ld)
         .filter_map(|e| {
             let raw: String = e.text().collect();
             serde_json::from_str(raw.trim()).ok()
         })
-        .collect();
-    let ld_objects = flatten_ld(&ld);
+        .collect()
+}
 
-    // Title.
-    page.title = meta(&["og:title", "twitter:title"])
-        .or_else(|| {
-            ld_objects
+/// The markup a page's metadata is read from: the DOM, its meta tags and its JSON-LD objects.
+struct Markup<'d> {
+    doc: &'d Html,
+    metas: Vec<(String, String)>,
+    ld: Vec<&'d serde_json::Value>,
+}
+
+impl Markup<'_> {
+    /// The first non-empty meta content among `keys`, in the order of `keys`.
+    fn meta(&self, keys: &[&str]) -> Option<String> {
+        keys.iter().find_map(|k| {
+            self.metas
                 .iter()
-                .find_map(|o| o.get("headline")?.as_str().map(str::to_string))
+                .find(|(mk, c)| mk == k && !c.is_empty())
+                .map(|(_, c)| c.clone())
         })
-        .or_else(|| {
-            doc.select(&s.h1)
-                .next()
-                .map(|h| h.text().collect::<String>())
-        })
-        .or_else(|| {
-            doc.select(&s.title)
-                .next()
-                .map(|h| h.text().collect::<String>())
-        })
-        .and_then(|t| clean(&t));
-
-    // Outlet.
-    page.outlet = meta(&[
-        "og:site_name",
-        "application-name",
-        "publisher",
-        "twitter:site",
-    ])
-    .or_else(|| {
-        ld_objects.iter().find_map(|o| {
-            let p = o.get("publisher")?;
-            p.get("name")?.as_str().map(str::to_string)
-        })
-    })
-    .map(|s| s.trim_start_matches('@').to_string())
-    .or_else(|| url.and_then(host_of))
-    .and_then(|t| clean(&t));
-
-    // Byline.
-    page.byline = ld_objects
-        .iter()
-        .find_map(|o| ld_names(o.get("author")?))
-        .or_else(|| {
-            meta(&[
-                "author",
-                "article:author",
-                "dc.creator",
-                "byl",
-                "sailthru.author",
-                "parsely-author",
-            ])
-        })
-        .filter(|a| !a.starts_with("http"))
-        .or_else(|| {
-            doc.select(&s.author_el)
-                .map(|e| e.text().collect::<String>())
-                .filter_map(|t| clean(&t))
-                .find(|t| t.split_whitespace().count() <= 8)
-        })
-        .map(|a| strip_by(&a))
-        .and_then(|t| clean(&t));
-
-    // Tags.
-    let mut tags: Vec<String> = metas
-        .iter()
-        .filter(|(k, _)| k == "article:tag" || k == "keywords" || k == "news_keywords")
-        .flat_map(|(_, c)| {
-            c.split([',', ';'])
-                .map(str::trim)
-                .map(str::to_string)
-                .collect::<Vec<_>>()
-        })
-        .filter(|t| !t.is_empty() && t.chars().count() <= 60)
-        .collect();
-    tags.dedup();
-    tags.truncate(30);
-    page.tags = tags;
-
-    // Language.
-    let locale = doc
-        .select(&s.html)
-        .next()
-        .and_then(|h| {
-            h.value()
-                .attr("lang")
-                .or_else(|| h.value().attr("xml:lang"))
-        })
-        .map(str::to_string)
-        .or_else(|| meta(&["content-language", "og:locale", "language", "dc.language"]));
-    let utc_shift = locale.as_deref().and_then(locale_utc_offset_minutes);
-    let visible_day = date_from_visible(doc, locale.as_deref())
-        .and_then(|p| chrono::NaiveDate::parse_from_str(p.value.get(..10)?, "%Y-%m-%d").ok());
-    page.language = locale.and_then(|l| {
-        let p = l.split(['-', '_']).next()?.trim().to_ascii_lowercase();
-        (p.len() == 2 || p.len() == 3).then_some(p)
-    });
-
-    // Date: meta, JSON-LD, itemprop, <time pubdate>, URL, first <time>, modified.
-    let ld_date = |key: &str| {
-        ld_objects.iter().find_map(|o| {
-            let v = o.get(key)?.as_str()?;
-            Some((v.to_string(), format!("JSON-LD {key}: {v}")))
-        })
-    };
-    let mut candidates: Vec<(String, String)> = Vec::new();
-    for k in PUBLISHED_META {
-        if let Some((mk, c)) = metas.iter().find(|(mk, c)| mk == k && !c.is_empty()) {
-            candidates.push((c.clone(), format!("meta {mk}: {c}")));
-        }
     }
-    if let Some(c) = ld_date("datePublished") {
-        candidates.push(c);
+
+    /// The headline: Open Graph or Twitter title, JSON-LD headline, first `<h1>`, `<title>`.
+    fn title(&self) -> Option<String> {
+        let s = sels();
+        self.meta(&["og:title", "twitter:title"])
+            .or_else(|| {
+                self.ld
+                    .iter()
+                    .find_map(|o| o.get("headline")?.as_str().map(str::to_string))
+            })
+            .or_else(|| {
+                self.doc
+                    .select(&s.h1)
+                    .next()
+                    .map(|h| h.text().collect::<String>())
+            })
+            .or_else(|| {
+                self.doc
+                    .select(&s.title)
+                    .next()
+                    .map(|h| h.text().collect::<String>())
+            })
+            .and_then(|t| clean(&t))
     }
-    for e in doc.select(&s.itemprop_pub) {
-        if let Some(v) = e
-            .value()
-            .attr("content")
-            .or_else(|| e.value().attr("datetime"))
-        {
-            candidates.push((v.to_string(), format!("itemprop datePublished: {v}")));
-        }
+
+    /// The outlet: site name from meta tags or the JSON-LD publisher, else the URL's host.
+    fn outlet(&self, url: Option<&str>) -> Option<String> {
+        self.meta(&[
+            "og:site_name",
+            "application-name",
+            "publisher",
+            "twitter:site",
+        ])
+        .or_else(|| {
+            self.ld.iter().find_map(|o| {
+                let p = o.get("publisher")?;
+                p.get("name")?.as_str().map(str::to_string)
+            })
+        })
+        .map(|s| s.trim_start_matches('@').to_string())
+        .or_else(|| url.and_then(host_of))
+        .and_then(|t| clean(&t))
     }
-    if let Some(c) = ld_date("dateCreated") {
-        candidates.push(c);
+
+    /// The author(s): JSON-LD author, author meta tags, else a short byline element.
+    fn byline(&self) -> Option<String> {
+        self.ld
+            .iter()
+            .find_map(|o| ld_names(o.get("author")?))
+            .or_else(|| {
+                self.meta(&[
+                    "author",
+                    "article:author",
+                    "dc.creator",
+                    "byl",
+                    "sailthru.author",
+                    "parsely-author",
+                ])
+            })
+            .filter(|a| !a.starts_with("http"))
+            .or_else(|| {
+                self.doc
+                    .select(&sels().author_el)
+                    .map(|e| e.text().collect::<String>())
+                    .filter_map(|t| clean(&t))
+                    .find(|t| t.split_whitespace().count() <= 8)
+            })
+            .map(|a| strip_by(&a))
+            .and_then(|t| clean(&t))
     }
-    for e in doc.select(&s.time) {
-        let v = e.value();
-        let class = v.attr("class").unwrap_or("").to_ascii_lowercase();
-        if v.attr("pubdate").is_some() || class.contains("publish") || class.contains("created") {
-            if let Some(dt) = v.attr("datetime") {
-                candidates.push((dt.to_string(), format!("<time datetime=\"{dt}\">")));
+
+    /// Tags and keywords from meta tags, at most 30.
+    fn tags(&self) -> Vec<String> {
+        let mut tags: Vec<String> = self
+            .metas
+            .iter()
+            .filter(|(k, _)| k == "article:tag" || k == "keywords" || k == "news_keywords")
+            .flat_map(|(_, c)| {
+                c.split([',', ';'])
+                    .map(str::trim)
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
+            })
+            .filter(|t| !t.is_empty() && t.chars().count() <= 60)
+            .collect();
+        tags.dedup();
+        tags.truncate(30);
+        tags
+    }
+
+    /// The declared locale: `<html lang>`, else a language meta tag.
+    fn locale(&self) -> Option<String> {
+        self.doc
+            .select(&sels().html)
+            .next()
+            .and_then(|h| {
+                h.value()
+                    .attr("lang")
+                    .or_else(|| h.value().attr("xml:lang"))
+            })
+            .map(str::to_string)
+            .or_else(|| self.meta(&["content-language", "og:locale", "language", "dc.language"]))
+    }
+
+    /// Publication date candidates as (value, evidence), most trusted first:
+    /// meta, JSON-LD, itemprop, `<time pubdate>`, URL, first `<time>`, modified.
+    fn date_candidates(&self, url: Option<&str>) -> Vec<(String, String)> {
+        let s = sels();
+        let ld_date = |key: &str| {
+            self.ld.iter().find_map(|o| {
+                let v = o.get(key)?.as_str()?;
+                Some((v.to_string(), format!("JSON-LD {key}: {v}")))
+            })
+        };
+        let mut candidates: Vec<(String, String)> = Vec::new();
+        for k in PUBLISHED_META {
+            if let Some((mk, c)) = self.metas.iter().find(|(mk, c)| mk == k && !c.is_empty()) {
+                candidates.push((c.clone(), format!("meta {mk}: {c}")));
             }
         }
-    }
-    if let Some((d, ev)) = url.and_then(date_from_url) {
-        candidates.push((d, ev));
-    }
-    if let Some(e) = doc
-        .select(&s.time)
-        .find(|e| e.value().attr("datetime").is_some())
-    {
-        let dt = e.value().attr("datetime").unwrap_or("");
-        candidates.push((dt.to_string(), format!("<time datetime=\"{dt}\">")));
-    }
-    if let Some(c) = ld_date("dateModified") {
-        candidates.push(c);
-    }
-    for k in MODIFIED_META {
-        if let Some((mk, c)) = metas.iter().find(|(mk, c)| mk == k && !c.is_empty()) {
-            candidates.push((c.clone(), format!("meta {mk}: {c}")));
+        if let Some(c) = ld_date("datePublished") {
+            candidates.push(c);
         }
+        for e in self.doc.select(&s.itemprop_pub) {
+            if let Some(v) = e
+                .value()
+                .attr("content")
+                .or_else(|| e.value().attr("datetime"))
+            {
+                candidates.push((v.to_string(), format!("itemprop datePublished: {v}")));
+            }
+        }
+        if let Some(c) = ld_date("dateCreated") {
+            candidates.push(c);
+        }
+        for e in self.doc.select(&s.time) {
+            let v = e.value();
+            let class = v.attr("class").unwrap_or("").to_ascii_lowercase();
+            if v.attr("pubdate").is_some() || class.contains("publish") || class.contains("created")
+            {
+                if let Some(dt) = v.attr("datetime") {
+                    candidates.push((dt.to_string(), format!("<time datetime=\"{dt}\">")));
+                }
+            }
+        }
+        if let Some((d, ev)) = url.and_then(date_from_url) {
+            candidates.push((d, ev));
+        }
+        if let Some(e) = self
+            .doc
+            .select(&s.time)
+            .find(|e| e.value().attr("datetime").is_some())
+        {
+            let dt = e.value().attr("datetime").unwrap_or("");
+            candidates.push((dt.to_string(), format!("<time datetime=\"{dt}\">")));
+        }
+        if let Some(c) = ld_date("dateModified") {
+            candidates.push(c);
+        }
+        for k in MODIFIED_META {
+            if let Some((mk, c)) = self.metas.iter().find(|(mk, c)| mk == k && !c.is_empty()) {
+                candidates.push((c.clone(), format!("meta {mk}: {c}")));
+            }
+        }
+        candidates
     }
-    page.published = candidates.into_iter().find_map(|(value, evidence)| {
+}
+
+/// The first candidate that parses to a plausible date, on the page's local day.
+///
+/// A UTC timestamp names the page's day in its own locale's time zone
+/// (`utc_shift` minutes), unless the page shows its readers the UTC day (`visible_day`).
+fn first_date(
+    candidates: Vec<(String, String)>,
+    utc_shift: Option<i64>,
+    visible_day: Option<chrono::NaiveDate>,
+) -> Option<Published> {
+    candidates.into_iter().find_map(|(value, evidence)| {
         let (mut d, mut t) = parse_machine_date(&value)?;
-        // A UTC timestamp names the page's day in its own locale's time zone,
-        // unless the page shows its readers the UTC day.
         if let (Some(time), Some(shift), true) = (t, utc_shift, is_utc(&value)) {
             let local = chrono::NaiveDateTime::new(d, time) + chrono::Duration::minutes(shift);
             if local.date() != d && visible_day != Some(d) {
@@ -631,8 +693,7 @@ fn read_metadata(doc: &Html, url: Option<&str>) -> HtmlPage {
             basis: DateBasis::Explicit,
             evidence,
         })
-    });
-    page
+    })
 }
 
 /// Whether a machine timestamp is written in UTC (`Z`, `+00:00`, `+0000`, `GMT`).

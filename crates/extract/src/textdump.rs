@@ -317,29 +317,258 @@ pub struct DumpArticle {
 /// Extracts the article from a text dump.
 pub fn extract_dump(text: &str, url: Option<&str>, profile: &SiteProfile) -> DumpArticle {
     let key = site_key(text, url);
-    let lines: Vec<Line> = text
-        .lines()
-        .map(|raw| {
-            let (bullet, t) = strip_bullet(raw);
-            Line {
-                text: t,
-                bullet,
-                blank: t.is_empty() && !bullet,
-                words: word_count(t),
-            }
-        })
-        .collect();
-    let n = lines.len();
+    let dump = Dump::read(text, key.as_deref(), profile);
+    let (start, end) = dump.heaviest_run();
+    let mut art = DumpArticle::default();
+    let mut cred = Credits::default();
+    let mut body = dump.body_lines(start, end, &mut cred);
+    art.published = take_leading_date(&mut body);
+    if let Some(w) = body.first().and_then(|p| credits::wire_credit(p)) {
+        cred.sources.push(w);
+    }
+    art.title = dump.header(start, &mut cred, &mut art.published);
+    art.tags = dump.tail(end, &mut cred);
+    art.outlet = dump.masthead(art.title.as_deref());
+    art.body = body.join("\n\n");
+    read_date_hints(&mut art);
+    art.credits = cred;
+    art
+}
 
+/// A dump's lines with the marks that weigh them: hard boundaries, bullet lists, site chrome, comments.
+struct Dump<'a> {
+    lines: Vec<Line<'a>>,
+    /// Lines no body may span: tickers and the comment section's cue.
+    boundary: Vec<bool>,
+    /// Lines in lists of short bullets.
+    list: Vec<bool>,
+    /// Short lines seen on other pages of the same site.
+    chrome: Vec<bool>,
+    /// The first line of the comment section (the line count when none).
+    comments_from: usize,
+    key: Option<&'a str>,
+    profile: &'a SiteProfile,
+}
+
+impl<'a> Dump<'a> {
+    /// Splits the dump into lines and marks them.
+    fn read(text: &'a str, key: Option<&'a str>, profile: &'a SiteProfile) -> Dump<'a> {
+        let lines: Vec<Line> = text
+            .lines()
+            .map(|raw| {
+                let (bullet, t) = strip_bullet(raw);
+                Line {
+                    text: t,
+                    bullet,
+                    blank: t.is_empty() && !bullet,
+                    words: word_count(t),
+                }
+            })
+            .collect();
+        let (mut boundary, list) = mark_runs(&lines);
+        // Short lines seen on other pages of the same site: chrome, weighed down and dropped.
+        let chrome: Vec<bool> = lines
+            .iter()
+            .map(|l| !l.blank && l.words < 12 && profile.repeated(key, l.text))
+            .collect();
+        let comments_from = comment_section(&lines);
+        if comments_from < lines.len() {
+            boundary[comments_from] = true;
+        }
+        Dump {
+            lines,
+            boundary,
+            list,
+            chrome,
+            comments_from,
+            key,
+            profile,
+        }
+    }
+
+    /// The weight of line `k`: prose counts for its length, everything else against.
+    ///
+    /// Prose after the comment section's cue (the comments) counts for a fifth.
+    fn weight(&self, k: usize) -> f64 {
+        let l = &self.lines[k];
+        let chars = l.text.chars().count() as f64;
+        if l.blank {
+            0.0
+        } else if self.boundary[k] {
+            -1e9
+        } else if self.chrome[k] {
+            -(50.0 + chars)
+        } else if self.list[k] {
+            -(25.0 + chars)
+        } else if is_prose(l) {
+            if k > self.comments_from {
+                chars * 0.2
+            } else {
+                chars
+            }
+        } else {
+            -(10.0 + 0.5 * l.text.chars().count() as f64)
+        }
+    }
+
+    /// The heaviest contiguous run of lines (Kadane), as `[start, end)`.
+    fn heaviest_run(&self) -> (usize, usize) {
+        let (mut best, mut best_s, mut best_e) = (0.0, 0usize, 0usize);
+        let (mut cur, mut cur_s) = (0.0, 0usize);
+        for k in 0..self.lines.len() {
+            let w = self.weight(k);
+            if cur <= 0.0 {
+                cur = 0.0;
+                cur_s = k;
+            }
+            cur += w;
+            if cur > best {
+                best = cur;
+                best_s = cur_s;
+                best_e = k + 1;
+            }
+        }
+        (best_s, best_e)
+    }
+
+    /// The body's paragraphs from lines `[start, end)`, cleaned of bullets, chrome,
+    /// repeats, link cues and credit lines (read into `cred`).
+    fn body_lines(&self, start: usize, end: usize, cred: &mut Credits) -> Vec<String> {
+        let lines = &self.lines;
+        let mut body: Vec<String> = Vec::new();
+        let mut prev: Option<&str> = None;
+        for k in start..end {
+            let l = &lines[k];
+            if l.blank {
+                continue;
+            }
+            let t = l.text;
+            let is_dup = prev == Some(t) || (k + 1 < lines.len() && lines[k + 1].text == t);
+            prev = Some(t);
+            if l.bullet
+                || self.chrome[k]
+                || is_dup
+                || t.chars().all(|c| c.is_ascii_digit() || c.is_whitespace())
+                || (l.words < 15 && starts_with_cue(t, LINK_CUES))
+            {
+                continue;
+            }
+            if l.words <= 14 && credits::is_credit_line(t) {
+                credits::read_line(t, cred);
+                continue;
+            }
+            body.push(t.to_string());
+        }
+        body
+    }
+
+    /// The title from the lines above the body (`start`), reading the credits and
+    /// the date (when `published` has none) found there on the way up.
+    ///
+    /// A headline-shaped line ending in a period is likely a caption: the search
+    /// goes one line further up for a headline without one.
+    fn header(
+        &self,
+        start: usize,
+        cred: &mut Credits,
+        published: &mut Option<Published>,
+    ) -> Option<String> {
+        let mut title_idx = None;
+        let mut caption_like = None;
+        let mut looked = 0;
+        let mut k = start;
+        while k > 0 && looked < 12 {
+            k -= 1;
+            let l = &self.lines[k];
+            if l.blank {
+                continue;
+            }
+            looked += 1;
+            if self.boundary[k] && !l.bullet {
+                break;
+            }
+            let found = date::find_dates(l.text, true);
+            if self.chrome[k] {
+                // Site-wide lines can still be this page's credits ("Source: Agencies").
+                credits::read_line(l.text, cred);
+                continue;
+            }
+            if l.bullet || !found.is_empty() || l.words <= 3 || credits::is_credit_line(l.text) {
+                credits::read_line(l.text, cred);
+                if published.is_none() {
+                    *published = found.first().map(|f| f.to_published(l.text));
+                }
+                continue;
+            }
+            if is_prose(l) || l.words > 30 {
+                break;
+            }
+            if l.text.trim_end().ends_with('.') {
+                caption_like.get_or_insert(k);
+                continue;
+            }
+            title_idx = Some(k);
+            break;
+        }
+        title_idx
+            .or(caption_like)
+            .map(|k| self.lines[k].text.to_string())
+    }
+
+    /// The tags listed in the few lines after the body (`end`), two or more; credits there go to `cred`.
+    fn tail(&self, end: usize, cred: &mut Credits) -> Vec<String> {
+        let lines = &self.lines;
+        let mut tags = Vec::new();
+        let mut seen_lines = 0;
+        let mut k = end;
+        while k < lines.len() && seen_lines < 12 {
+            let l = &lines[k];
+            k += 1;
+            if l.blank {
+                continue;
+            }
+            seen_lines += 1;
+            if l.bullet && l.words <= 4 && l.words > 0 {
+                if tags.is_empty() || lines[k - 2].bullet {
+                    tags.push(l.text.to_string());
+                }
+                continue;
+            }
+            if !tags.is_empty() {
+                break;
+            }
+            credits::read_line(l.text, cred);
+        }
+        if tags.len() >= 2 {
+            tags
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// The masthead: the first short line, when it repeats on the page or across the site and is not the title.
+    fn masthead(&self, title: Option<&str>) -> Option<String> {
+        let first = self.lines.iter().find(|l| !l.blank)?;
+        let repeats = self.lines.iter().filter(|l| l.text == first.text).count() >= 2;
+        (first.words <= 6
+            && !is_prose(first)
+            && (repeats || self.profile.repeated(self.key, first.text))
+            && Some(first.text) != title)
+            .then(|| first.text.to_string())
+    }
+}
+
+/// Marks runs of lines: lists of short bullets (menus, tags, share buttons) weigh
+/// heavily against; runs of headline-length lines packed without blank lines
+/// (tickers) in a page that separates its paragraphs with blank lines are hard
+/// boundaries. Returns (boundary, list) per line.
+fn mark_runs(lines: &[Line]) -> (Vec<bool>, Vec<bool>) {
+    let n = lines.len();
     // Does the page separate paragraphs with blank lines?
     let blank_separated = (1..n)
         .filter(|&i| is_prose(&lines[i]) && lines[i - 1].blank)
         .count()
         >= 2;
-
-    // Lists of short bullets (menus, tags, share buttons) weigh heavily against;
-    // runs of lines packed without blank lines (tickers) in a page that separates
-    // its paragraphs with blank lines are hard boundaries.
     let mut boundary = vec![false; n];
     let mut list = vec![false; n];
     let mut i = 0;
@@ -373,18 +602,14 @@ pub fn extract_dump(text: &str, url: Option<&str>, profile: &SiteProfile) -> Dum
         }
         i = j.max(i + 1);
     }
-    // Short lines seen on other pages of the same site: chrome, weighed down and dropped.
-    let chrome: Vec<bool> = lines
-        .iter()
-        .map(|l| !l.blank && l.words < 12 && profile.repeated(key.as_deref(), l.text))
-        .collect();
+    (boundary, list)
+}
 
-    // Line weights, then the heaviest run (Kadane).
-    // A comment section starts at its cue line: a boundary, and prose after it
-    // (the comments) counts for a fifth.
-    // Only a cue after some prose counts: "Comments (3)" in a header bar is chrome, not the section.
+/// The line that opens the comment section (the line count when none): a short
+/// comment cue after some prose ("Comments (3)" in a header bar is chrome, not the section).
+fn comment_section(lines: &[Line]) -> usize {
     let mut prose_before = 0usize;
-    let comments_from = (0..n)
+    (0..lines.len())
         .find(|&k| {
             let cue = !lines[k].blank
                 && lines[k].words <= 8
@@ -395,181 +620,27 @@ pub fn extract_dump(text: &str, url: Option<&str>, profile: &SiteProfile) -> Dum
             }
             cue
         })
-        .unwrap_or(n);
-    if comments_from < n {
-        boundary[comments_from] = true;
-    }
-    let weight = |k: usize| -> f64 {
-        let l = &lines[k];
-        let chars = l.text.chars().count() as f64;
-        if l.blank {
-            0.0
-        } else if boundary[k] {
-            -1e9
-        } else if chrome[k] {
-            -(50.0 + chars)
-        } else if list[k] {
-            -(25.0 + chars)
-        } else if is_prose(l) {
-            if k > comments_from {
-                chars * 0.2
-            } else {
-                chars
-            }
-        } else {
-            -(10.0 + 0.5 * l.text.chars().count() as f64)
-        }
-    };
-    let (mut best, mut best_s, mut best_e) = (0.0, 0usize, 0usize);
-    let (mut cur, mut cur_s) = (0.0, 0usize);
-    for k in 0..n {
-        let w = weight(k);
-        if cur <= 0.0 {
-            cur = 0.0;
-            cur_s = k;
-        }
-        cur += w;
-        if cur > best {
-            best = cur;
-            best_s = cur_s;
-            best_e = k + 1;
-        }
-    }
+        .unwrap_or(lines.len())
+}
 
-    let mut art = DumpArticle::default();
-    let mut cred = Credits::default();
-
-    // Body lines, cleaned.
-    let mut body: Vec<String> = Vec::new();
-    let mut prev: Option<&str> = None;
-    for k in best_s..best_e {
-        let l = &lines[k];
-        if l.blank {
-            continue;
-        }
-        let t = l.text;
-        let is_dup = prev == Some(t) || (k + 1 < n && lines[k + 1].text == t);
-        prev = Some(t);
-        if l.bullet
-            || chrome[k]
-            || is_dup
-            || t.chars().all(|c| c.is_ascii_digit() || c.is_whitespace())
-            || (l.words < 15 && starts_with_cue(t, LINK_CUES))
-        {
-            continue;
-        }
-        if l.words <= 14 && credits::is_credit_line(t) {
-            credits::read_line(t, &mut cred);
-            continue;
-        }
-        body.push(t.to_string());
+/// Takes a date label off the very start of the first paragraph (it is metadata) and returns it.
+fn take_leading_date(body: &mut [String]) -> Option<Published> {
+    let first = body.first_mut()?;
+    let found = date::find_dates(first, true);
+    let f = found.first()?;
+    let before = first[..f.start].trim();
+    if f.start > 24 || before.split_whitespace().count() > 2 || before.ends_with(['.', ',']) {
+        return None;
     }
+    let published = f.to_published(first);
+    *first = first[f.end..]
+        .trim_start_matches([' ', '-', '—', '–', '|', ':'])
+        .to_string();
+    Some(published)
+}
 
-    // A date label at the very start of the first paragraph is metadata.
-    if let Some(first) = body.first_mut() {
-        let found = date::find_dates(first, true);
-        if let Some(f) = found.first() {
-            let before = first[..f.start].trim();
-            if f.start <= 24
-                && before.split_whitespace().count() <= 2
-                && !before.ends_with(['.', ','])
-            {
-                art.published = Some(f.to_published(first));
-                let rest = first[f.end..]
-                    .trim_start_matches([' ', '-', '—', '–', '|', ':'])
-                    .to_string();
-                *first = rest;
-            }
-        }
-    }
-    if let Some(w) = body.first().and_then(|p| credits::wire_credit(p)) {
-        cred.sources.push(w);
-    }
-
-    // Header: lines above the body back to the title; credits and date live there.
-    // A headline-shaped line ending in a period is likely a caption: keep looking
-    // one line further up for a headline without one.
-    let mut title_idx = None;
-    let mut caption_like = None;
-    let mut looked = 0;
-    let mut k = best_s;
-    while k > 0 && looked < 12 {
-        k -= 1;
-        let l = &lines[k];
-        if l.blank {
-            continue;
-        }
-        looked += 1;
-        if boundary[k] && !l.bullet {
-            break;
-        }
-        let found = date::find_dates(l.text, true);
-        if chrome[k] {
-            // Site-wide lines can still be this page's credits ("Source: Agencies").
-            credits::read_line(l.text, &mut cred);
-            continue;
-        }
-        if l.bullet || !found.is_empty() || l.words <= 3 || credits::is_credit_line(l.text) {
-            credits::read_line(l.text, &mut cred);
-            if art.published.is_none() {
-                art.published = found.first().map(|f| f.to_published(l.text));
-            }
-            continue;
-        }
-        if is_prose(l) || l.words > 30 {
-            break;
-        }
-        if l.text.trim_end().ends_with('.') {
-            caption_like.get_or_insert(k);
-            continue;
-        }
-        title_idx = Some(k);
-        break;
-    }
-    let title_idx = title_idx.or(caption_like);
-    art.title = title_idx.map(|k| lines[k].text.to_string());
-
-    // Tail: credits and tags in the few lines after the body.
-    let mut tags = Vec::new();
-    let mut seen_lines = 0;
-    let mut k = best_e;
-    while k < n && seen_lines < 12 {
-        let l = &lines[k];
-        k += 1;
-        if l.blank {
-            continue;
-        }
-        seen_lines += 1;
-        if l.bullet && l.words <= 4 && l.words > 0 {
-            if tags.is_empty() || lines[k - 2].bullet {
-                tags.push(l.text.to_string());
-            }
-            continue;
-        }
-        if !tags.is_empty() {
-            break;
-        }
-        credits::read_line(l.text, &mut cred);
-    }
-    if tags.len() >= 2 {
-        art.tags = tags;
-    }
-
-    // Masthead: the first short line, when it repeats on the page or across the site.
-    if let Some(first) = lines.iter().find(|l| !l.blank) {
-        let repeats = lines.iter().filter(|l| l.text == first.text).count() >= 2;
-        if first.words <= 6
-            && !is_prose(first)
-            && (repeats || profile.repeated(key.as_deref(), first.text))
-            && Some(first.text) != art.title.as_deref()
-        {
-            art.outlet = Some(first.text.to_string());
-        }
-    }
-
-    art.body = body.join("\n\n");
-
-    // Relative dates in the body.
+/// Relative date mentions in the body's opening; a month and day there dates an undated article.
+fn read_date_hints(art: &mut DumpArticle) {
     let head: String = art.body.chars().take(1500).collect();
     for (s, e) in date::find_weekday_mentions(&head) {
         art.date_hints.push(head[s..e].to_string());
@@ -581,8 +652,6 @@ pub fn extract_dump(text: &str, url: Option<&str>, profile: &SiteProfile) -> Dum
     if art.published.is_none() {
         art.published = md.first().map(|f| f.to_published(&head));
     }
-    art.credits = cred;
-    art
 }
 
 #[cfg(test)]

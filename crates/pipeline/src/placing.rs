@@ -133,172 +133,282 @@ fn number(id: &str) -> u32 {
 fn place_chunk(batch: &Batch, new_ids: &[u32], opts: &Options) -> Result<usize> {
     let revision = batch.story_revision()? + 1;
     let n = batch.storied_count()? + new_ids.len();
-    let new_articles = batch.articles(new_ids)?;
-    let new_counts = TermSpace::count(&new_articles, &opts.aliases);
-    let (df, carriers) = update_terms(batch, new_ids, &new_counts)?;
-    let is_new: HashSet<u32> = new_ids.iter().copied().collect();
-
-    // Stored articles each new one may share a story with.
-    let mut candidates: BTreeSet<u32> = BTreeSet::new();
-    let new_space = TermSpace::weigh(&new_counts, df.clone(), n);
-    let max_df = term_max_df(n);
-    for vectors in [&new_space.vectors, &new_space.anchors] {
-        for vector in vectors {
-            candidates.extend(neighbours(vector, &df, max_df, &carriers));
-        }
-    }
-    let touching = batch.passages_touching(new_ids)?;
-    let partners: HashSet<u32> = touching
-        .iter()
-        .flat_map(|p| [number(&p.a.article), number(&p.b.article)])
-        .filter(|c| !is_new.contains(c))
-        .collect();
-    candidates.extend(&partners);
-    candidates.retain(|c| !is_new.contains(c));
-
-    // The touched stories; each comes whole, or as a sample when large.
-    let candidates: Vec<u32> = candidates.into_iter().collect();
-    let touched: BTreeSet<u32> = batch
-        .stories_of(&candidates)?
-        .into_values()
-        .flatten()
-        .collect();
-    let touched: Vec<u32> = touched.into_iter().collect();
-    let mut was: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
-    for (a, st) in batch.members(&touched)? {
-        was.entry(st).or_default().push(a);
-    }
-    let mut old_ids: Vec<u32> = Vec::new();
-    let mut left_out: HashMap<u32, Vec<u32>> = HashMap::new();
-    for (&st, members) in &was {
-        let (sample, rest) = sample_of(members, &partners);
-        old_ids.extend(sample);
-        if !rest.is_empty() {
-            left_out.insert(st, rest);
-        }
-    }
-    old_ids.sort_unstable();
-    let old_articles = batch.articles(&old_ids)?;
-    let old_counts = TermSpace::count(&old_articles, &opts.aliases);
-    let mut df = df;
-    let unknown: BTreeSet<u64> = old_counts
-        .iter()
-        .flat_map(TermCounts::terms)
-        .filter(|t| !df.contains_key(t))
-        .collect();
-    for (t, d, _) in batch.story_terms(&unknown.into_iter().collect::<Vec<_>>())? {
-        df.insert(t, d);
-    }
-    // The neighbourhood in row-id order, as `analyze` holds a corpus.
-    let mut order: Vec<(u32, Article, TermCounts)> = new_ids
-        .iter()
-        .copied()
-        .zip(new_articles)
-        .zip(new_counts)
-        .chain(old_ids.iter().copied().zip(old_articles).zip(old_counts))
-        .map(|((id, a), c)| (id, a, c))
-        .collect();
-    order.sort_unstable_by_key(|x| x.0);
-    let inside: HashSet<u32> = order.iter().map(|x| x.0).collect();
-    let (mut articles, counts): (Vec<Article>, Vec<TermCounts>) =
-        order.into_iter().map(|(_, a, c)| (a, c)).unzip();
-    let space = TermSpace::weigh(&counts, df, n);
-    let mut passages = touching;
-    passages.extend(batch.passages_touching(&old_ids)?);
-    passages.sort_unstable_by_key(|p| number(&p.id));
-    passages.dedup_by_key(|p| number(&p.id));
-    let (within, across): (Vec<Passage>, Vec<Passage>) = passages.into_iter().partition(|p| {
-        inside.contains(&number(&p.a.article)) && inside.contains(&number(&p.b.article))
-    });
-    // A sampled story stays one: its sample is one node, weighed by its average tie.
-    let position: HashMap<u32, usize> = articles
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (number(&a.id), i))
-        .collect();
-    let frozen: Vec<(Vec<usize>, usize)> = left_out
-        .keys()
-        .filter_map(|st| was.get(st))
-        .map(|members| {
-            let sample = members
-                .iter()
-                .filter_map(|m| position.get(m).copied())
-                .collect();
-            (sample, members.len())
-        })
-        .collect();
-    let mut stories = echotrace_stories::build_frozen(
-        &articles,
-        &within,
-        &space,
-        &StoryParams::default(),
-        None,
-        &frozen,
-    );
-    cite_outside(batch, &mut stories, &articles, &across, &inside)?;
-    let exists: HashSet<u32> = stories.iter().map(|st| number(&st.id)).collect();
-
-    // A sampled story's other members follow its earliest article.
-    let story_at: HashMap<u32, usize> = stories
-        .iter()
-        .enumerate()
-        .flat_map(|(k, st)| st.articles.iter().map(move |a| (number(a), k)))
-        .collect();
-    let mut joining: HashMap<usize, Vec<u32>> = HashMap::new();
-    for (st, rest) in &left_out {
-        if let Some(&k) = story_at.get(st) {
-            joining.entry(k).or_default().extend(rest);
-        }
-    }
-    let membership = |k: usize, st: &Story| {
-        let mut now: Vec<u32> = st.articles.iter().map(|a| number(a)).collect();
-        now.extend(joining.get(&k).map(Vec::as_slice).unwrap_or(&[]));
-        now.sort_unstable();
-        now
+    let articles = batch.articles(new_ids)?;
+    let counts = TermSpace::count(&articles, &opts.aliases);
+    let chunk = Chunk {
+        ids: new_ids,
+        articles,
+        counts,
     };
-    // Stories whose members did not change keep what is stored, unless
-    // linked by a citation to one that did: divergences span linked stories.
-    let changed: HashSet<String> = stories
-        .iter()
-        .enumerate()
-        .filter(|(k, st)| was.get(&number(&st.id)) != Some(&membership(*k, st)))
-        .map(|(_, st)| st.id.clone())
+    let (df, carriers) = update_terms(batch, new_ids, &chunk.counts)?;
+    let candidates = chunk.candidates(batch, &df, &carriers, n)?;
+    let touched = Touched::read(batch, &candidates.stored, &candidates.partners)?;
+    let hood = Neighbourhood::read(batch, chunk, df, n, candidates.touching, &touched, opts)?;
+    let mut stories = hood.cluster(batch, &touched)?;
+    let exists: HashSet<u32> = stories.iter().map(|st| number(&st.id)).collect();
+    let joining = joining(&stories, &touched.left_out);
+    let keep = keep_changed(&stories, &touched.was, &joining);
+    let (articles, passages) = hood.give_back(
+        batch,
+        &mut stories,
+        &joining,
+        &keep,
+        &touched.left_out,
+        &exists,
+    )?;
+    let kept: Vec<Story> = stories
+        .into_iter()
+        .zip(&keep)
+        .filter(|(_, &k)| k)
+        .map(|(st, _)| st)
         .collect();
-    let cited_by_changed: HashSet<&String> = stories
-        .iter()
-        .filter(|st| changed.contains(&st.id))
-        .flat_map(|st| st.cites.iter())
-        .collect();
-    let keep: Vec<bool> = stories
-        .iter()
-        .map(|st| {
-            changed.contains(&st.id)
-                || st.cites.iter().any(|c| changed.contains(c))
-                || cited_by_changed.contains(&st.id)
+    let analysed = provenance_of(batch, kept, articles, passages, opts)?;
+    write_back(batch, revision, &analysed, &touched, &exists)?;
+    Ok(analysed.len())
+}
+
+/// A chunk of new articles with their term counts.
+struct Chunk<'a> {
+    ids: &'a [u32],
+    articles: Vec<Article>,
+    counts: Vec<TermCounts>,
+}
+
+impl Chunk<'_> {
+    /// The stored articles each new one may share a story with: those it shares text
+    /// with, and its best by rare shared terms.
+    fn candidates(
+        &self,
+        batch: &Batch,
+        df: &HashMap<u64, u32>,
+        carriers: &Carriers,
+        n: usize,
+    ) -> Result<Candidates> {
+        let is_new: HashSet<u32> = self.ids.iter().copied().collect();
+        let mut candidates: BTreeSet<u32> = BTreeSet::new();
+        let new_space = TermSpace::weigh(&self.counts, df.clone(), n);
+        let max_df = term_max_df(n);
+        for vectors in [&new_space.vectors, &new_space.anchors] {
+            for vector in vectors {
+                candidates.extend(neighbours(vector, df, max_df, carriers));
+            }
+        }
+        let touching = batch.passages_touching(self.ids)?;
+        let partners: HashSet<u32> = touching
+            .iter()
+            .flat_map(|p| [number(&p.a.article), number(&p.b.article)])
+            .filter(|c| !is_new.contains(c))
+            .collect();
+        candidates.extend(&partners);
+        candidates.retain(|c| !is_new.contains(c));
+        Ok(Candidates {
+            stored: candidates.into_iter().collect(),
+            touching,
+            partners,
         })
-        .collect();
-    // Kept stories get their left-out members back (read now: provenance needs them).
-    let mut back: Vec<u32> = joining
-        .iter()
-        .filter(|(k, _)| keep[**k])
-        .flat_map(|(_, rest)| rest.iter().copied())
-        .collect();
-    back.sort_unstable();
-    let mut passages = within;
-    passages.extend(across);
-    if !back.is_empty() {
+    }
+}
+
+/// The stored articles a chunk's articles may share a story with.
+struct Candidates {
+    /// Their row ids, ascending.
+    stored: Vec<u32>,
+    /// The passages touching the chunk's articles.
+    touching: Vec<Passage>,
+    /// The stored articles those passages reach.
+    partners: HashSet<u32>,
+}
+
+/// The stored stories a chunk touches: their members, and the sample of each that is read.
+struct Touched {
+    /// The touched stories' numbers, ascending.
+    ids: Vec<u32>,
+    /// Each touched story's members before the chunk.
+    was: BTreeMap<u32, Vec<u32>>,
+    /// A large story's members its sample left out.
+    left_out: HashMap<u32, Vec<u32>>,
+    /// The members read into the neighbourhood (small stories whole, samples of large ones), ascending.
+    sampled: Vec<u32>,
+}
+
+impl Touched {
+    /// The stories of the `candidates`, each whole or as a sample when large (`partners` always read).
+    fn read(batch: &Batch, candidates: &[u32], partners: &HashSet<u32>) -> Result<Touched> {
+        let ids: BTreeSet<u32> = batch
+            .stories_of(candidates)?
+            .into_values()
+            .flatten()
+            .collect();
+        let ids: Vec<u32> = ids.into_iter().collect();
+        let mut was: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+        for (a, st) in batch.members(&ids)? {
+            was.entry(st).or_default().push(a);
+        }
+        let mut sampled: Vec<u32> = Vec::new();
+        let mut left_out: HashMap<u32, Vec<u32>> = HashMap::new();
+        for (&st, members) in &was {
+            let (sample, rest) = sample_of(members, partners);
+            sampled.extend(sample);
+            if !rest.is_empty() {
+                left_out.insert(st, rest);
+            }
+        }
+        sampled.sort_unstable();
+        Ok(Touched {
+            ids,
+            was,
+            left_out,
+            sampled,
+        })
+    }
+}
+
+/// The new articles and the touched stories' sampled members, clustered together.
+struct Neighbourhood {
+    /// Its articles in row-id order, as `analyze` holds a corpus.
+    articles: Vec<Article>,
+    /// Their term vectors, weighed with the whole collection's document frequencies.
+    space: TermSpace,
+    /// Passages with both sides inside.
+    within: Vec<Passage>,
+    /// Passages with one side outside.
+    across: Vec<Passage>,
+    /// The row ids inside.
+    inside: HashSet<u32>,
+}
+
+impl Neighbourhood {
+    /// Reads the sampled members and completes the document frequencies of their terms.
+    fn read(
+        batch: &Batch,
+        chunk: Chunk,
+        mut df: HashMap<u64, u32>,
+        n: usize,
+        touching: Vec<Passage>,
+        touched: &Touched,
+        opts: &Options,
+    ) -> Result<Neighbourhood> {
+        let old_ids = &touched.sampled;
+        let old_articles = batch.articles(old_ids)?;
+        let old_counts = TermSpace::count(&old_articles, &opts.aliases);
+        let unknown: BTreeSet<u64> = old_counts
+            .iter()
+            .flat_map(TermCounts::terms)
+            .filter(|t| !df.contains_key(t))
+            .collect();
+        for (t, d, _) in batch.story_terms(&unknown.into_iter().collect::<Vec<_>>())? {
+            df.insert(t, d);
+        }
+        let mut order: Vec<(u32, Article, TermCounts)> = chunk
+            .ids
+            .iter()
+            .copied()
+            .zip(chunk.articles)
+            .zip(chunk.counts)
+            .chain(old_ids.iter().copied().zip(old_articles).zip(old_counts))
+            .map(|((id, a), c)| (id, a, c))
+            .collect();
+        order.sort_unstable_by_key(|x| x.0);
+        let inside: HashSet<u32> = order.iter().map(|x| x.0).collect();
+        let (articles, counts): (Vec<Article>, Vec<TermCounts>) =
+            order.into_iter().map(|(_, a, c)| (a, c)).unzip();
+        let space = TermSpace::weigh(&counts, df, n);
+        let mut passages = touching;
+        passages.extend(batch.passages_touching(old_ids)?);
+        passages.sort_unstable_by_key(|p| number(&p.id));
+        passages.dedup_by_key(|p| number(&p.id));
+        let (within, across): (Vec<Passage>, Vec<Passage>) = passages.into_iter().partition(|p| {
+            inside.contains(&number(&p.a.article)) && inside.contains(&number(&p.b.article))
+        });
+        Ok(Neighbourhood {
+            articles,
+            space,
+            within,
+            across,
+            inside,
+        })
+    }
+
+    /// Clusters the neighbourhood as `analyze` clusters a corpus (a sampled story stays
+    /// one node, weighed by its average tie), then adds the stories outside it they cite.
+    fn cluster(&self, batch: &Batch, touched: &Touched) -> Result<Vec<Story>> {
+        let position: HashMap<u32, usize> = self
+            .articles
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (number(&a.id), i))
+            .collect();
+        let frozen: Vec<(Vec<usize>, usize)> = touched
+            .left_out
+            .keys()
+            .filter_map(|st| touched.was.get(st))
+            .map(|members| {
+                let sample = members
+                    .iter()
+                    .filter_map(|m| position.get(m).copied())
+                    .collect();
+                (sample, members.len())
+            })
+            .collect();
+        let mut stories = echotrace_stories::build_frozen(
+            &self.articles,
+            &self.within,
+            &self.space,
+            &StoryParams::default(),
+            None,
+            &frozen,
+        );
+        cite_outside(
+            batch,
+            &mut stories,
+            &self.articles,
+            &self.across,
+            &self.inside,
+        )?;
+        Ok(stories)
+    }
+
+    /// Gives the kept stories back the members their sample left out (read now:
+    /// provenance needs them) and the stories their stored record cites; returns the
+    /// articles and passages the provenance stage reads.
+    fn give_back(
+        self,
+        batch: &Batch,
+        stories: &mut [Story],
+        joining: &HashMap<usize, Vec<u32>>,
+        keep: &[bool],
+        left_out: &HashMap<u32, Vec<u32>>,
+        exists: &HashSet<u32>,
+    ) -> Result<(Vec<Article>, Vec<Passage>)> {
+        let Neighbourhood {
+            mut articles,
+            within,
+            across,
+            ..
+        } = self;
+        let mut back: Vec<u32> = joining
+            .iter()
+            .filter(|(k, _)| keep[**k])
+            .flat_map(|(_, rest)| rest.iter().copied())
+            .collect();
+        back.sort_unstable();
+        let mut passages = within;
+        passages.extend(across);
+        if back.is_empty() {
+            return Ok((articles, passages));
+        }
         articles.extend(batch.articles(&back)?);
         articles.sort_by_key(|a| number(&a.id));
         passages.extend(batch.passages_touching(&back)?);
         passages.sort_unstable_by_key(|p| number(&p.id));
         passages.dedup_by_key(|p| number(&p.id));
-        let old_cites = stored_cites(batch, &left_out)?;
+        let old_cites = stored_cites(batch, left_out)?;
         let index: HashMap<u32, usize> = articles
             .iter()
             .enumerate()
             .map(|(i, a)| (number(&a.id), i))
             .collect();
-        for (&k, rest) in &joining {
+        for (&k, rest) in joining {
             if keep[k] {
                 let st = &mut stories[k];
                 st.articles.extend(rest.iter().map(|a| format!("a{a}")));
@@ -310,22 +420,77 @@ fn place_chunk(batch: &Batch, new_ids: &[u32], opts: &Options) -> Result<usize> 
                 }
             }
         }
+        Ok((articles, passages))
     }
-    let kept: Vec<Story> = stories
-        .into_iter()
-        .zip(&keep)
-        .filter(|(_, &k)| k)
-        .map(|(st, _)| st)
-        .collect();
-    let analysed = provenance_of(batch, kept, articles, passages, opts)?;
+}
 
-    // Write back: placements, the stories analysed, the touched ones merged away.
-    let before: HashMap<u32, u32> = was
+/// The left-out members joining each story (by position): a sampled story's other
+/// members follow its earliest article.
+fn joining(stories: &[Story], left_out: &HashMap<u32, Vec<u32>>) -> HashMap<usize, Vec<u32>> {
+    let story_at: HashMap<u32, usize> = stories
+        .iter()
+        .enumerate()
+        .flat_map(|(k, st)| st.articles.iter().map(move |a| (number(a), k)))
+        .collect();
+    let mut joining: HashMap<usize, Vec<u32>> = HashMap::new();
+    for (st, rest) in left_out {
+        if let Some(&k) = story_at.get(st) {
+            joining.entry(k).or_default().extend(rest);
+        }
+    }
+    joining
+}
+
+/// Which stories go through the provenance stage: those whose members changed, and
+/// those linked to one by a citation (divergences span linked stories); the others
+/// keep what is stored.
+fn keep_changed(
+    stories: &[Story],
+    was: &BTreeMap<u32, Vec<u32>>,
+    joining: &HashMap<usize, Vec<u32>>,
+) -> Vec<bool> {
+    let membership = |k: usize, st: &Story| {
+        let mut now: Vec<u32> = st.articles.iter().map(|a| number(a)).collect();
+        now.extend(joining.get(&k).map(Vec::as_slice).unwrap_or(&[]));
+        now.sort_unstable();
+        now
+    };
+    let changed: HashSet<String> = stories
+        .iter()
+        .enumerate()
+        .filter(|(k, st)| was.get(&number(&st.id)) != Some(&membership(*k, st)))
+        .map(|(_, st)| st.id.clone())
+        .collect();
+    let cited_by_changed: HashSet<&String> = stories
+        .iter()
+        .filter(|st| changed.contains(&st.id))
+        .flat_map(|st| st.cites.iter())
+        .collect();
+    stories
+        .iter()
+        .map(|st| {
+            changed.contains(&st.id)
+                || st.cites.iter().any(|c| changed.contains(c))
+                || cited_by_changed.contains(&st.id)
+        })
+        .collect()
+}
+
+/// Writes back the placements, the stories analysed, and the touched ones merged away (those no story carries the id of any more).
+fn write_back(
+    batch: &Batch,
+    revision: i64,
+    analysed: &[StoredStory],
+    touched: &Touched,
+    exists: &HashSet<u32>,
+) -> Result<()> {
+    let before: HashMap<u32, u32> = touched
+        .was
         .iter()
         .flat_map(|(&st, m)| m.iter().map(move |&a| (a, st)))
         .collect();
     let mut placed: Vec<(u32, u32)> = Vec::new();
-    for kept_story in &analysed {
+    for kept_story in analysed {
         let s = &kept_story.story;
         let sid = number(&s.id);
         for a in &s.articles {
@@ -341,11 +506,10 @@ fn place_chunk(batch: &Batch, new_ids: &[u32], opts: &Options) -> Result<usize> 
             })?;
         batch.put_story(sid, revision, Some(&json))?;
     }
-    for t in touched.iter().filter(|t| !exists.contains(t)) {
+    for t in touched.ids.iter().filter(|t| !exists.contains(t)) {
         batch.put_story(*t, revision, None)?;
     }
-    batch.place(&placed)?;
-    Ok(analysed.len())
+    Ok(batch.place(&placed)?)
 }
 
 /// Members of a large story re-clustered with new articles: this many, spread evenly from its earliest.
@@ -423,7 +587,49 @@ fn provenance_of(
     passages: Vec<Passage>,
     opts: &Options,
 ) -> Result<Vec<StoredStory>> {
-    let written: HashSet<String> = stories.iter().map(|s| s.id.clone()).collect();
+    let context_stories = cited_context(batch, &stories)?;
+    let mut report = members_report(batch, &stories, &context_stories, articles, passages)?;
+    let ids: Vec<u32> = report.articles.iter().map(|a| number(&a.id)).collect();
+    let known = batch.claims(&ids)?;
+    let n_written = stories.len();
+    let mut all = stories;
+    all.extend(context_stories);
+    crate::finish_placed(&mut report, &opts.aliases, &known, all);
+    Ok(split_by_story(&report, n_written))
+}
+
+/// The stored stories that `stories` cite and that are not among them.
+fn cited_context(batch: &Batch, stories: &[Story]) -> Result<Vec<Story>> {
+    let written: HashSet<&str> = stories.iter().map(|s| s.id.as_str()).collect();
+    let mut cited: Vec<u32> = stories
+        .iter()
+        .flat_map(|s| s.cites.iter())
+        .filter(|c| !written.contains(c.as_str()))
+        .map(|c| number(c))
+        .collect();
+    cited.sort_unstable();
+    cited.dedup();
+    let mut context_stories: Vec<Story> = Vec::new();
+    for (id, json) in batch.story_json(&cited)? {
+        let kept: StoredStory =
+            serde_json::from_str(&json).map_err(|source| PipelineError::BadStory {
+                id: format!("s{id}"),
+                source,
+            })?;
+        context_stories.push(kept.story);
+    }
+    Ok(context_stories)
+}
+
+/// A report of the stories' members and the passages touching them, with the
+/// articles of the `context` stories and those the passages reach, read from the store.
+fn members_report(
+    batch: &Batch,
+    stories: &[Story],
+    context: &[Story],
+    articles: Vec<Article>,
+    passages: Vec<Passage>,
+) -> Result<Report> {
     let members: HashSet<&str> = stories
         .iter()
         .flat_map(|s| s.articles.iter().map(String::as_str))
@@ -439,24 +645,7 @@ fn provenance_of(
         })
         .collect();
     let have: HashSet<u32> = articles.iter().map(|a| number(&a.id)).collect();
-    let mut cited: Vec<u32> = stories
-        .iter()
-        .flat_map(|s| s.cites.iter())
-        .filter(|c| !written.contains(*c))
-        .map(|c| number(c))
-        .collect();
-    cited.sort_unstable();
-    cited.dedup();
-    let mut context_stories: Vec<Story> = Vec::new();
-    for (id, json) in batch.story_json(&cited)? {
-        let kept: StoredStory =
-            serde_json::from_str(&json).map_err(|source| PipelineError::BadStory {
-                id: format!("s{id}"),
-                source,
-            })?;
-        context_stories.push(kept.story);
-    }
-    let mut extra: BTreeSet<u32> = context_stories
+    let mut extra: BTreeSet<u32> = context
         .iter()
         .flat_map(|s| s.articles.iter().map(|a| number(a)))
         .collect();
@@ -473,14 +662,12 @@ fn provenance_of(
     report.articles.sort_by_key(|a| number(&a.id));
     report.passages = passages;
     report.passages.sort_by_key(|p| number(&p.id));
-    let ids: Vec<u32> = report.articles.iter().map(|a| number(&a.id)).collect();
-    let known = batch.claims(&ids)?;
-    let n_written = stories.len();
-    let mut all = stories;
-    all.extend(context_stories);
-    crate::finish_placed(&mut report, &opts.aliases, &known, all);
+    Ok(report)
+}
 
-    // Split by story: what names it, or the story of the article it concerns.
+/// Splits a report by its first `n_written` stories: what names a story, or the
+/// story of the article it concerns (a divergence across stories: its first claim's).
+fn split_by_story(report: &Report, n_written: usize) -> Vec<StoredStory> {
     let story_of: HashMap<&str, usize> = report.stories[..n_written]
         .iter()
         .enumerate()
@@ -544,7 +731,7 @@ fn provenance_of(
             });
         }
     }
-    Ok(out)
+    out
 }
 
 /// The stored articles, at most [`TERM_NEIGHBOURS`], whose tie to a new article's (unit) vector may reach the stories threshold.

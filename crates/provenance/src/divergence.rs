@@ -220,60 +220,23 @@ fn entity_keys(phrase: &str, aliases: &Aliases) -> Vec<String> {
 /// entity), the figure is shared and nothing is flagged; only a figure the
 /// articles never agree on is a divergence.
 fn figures_across(report: &Report, ctx: &Context, aliases: &Aliases, out: &mut Vec<Divergence>) {
-    let fold = CountFold::builtin();
-    // Linked story pairs (a story with itself, and with each story it cites),
-    // kept under the smaller index.
-    let index_of: HashMap<&str, usize> = report
-        .stories
-        .iter()
-        .enumerate()
-        .map(|(s, x)| (x.id.as_str(), s))
-        .collect();
-    let mut partners: HashMap<usize, Vec<usize>> = HashMap::new();
-    for (s, story) in report.stories.iter().enumerate() {
-        partners.entry(s).or_default().push(s);
-        for c in &story.cites {
-            if let Some(&t) = index_of.get(c.as_str()) {
-                partners.entry(s.min(t)).or_default().push(s.max(t));
-            }
-        }
-    }
-    for p in partners.values_mut() {
-        p.sort_unstable();
-        p.dedup();
-    }
-    let story_of_claim: Vec<Option<usize>> = report
-        .claims
-        .iter()
-        .map(|c| ctx.index.get(&c.article).and_then(|&i| ctx.story_of[i]))
-        .collect();
-    let story_of = |k: usize| story_of_claim[k];
-    let mut by_value: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (k, c) in report.claims.iter().enumerate() {
-        if c.value_max.is_some() || c.value < 10.0 || c.counts.is_none() {
-            continue;
-        }
-        by_value.entry(format!("{}", c.value)).or_default().push(k);
-    }
-    let compatible = |k1: usize, k2: usize| {
-        let (c1, c2) = (&report.claims[k1], &report.claims[k2]);
-        let t1 = c1.counts.as_deref().unwrap_or("");
-        let t2 = c2.counts.as_deref().unwrap_or("");
-        if c1.unit != c2.unit {
-            return false;
-        }
-        if fold.key(t1) == fold.key(t2) {
-            return true;
-        }
-        let (e1, e2) = (entity_keys(t1, aliases), entity_keys(t2, aliases));
-        e1.iter().any(|k| e2.contains(k))
+    let partners = linked_pairs(report);
+    let check = FigureCheck {
+        report,
+        aliases,
+        fold: CountFold::builtin(),
+        story_of_claim: report
+            .claims
+            .iter()
+            .map(|c| ctx.index.get(&c.article).and_then(|&i| ctx.story_of[i]))
+            .collect(),
     };
-    for (value, ks) in by_value {
+    for (value, ks) in claims_by_value(report) {
         // The claims of this value per story; only linked pairs where both
         // stories give the value can disagree.
         let mut by_story: HashMap<usize, Vec<usize>> = HashMap::new();
         for &k in &ks {
-            if let Some(s) = story_of(k) {
+            if let Some(s) = check.story_of_claim[k] {
                 by_story.entry(s).or_default().push(k);
             }
         }
@@ -295,51 +258,124 @@ fn figures_across(report: &Report, ctx: &Context, aliases: &Aliases, out: &mut V
                 in_pair.extend(&by_story[&s2]);
                 in_pair.sort_unstable();
             }
-            let mut agree = false;
-            let mut clash: Option<(usize, usize)> = None;
-            for (x, &k1) in in_pair.iter().enumerate() {
-                for &k2 in &in_pair[x + 1..] {
-                    let (c1, c2) = (&report.claims[k1], &report.claims[k2]);
-                    if c1.article == c2.article {
-                        continue;
-                    }
-                    // Across two stories, only pairs that straddle them.
-                    if s1 != s2 && story_of(k1) == story_of(k2) {
-                        continue;
-                    }
-                    if compatible(k1, k2) {
-                        agree = true;
-                    } else if clash.is_none() {
-                        clash = Some((k1, k2));
-                    }
+            if let Some((k1, k2)) = check.clash(&in_pair, s1 != s2) {
+                out.push(check.divergence(&value, s1, s2, k1, k2));
+            }
+        }
+    }
+}
+
+/// Linked story pairs (a story with itself, and with each story it cites or that cites it), kept under the smaller index.
+fn linked_pairs(report: &Report) -> HashMap<usize, Vec<usize>> {
+    let index_of: HashMap<&str, usize> = report
+        .stories
+        .iter()
+        .enumerate()
+        .map(|(s, x)| (x.id.as_str(), s))
+        .collect();
+    let mut partners: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (s, story) in report.stories.iter().enumerate() {
+        partners.entry(s).or_default().push(s);
+        for c in &story.cites {
+            if let Some(&t) = index_of.get(c.as_str()) {
+                partners.entry(s.min(t)).or_default().push(s.max(t));
+            }
+        }
+    }
+    for p in partners.values_mut() {
+        p.sort_unstable();
+        p.dedup();
+    }
+    partners
+}
+
+/// The claims of a single figure (10 or more) that say what they count, by value.
+fn claims_by_value(report: &Report) -> BTreeMap<String, Vec<usize>> {
+    let mut by_value: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (k, c) in report.claims.iter().enumerate() {
+        if c.value_max.is_some() || c.value < 10.0 || c.counts.is_none() {
+            continue;
+        }
+        by_value.entry(format!("{}", c.value)).or_default().push(k);
+    }
+    by_value
+}
+
+/// What comparing the claims of one figure needs: the claims' stories and how counted things are folded.
+struct FigureCheck<'a> {
+    report: &'a Report,
+    aliases: &'a Aliases,
+    fold: CountFold,
+    /// Each claim's story, by claim position.
+    story_of_claim: Vec<Option<usize>>,
+}
+
+impl FigureCheck<'_> {
+    /// Whether two claims count compatible things: same unit, and the same folded phrase or a shared entity.
+    fn compatible(&self, k1: usize, k2: usize) -> bool {
+        let (c1, c2) = (&self.report.claims[k1], &self.report.claims[k2]);
+        let t1 = c1.counts.as_deref().unwrap_or("");
+        let t2 = c2.counts.as_deref().unwrap_or("");
+        if c1.unit != c2.unit {
+            return false;
+        }
+        if self.fold.key(t1) == self.fold.key(t2) {
+            return true;
+        }
+        let (e1, e2) = (entity_keys(t1, self.aliases), entity_keys(t2, self.aliases));
+        e1.iter().any(|k| e2.contains(k))
+    }
+
+    /// The first pair of claims (in different articles; straddling the two stories when
+    /// `across`) that count incompatible things, unless some such pair agrees.
+    fn clash(&self, in_pair: &[usize], across: bool) -> Option<(usize, usize)> {
+        let mut agree = false;
+        let mut clash: Option<(usize, usize)> = None;
+        for (x, &k1) in in_pair.iter().enumerate() {
+            for &k2 in &in_pair[x + 1..] {
+                let (c1, c2) = (&self.report.claims[k1], &self.report.claims[k2]);
+                if c1.article == c2.article {
+                    continue;
+                }
+                // Across two stories, only pairs that straddle them.
+                if across && self.story_of_claim[k1] == self.story_of_claim[k2] {
+                    continue;
+                }
+                if self.compatible(k1, k2) {
+                    agree = true;
+                } else if clash.is_none() {
+                    clash = Some((k1, k2));
                 }
             }
-            let Some((k1, k2)) = clash.filter(|_| !agree) else {
-                continue;
-            };
-            let (c1, c2) = (&report.claims[k1], &report.claims[k2]);
-            let same_story = s1 == s2;
-            let linked_note = if same_story {
-                String::new()
-            } else {
-                format!(
-                    " (stories {} and {}, which are linked)",
-                    report.stories[s1].id, report.stories[s2].id
-                )
-            };
-            out.push(Divergence {
-                id: String::new(),
-                story: same_story.then(|| report.stories[s1].id.clone()),
-                kind: "same_figure_different_things".into(),
-                claims: vec![c1.id.clone(), c2.id.clone()],
-                explanation: format!(
-                    "The figure {value} counts \"{}\" in {} but \"{}\" in {}{linked_note}.",
-                    c1.counts.as_deref().unwrap_or(""),
-                    c1.article,
-                    c2.counts.as_deref().unwrap_or(""),
-                    c2.article,
-                ),
-            });
+        }
+        clash.filter(|_| !agree)
+    }
+
+    /// The divergence of claims `k1` and `k2` giving `value`, in stories `s1` and `s2`.
+    fn divergence(&self, value: &str, s1: usize, s2: usize, k1: usize, k2: usize) -> Divergence {
+        let report = self.report;
+        let (c1, c2) = (&report.claims[k1], &report.claims[k2]);
+        let same_story = s1 == s2;
+        let linked_note = if same_story {
+            String::new()
+        } else {
+            format!(
+                " (stories {} and {}, which are linked)",
+                report.stories[s1].id, report.stories[s2].id
+            )
+        };
+        Divergence {
+            id: String::new(),
+            story: same_story.then(|| report.stories[s1].id.clone()),
+            kind: "same_figure_different_things".into(),
+            claims: vec![c1.id.clone(), c2.id.clone()],
+            explanation: format!(
+                "The figure {value} counts \"{}\" in {} but \"{}\" in {}{linked_note}.",
+                c1.counts.as_deref().unwrap_or(""),
+                c1.article,
+                c2.counts.as_deref().unwrap_or(""),
+                c2.article,
+            ),
         }
     }
 }

@@ -72,28 +72,7 @@ fn members(report: &Report, ctx: &Context, s: usize) -> Vec<usize> {
 fn infer_one(report: &Report, ctx: &Context, s: usize) -> Inferred {
     let m = members(report, ctx, s);
     let mentions = mentions(report, ctx, &m);
-    // Earliest day: a mention, or an explicit article date.
-    let mut day: Option<(NaiveDate, String, DateBasis)> = None;
-    for x in &mentions {
-        let ev = format!("\"{}\" in {}", x.phrase, report.articles[x.article].id);
-        if day.as_ref().is_none_or(|(d, _, _)| x.day < *d) {
-            day = Some((x.day, ev, DateBasis::Relative));
-        }
-    }
-    for &i in &m {
-        let Some(p) = &report.articles[i].published else {
-            continue;
-        };
-        if p.basis != DateBasis::Explicit {
-            continue;
-        }
-        if let Some(d) = ctx.dates[i].day() {
-            if day.as_ref().is_none_or(|(e, _, _)| d < *e) {
-                let ev = format!("{} published \"{}\"", report.articles[i].id, p.evidence);
-                day = Some((d, ev, DateBasis::Explicit));
-            }
-        }
-    }
+    let day = earliest_day(report, ctx, &m, &mentions);
     let shared: Vec<usize> = m
         .iter()
         .copied()
@@ -118,27 +97,8 @@ fn infer_one(report: &Report, ctx: &Context, s: usize) -> Inferred {
         };
     }
     let speaker = speaker(report, ctx, &m);
-    let outlets: Vec<String> = m
-        .iter()
-        .filter_map(|&i| report.articles[i].outlet.as_ref().map(|o| o.to_lowercase()))
-        .collect();
-    let latent = speaker.as_ref().is_some_and(|sp| {
-        let sp = sp.to_lowercase();
-        !outlets
-            .iter()
-            .any(|o| sp.contains(o.as_str()) || o.contains(sp.as_str()))
-    });
-    let reference = *shared
-        .iter()
-        .max_by_key(|&&i| {
-            let ranges: Vec<(usize, usize)> = ctx.sides[i]
-                .iter()
-                .filter(|sd| m.contains(&sd.other))
-                .map(|sd| (sd.start, sd.end))
-                .collect();
-            (echotrace_stories::covered(ranges), std::cmp::Reverse(i))
-        })
-        .unwrap_or(&shared[0]);
+    let latent = is_latent(report, &m, speaker.as_deref());
+    let reference = fullest_sharer(ctx, &shared, &m);
     let seen = if latent {
         None
     } else {
@@ -182,6 +142,66 @@ fn infer_one(report: &Report, ctx: &Context, s: usize) -> Inferred {
         mentions,
         dates,
     }
+}
+
+/// The earliest day that refers to the statement, with its evidence and basis: a mention, or a member's explicit date.
+fn earliest_day(
+    report: &Report,
+    ctx: &Context,
+    m: &[usize],
+    mentions: &[Mention],
+) -> Option<(NaiveDate, String, DateBasis)> {
+    let mut day: Option<(NaiveDate, String, DateBasis)> = None;
+    for x in mentions {
+        let ev = format!("\"{}\" in {}", x.phrase, report.articles[x.article].id);
+        if day.as_ref().is_none_or(|(d, _, _)| x.day < *d) {
+            day = Some((x.day, ev, DateBasis::Relative));
+        }
+    }
+    for &i in m {
+        let Some(p) = &report.articles[i].published else {
+            continue;
+        };
+        if p.basis != DateBasis::Explicit {
+            continue;
+        }
+        if let Some(d) = ctx.dates[i].day() {
+            if day.as_ref().is_none_or(|(e, _, _)| d < *e) {
+                let ev = format!("{} published \"{}\"", report.articles[i].id, p.evidence);
+                day = Some((d, ev, DateBasis::Explicit));
+            }
+        }
+    }
+    day
+}
+
+/// Whether the speaker names none of the members' outlets: the statement itself is not in the corpus.
+fn is_latent(report: &Report, m: &[usize], speaker: Option<&str>) -> bool {
+    let outlets: Vec<String> = m
+        .iter()
+        .filter_map(|&i| report.articles[i].outlet.as_ref().map(|o| o.to_lowercase()))
+        .collect();
+    speaker.is_some_and(|sp| {
+        let sp = sp.to_lowercase();
+        !outlets
+            .iter()
+            .any(|o| sp.contains(o.as_str()) || o.contains(sp.as_str()))
+    })
+}
+
+/// The member of `shared` whose text the other members `m` cover most (the first on a tie).
+fn fullest_sharer(ctx: &Context, shared: &[usize], m: &[usize]) -> usize {
+    *shared
+        .iter()
+        .max_by_key(|&&i| {
+            let ranges: Vec<(usize, usize)> = ctx.sides[i]
+                .iter()
+                .filter(|sd| m.contains(&sd.other))
+                .map(|sd| (sd.start, sd.end))
+                .collect();
+            (echotrace_stories::covered(ranges), std::cmp::Reverse(i))
+        })
+        .unwrap_or(&shared[0])
 }
 
 /// Statement dates the members' relative mentions give, resolved against their own dates.

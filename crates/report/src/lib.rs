@@ -9,6 +9,7 @@
 
 pub mod export;
 pub mod lookup;
+pub mod membership;
 mod stories;
 
 use std::io::{self, Write};

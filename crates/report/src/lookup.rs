@@ -13,6 +13,8 @@ use echotrace_model::{
     TimelineEvent,
 };
 
+use crate::membership::{Membership, StoryMembers};
+
 /// One side of a passage seen from an article: the passage, its side, the other side.
 pub struct Side<'a> {
     /// The passage.
@@ -25,7 +27,7 @@ pub struct Side<'a> {
     pub label: &'static str,
 }
 
-/// Everything a report says about one story.
+/// Everything a report says about one story ([`crate::membership`] decides what belongs to it).
 #[derive(Default)]
 pub struct StoryItems<'a> {
     /// Its sources, seen or latent.
@@ -34,14 +36,35 @@ pub struct StoryItems<'a> {
     pub timeline: Vec<&'a TimelineEvent>,
     /// Provenance edges into its articles.
     pub edges: Vec<&'a Edge>,
+    /// Passages between two of its articles.
+    pub passages: Vec<&'a Passage>,
     /// Quotes in its articles.
     pub quotes: Vec<&'a Quote>,
     /// Numeric claims in its articles.
     pub claims: Vec<&'a Claim>,
-    /// Divergences of the story, or between its claims and another's.
+    /// Divergences of the story, or involving its quotes or claims.
     pub divergences: Vec<&'a Divergence>,
     /// Unsourced additions in its articles.
     pub additions: Vec<&'a Addition>,
+}
+
+impl<'a> StoryItems<'a> {
+    /// The items of `r` at the positions `m` lists.
+    pub fn of(r: &'a Report, m: &StoryMembers) -> StoryItems<'a> {
+        fn at<'a, T>(list: &'a [T], positions: &[usize]) -> Vec<&'a T> {
+            positions.iter().map(|&i| &list[i]).collect()
+        }
+        StoryItems {
+            sources: at(&r.sources, &m.sources),
+            timeline: at(&r.timeline, &m.timeline),
+            edges: at(&r.edges, &m.edges),
+            passages: at(&r.passages, &m.passages),
+            quotes: at(&r.quotes, &m.quotes),
+            claims: at(&r.claims, &m.claims),
+            divergences: at(&r.divergences, &m.divergences),
+            additions: at(&r.additions, &m.additions),
+        }
+    }
 }
 
 /// A report with its items grouped by story and article (see the module docs).
@@ -68,49 +91,12 @@ impl<'a> ReportIndex<'a> {
                 story_of.insert(a.as_str(), s.id.as_str());
             }
         }
-        let mut by_story: HashMap<&str, StoryItems> = HashMap::new();
-        for s in &r.sources {
-            by_story.entry(&s.story).or_default().sources.push(s);
-        }
-        for t in &r.timeline {
-            by_story.entry(&t.story).or_default().timeline.push(t);
-        }
-        for a in &r.additions {
-            by_story.entry(&a.story).or_default().additions.push(a);
-        }
-        for e in &r.edges {
-            if let Some(s) = story_of.get(e.to.as_str()) {
-                by_story.entry(s).or_default().edges.push(e);
-            }
-        }
-        for q in &r.quotes {
-            if let Some(s) = story_of.get(q.article.as_str()) {
-                by_story.entry(s).or_default().quotes.push(q);
-            }
-        }
-        let mut claim_story: HashMap<&str, &str> = HashMap::new();
-        for c in &r.claims {
-            if let Some(s) = story_of.get(c.article.as_str()) {
-                by_story.entry(s).or_default().claims.push(c);
-                claim_story.insert(c.id.as_str(), s);
-            }
-        }
-        for d in &r.divergences {
-            // A divergence of one story, or between claims of several: listed under each.
-            let mut of: Vec<&str> = match d.story.as_deref() {
-                Some(s) => vec![s],
-                None => d
-                    .claims
-                    .iter()
-                    .filter_map(|c| claim_story.get(c.as_str()).copied())
-                    .collect(),
-            };
-            of.sort_unstable();
-            of.dedup();
-            for s in of {
-                by_story.entry(s).or_default().divergences.push(d);
-            }
-        }
+        let members = Membership::of(r);
+        let by_story = r
+            .stories
+            .iter()
+            .map(|s| (s.id.as_str(), StoryItems::of(r, members.story(&s.id))))
+            .collect();
         let mut sides: HashMap<&str, Vec<Side>> = HashMap::new();
         for p in &r.passages {
             for (here, there, label) in [(&p.a, &p.b, "a"), (&p.b, &p.a, "b")] {

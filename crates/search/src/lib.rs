@@ -23,7 +23,7 @@ use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{
     Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
 };
-use tantivy::{doc, Index, IndexReader, IndexWriter, TantivyDocument, Term};
+use tantivy::{doc, DocAddress, Index, IndexReader, IndexWriter, Searcher, TantivyDocument, Term};
 
 /// Languages with a stemmer, by ISO 639-1 code.
 const STEMMED: &[(&str, Language)] = &[
@@ -139,6 +139,9 @@ fn stem_text(text: &str, language: &str) -> String {
     }
     out
 }
+
+/// One clause of a boolean query: how it must occur, and the query.
+type Clause = (Occur, Box<dyn Query>);
 
 /// An error of the search index.
 #[derive(Debug, thiserror::Error)]
@@ -272,42 +275,57 @@ impl SearchIndex {
                 query: query.to_string(),
                 source,
             })?;
-        // The stemmed field gets the query's words stemmed for every known language.
-        let mut should: Vec<(Occur, Box<dyn Query>)> =
-            vec![(Occur::Should, text_query.box_clone())];
+        let mut should: Vec<Clause> = vec![(Occur::Should, text_query.box_clone())];
+        if let Some(stems) = self.stem_query(query) {
+            should.push((Occur::Should, Box::new(stems)));
+        }
+        let mut must: Vec<Clause> = vec![(Occur::Must, Box::new(BooleanQuery::new(should)))];
+        must.extend(self.filter_queries(filters)?);
+        let full = BooleanQuery::new(must);
+        let top = searcher.search(&full, &TopDocs::with_limit(limit.max(1)).order_by_score())?;
+        self.hits(&searcher, top, &*text_query)
+    }
+
+    /// The query's words stemmed for every known language, any of them, on the
+    /// stemmed field; none for a phrase query or a query without words.
+    fn stem_query(&self, query: &str) -> Option<BooleanQuery> {
         let words: Vec<String> = query
             .split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty() && !matches!(*w, "AND" | "OR" | "NOT"))
             .map(str::to_lowercase)
             .collect();
-        if !query.contains('"') && !words.is_empty() {
-            let mut stems: Vec<String> = STEMMED
-                .iter()
-                .flat_map(|(code, _)| {
-                    stem_text(&words.join(" "), code)
-                        .split_whitespace()
-                        .map(str::to_string)
-                        .collect::<Vec<_>>()
-                })
-                .collect();
-            stems.sort();
-            stems.dedup();
-            let stem_query = BooleanQuery::new(
-                stems
-                    .into_iter()
-                    .map(|s| {
-                        let q: Box<dyn Query> = Box::new(TermQuery::new(
-                            Term::from_field_text(f.stemmed, &s),
-                            IndexRecordOption::WithFreqs,
-                        ));
-                        (Occur::Should, q)
-                    })
-                    .collect(),
-            );
-            should.push((Occur::Should, Box::new(stem_query)));
+        if query.contains('"') || words.is_empty() {
+            return None;
         }
-        let mut must: Vec<(Occur, Box<dyn Query>)> =
-            vec![(Occur::Must, Box::new(BooleanQuery::new(should)))];
+        let mut stems: Vec<String> = STEMMED
+            .iter()
+            .flat_map(|(code, _)| {
+                stem_text(&words.join(" "), code)
+                    .split_whitespace()
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        stems.sort();
+        stems.dedup();
+        Some(BooleanQuery::new(
+            stems
+                .into_iter()
+                .map(|s| {
+                    let q: Box<dyn Query> = Box::new(TermQuery::new(
+                        Term::from_field_text(self.fields.stemmed, &s),
+                        IndexRecordOption::WithFreqs,
+                    ));
+                    (Occur::Should, q)
+                })
+                .collect(),
+        ))
+    }
+
+    /// The clauses every hit must meet: outlet, date range, one of the articles.
+    fn filter_queries(&self, filters: &Filters) -> Result<Vec<Clause>> {
+        let f = self.fields;
+        let mut must: Vec<Clause> = Vec::new();
         if let Some(o) = &filters.outlet {
             must.push((
                 Occur::Must,
@@ -332,7 +350,7 @@ impl SearchIndex {
             ));
         }
         if let Some(ids) = &filters.articles {
-            let any: Vec<(Occur, Box<dyn Query>)> = ids
+            let any: Vec<Clause> = ids
                 .iter()
                 .map(|id| {
                     let q: Box<dyn Query> = Box::new(TermQuery::new(
@@ -344,9 +362,18 @@ impl SearchIndex {
                 .collect();
             must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
         }
-        let full = BooleanQuery::new(must);
-        let top = searcher.search(&full, &TopDocs::with_limit(limit.max(1)).order_by_score())?;
-        let snippets = SnippetGenerator::create(&searcher, &*text_query, f.body)?;
+        Ok(must)
+    }
+
+    /// The top documents as hits, with a snippet of the body highlighting what `text_query` matched.
+    fn hits(
+        &self,
+        searcher: &Searcher,
+        top: Vec<(f32, DocAddress)>,
+        text_query: &dyn Query,
+    ) -> Result<Vec<Hit>> {
+        let f = self.fields;
+        let snippets = SnippetGenerator::create(searcher, text_query, f.body)?;
         let mut hits = Vec::with_capacity(top.len());
         for (score, addr) in top {
             let d: TantivyDocument = searcher.doc(addr)?;

@@ -5,7 +5,7 @@
 //! bodies 413, each as `{"error": {"status", "message"}}`; the analysis and
 //! the search run on the blocking pool, never on the async workers.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -17,14 +17,14 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use echotrace_model::{Article, Passage};
 use echotrace_report::export::{Export, Format};
+use echotrace_report::lookup::StoryItems;
+use echotrace_report::ReportWriter;
 
 use crate::ServerError;
-use echotrace_report::ReportWriter;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::library::{Analysis, Library};
-use crate::lookup::merged;
 
 /// Largest request body accepted by `POST /api/trace`, in bytes.
 pub const TRACE_BODY_LIMIT: usize = 64 * 1024;
@@ -339,7 +339,12 @@ async fn stories(
                 .first()
                 .and_then(|id| an.article(id))
                 .and_then(|a| a.title.clone());
-            let source = an.lookup.sources(&s.id).first().map(|&i| &r.sources[i]);
+            let source = an
+                .members
+                .story(&s.id)
+                .sources
+                .first()
+                .map(|&i| &r.sources[i]);
             json!({
                 "id": s.id,
                 "label": s.label,
@@ -364,53 +369,23 @@ async fn story(
 ) -> ApiResult {
     let Path(id) = id?;
     let an = analysis(&lib).await?;
-    let s = an
-        .story(&id)
-        .ok_or_else(|| ApiError::not_found(format!("no story {id:?}")))?;
+    story_view(&an, &id)
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found(format!("no story {id:?}")))
+}
+
+/// One story with everything that belongs to it (`echotrace_report::membership`),
+/// the labels of the stories it links to, and the sources of other stories its edges reach.
+fn story_view(an: &Analysis, id: &str) -> Option<Value> {
+    let s = an.story(id)?;
     let r = &an.report;
     let l = &an.lookup;
-    let members: HashSet<&str> = s.articles.iter().map(String::as_str).collect();
-    let sources: Vec<_> = l.sources(&id).iter().map(|&i| &r.sources[i]).collect();
-    // The story's graph: its sources, its articles, the story itself.
-    let mut nodes: HashSet<&str> = members.clone();
-    nodes.extend(sources.iter().map(|x| x.id.as_str()));
-    nodes.insert(s.id.as_str());
-    let edges: Vec<_> = merged(nodes.iter().map(|n| l.edges(n)))
-        .into_iter()
-        .map(|i| &r.edges[i])
-        .collect();
-    let passages: Vec<&Passage> = merged(s.articles.iter().map(|a| l.passages(a)))
-        .into_iter()
-        .map(|i| &r.passages[i])
-        .filter(|p| {
-            members.contains(p.a.article.as_str()) && members.contains(p.b.article.as_str())
-        })
-        .collect();
-    let quotes: Vec<_> = merged(s.articles.iter().map(|a| l.quotes(a)))
-        .into_iter()
-        .map(|i| &r.quotes[i])
-        .collect();
-    let claims: Vec<_> = merged(s.articles.iter().map(|a| l.claims(a)))
-        .into_iter()
-        .map(|i| &r.claims[i])
-        .collect();
-    // The story's own divergences and those across linked stories that involve its claims.
-    let own_claims = claims
-        .iter()
-        .map(|c| c.id.as_str())
-        .chain(quotes.iter().map(|q| q.id.as_str()));
-    let divergences: Vec<_> = merged(
-        std::iter::once(l.divergences_of_story(&id))
-            .chain(own_claims.map(|c| l.divergences_of_claim(c))),
-    )
-    .into_iter()
-    .map(|i| &r.divergences[i])
-    .collect();
+    let items = StoryItems::of(r, an.members.story(id));
     let articles: Vec<Value> = s
         .articles
         .iter()
         .filter_map(|a| an.article(a))
-        .map(|a| summary(a, &an))
+        .map(|a| summary(a, an))
         .collect();
     let labels: BTreeMap<&str, &str> = s
         .cites
@@ -420,7 +395,8 @@ async fn story(
         .map(|o| (o.id.as_str(), o.label.as_str()))
         .collect();
     // Sources of other stories that this story's edges reach (a recalled statement).
-    let elsewhere: BTreeMap<&str, Value> = edges
+    let elsewhere: BTreeMap<&str, Value> = items
+        .edges
         .iter()
         .flat_map(|e| [e.from.as_str(), e.to.as_str()])
         .filter_map(|n| l.source(n))
@@ -433,20 +409,19 @@ async fn story(
             )
         })
         .collect();
-    let timeline: Vec<_> = l.timeline(&id).iter().map(|&i| &r.timeline[i]).collect();
-    Ok(Json(json!({
+    Some(json!({
         "story": s,
         "articles": articles,
-        "sources": sources,
-        "timeline": timeline,
-        "divergences": divergences,
-        "quotes": quotes,
-        "claims": claims,
-        "edges": edges,
-        "passages": passages,
+        "sources": items.sources,
+        "timeline": items.timeline,
+        "divergences": items.divergences,
+        "quotes": items.quotes,
+        "claims": items.claims,
+        "edges": items.edges,
+        "passages": items.passages,
         "linked_stories": labels,
         "sources_elsewhere": elsewhere,
-    })))
+    }))
 }
 
 #[derive(Deserialize)]
@@ -663,4 +638,83 @@ async fn export(
         bytes,
     )
         .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use echotrace_pipeline::reading::Reading;
+    use echotrace_report::HtmlReport;
+
+    /// The items between `open` and the next `close` in `html` that start with `item`.
+    fn rows(html: &str, open: &str, close: &str, item: &str) -> usize {
+        html.split_once(open)
+            .and_then(|(_, rest)| rest.split_once(close))
+            .map_or(0, |(list, _)| list.matches(item).count())
+    }
+
+    /// For every story of the seeds, the server's story page and the HTML report's
+    /// story card show the same sources, timeline, edges, quotes, claims and divergences.
+    #[test]
+    fn story_pages_show_what_report_cards_show() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/seeds");
+        let mut reading = Reading::empty();
+        reading.report =
+            echotrace_pipeline::analyze(&[dir], &Default::default(), &echotrace_pipeline::Silent);
+        let an = Analysis::build(reading);
+        let mut html = HtmlReport(Vec::new());
+        html.write(&an.report).unwrap();
+        let html = String::from_utf8(html.0).unwrap();
+        let mut divergences = 0;
+        for s in &an.report.stories {
+            let page = story_view(&an, &s.id).expect("a story page");
+            let len = |key: &str| page[key].as_array().map_or(0, Vec::len);
+            let open = format!("<section class=\"card story\" id=\"{}\">", s.id);
+            let card = html
+                .split_once(open.as_str())
+                .and_then(|(_, rest)| rest.split_once("</section>"))
+                .map(|(card, _)| card)
+                .expect("a story card");
+            let ids: Vec<&str> = page["articles"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|a| a["id"].as_str())
+                .collect();
+            assert_eq!(ids, s.articles, "story {}: articles", s.id);
+            assert_eq!(
+                card.matches("<h3>Source").count(),
+                len("sources"),
+                "story {}: sources",
+                s.id
+            );
+            let listed = [
+                ("timeline", "<ol class=\"timeline\">", "</ol>", "<li>"),
+                ("edges", "<ul class=\"edges\">", "</ul>", "<li>"),
+                ("divergences", "<ul class=\"divergences\">", "</ul>", "<li>"),
+                ("quotes", "<summary>Quotes", "</table>", "<tr><td>"),
+                ("claims", "<summary>Numeric claims", "</table>", "<tr><td>"),
+            ];
+            for (key, open, close, item) in listed {
+                assert_eq!(
+                    rows(card, open, close, item),
+                    len(key),
+                    "story {}: {key}",
+                    s.id
+                );
+            }
+            for p in page["passages"].as_array().unwrap() {
+                for side in ["a", "b"] {
+                    let a = p[side]["article"].as_str().unwrap();
+                    assert!(
+                        s.articles.iter().any(|m| m == a),
+                        "story {}: passage {p}",
+                        s.id
+                    );
+                }
+            }
+            divergences += len("divergences");
+        }
+        assert!(divergences > 0, "the seeds have divergences");
+    }
 }

@@ -21,6 +21,7 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use echotrace_model::{Article, Story};
 use echotrace_pipeline::reading::Reading;
+use echotrace_report::membership::Membership;
 use echotrace_reuse::{Aliases, ReuseParams, Tracer};
 use echotrace_search::SearchIndex;
 use echotrace_store::Store;
@@ -32,8 +33,10 @@ use crate::{Result, ServerError};
 /// Derefs to the [`Reading`] it indexes: `analysis.report`, `analysis.revision`.
 pub struct Analysis {
     reading: Reading,
-    /// Positions of the report's items by article, story, node and claim.
+    /// Positions of the report's items by article, source and story.
     pub lookup: crate::lookup::Lookup,
+    /// What belongs to each story, as the HTML report decides it.
+    pub members: Membership,
     articles: HashMap<String, usize>,
     stories: HashMap<String, usize>,
     story_of: HashMap<String, String>,
@@ -65,6 +68,7 @@ impl Analysis {
             .collect();
         Analysis {
             lookup: crate::lookup::Lookup::of(&reading.report),
+            members: Membership::of(&reading.report),
             reading,
             articles,
             stories,

@@ -145,12 +145,10 @@ fn cluster_articles(
     documents: Option<&[Vec<f32>]>,
     frozen: &[(Vec<usize>, usize)],
 ) -> (Vec<Vec<usize>>, Affinities) {
-    let n = articles.len();
     let dates: Vec<DateKey> = articles
         .iter()
         .map(|a| DateKey::of(a.published.as_ref()))
         .collect();
-    let window = params.window_days;
     let mut affinity = reuse_affinity(articles, passages, params);
     if let Some(vectors) = documents {
         for (a, b, w) in document_affinities(articles, vectors) {
@@ -158,66 +156,19 @@ fn cluster_articles(
             *e = e.max(w);
         }
     }
-    // Echo nodes: union of saturated pairs within the date window.
-    let mut parent: Vec<usize> = (0..n).collect();
-    let mut keys: Vec<Vec<DateKey>> = (0..n).map(|i| date_keys(&[i], &dates)).collect();
-    fn find(p: &mut [usize], mut x: usize) -> usize {
-        while p[x] != x {
-            p[x] = p[p[x]];
-            x = p[x];
-        }
-        x
+    let nodes = EchoNodes::join(&dates, &affinity, frozen, params.window_days);
+    let term_pairs = similar_terms(space, params, articles.len());
+    let node_pairs = nodes.ties(&affinity, &term_pairs);
+    for (x, y, w) in term_pairs {
+        let e = affinity.entry((x.min(y), x.max(y))).or_insert(0.0);
+        *e = e.max(w);
     }
-    let mut frozen_size = vec![(0usize, 0usize); n];
-    for (group, stands_for) in frozen {
-        let Some(&first) = group.first() else {
-            continue;
-        };
-        for &m in &group[1..] {
-            let (ra, rb) = (find(&mut parent, first), find(&mut parent, m));
-            if ra != rb {
-                let moved = std::mem::take(&mut keys[rb]);
-                for k in moved {
-                    if !keys[ra].contains(&k) {
-                        keys[ra].push(k);
-                    }
-                }
-                parent[rb] = ra;
-            }
-        }
-        frozen_size[find(&mut parent, first)] = (group.len(), (*stands_for).max(group.len()));
-    }
-    let mut saturated: Vec<(usize, usize)> = affinity
-        .iter()
-        .filter(|(_, &w)| w >= 1.0)
-        .map(|(&k, _)| k)
-        .collect();
-    saturated.sort_unstable();
-    for (a, b) in saturated {
-        let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
-        if ra == rb || !within_window(&keys[ra], &keys[rb], window) {
-            continue;
-        }
-        let moved = std::mem::take(&mut keys[rb]);
-        for k in moved {
-            if !keys[ra].contains(&k) {
-                keys[ra].push(k);
-            }
-        }
-        parent[rb] = ra;
-    }
-    let mut node_of = vec![usize::MAX; n];
-    let mut nodes: Vec<Vec<usize>> = Vec::new();
-    for i in 0..n {
-        let r = find(&mut parent, i);
-        if node_of[r] == usize::MAX {
-            node_of[r] = nodes.len();
-            nodes.push(Vec::new());
-        }
-        node_of[i] = node_of[r];
-        nodes[node_of[i]].push(i);
-    }
-    // Term and anchor similarity between articles.
+    let clusters = nodes.link(&node_pairs, &dates, params);
+    (clusters, affinity)
+}
+
+/// Term and anchor similarity between articles, the anchors' weighed by `params.anchor_weight`.
+fn similar_terms(space: &TermSpace, params: &StoryParams, n: usize) -> Vec<(usize, usize, f32)> {
     let max_df = term_max_df(n);
     let mut term_pairs = terms::similar_pairs(space, &space.vectors, 0.08, max_df);
     if params.anchor_weight > 0.0 {
@@ -225,82 +176,202 @@ fn cluster_articles(
             term_pairs.push((a, b, w * params.anchor_weight));
         }
     }
-    // A frozen node's sample size and story size; (0, 0) for the others.
-    let mut frozen_of = vec![(0usize, 0usize); nodes.len()];
-    for (r, &size) in frozen_size.iter().enumerate() {
-        if size.0 > 0 {
-            frozen_of[node_of[r]] = size;
+    term_pairs
+}
+
+/// Union-find over articles; each root keeps the date keys of its set.
+struct DatedSets {
+    parent: Vec<usize>,
+    keys: Vec<Vec<DateKey>>,
+}
+
+impl DatedSets {
+    /// The root of `x`'s set (halving the path on the way).
+    fn find(&mut self, mut x: usize) -> usize {
+        let p = &mut self.parent;
+        while p[x] != x {
+            p[x] = p[p[x]];
+            x = p[x];
+        }
+        x
+    }
+
+    /// Moves root `rb`'s set, with its date keys, under root `ra`.
+    fn merge(&mut self, ra: usize, rb: usize) {
+        let moved = std::mem::take(&mut self.keys[rb]);
+        for k in moved {
+            if !self.keys[ra].contains(&k) {
+                self.keys[ra].push(k);
+            }
+        }
+        self.parent[rb] = ra;
+    }
+}
+
+/// Articles joined into echo nodes, the units average linkage runs over.
+struct EchoNodes {
+    /// Each node's articles, in article order.
+    members: Vec<Vec<usize>>,
+    /// Each article's node.
+    node_of: Vec<usize>,
+    /// A frozen node's sample size and story size; (0, 0) for the others.
+    frozen_of: Vec<(usize, usize)>,
+}
+
+impl EchoNodes {
+    /// Joins each frozen group into one node, then the saturated pairs (affinity 1) within the date window.
+    fn join(
+        dates: &[DateKey],
+        affinity: &Affinities,
+        frozen: &[(Vec<usize>, usize)],
+        window: i64,
+    ) -> EchoNodes {
+        let n = dates.len();
+        let mut sets = DatedSets {
+            parent: (0..n).collect(),
+            keys: (0..n).map(|i| date_keys(&[i], dates)).collect(),
+        };
+        let mut frozen_size = vec![(0usize, 0usize); n];
+        for (group, stands_for) in frozen {
+            let Some(&first) = group.first() else {
+                continue;
+            };
+            for &m in &group[1..] {
+                let (ra, rb) = (sets.find(first), sets.find(m));
+                if ra != rb {
+                    sets.merge(ra, rb);
+                }
+            }
+            frozen_size[sets.find(first)] = (group.len(), (*stands_for).max(group.len()));
+        }
+        let mut saturated: Vec<(usize, usize)> = affinity
+            .iter()
+            .filter(|(_, &w)| w >= 1.0)
+            .map(|(&k, _)| k)
+            .collect();
+        saturated.sort_unstable();
+        for (a, b) in saturated {
+            let (ra, rb) = (sets.find(a), sets.find(b));
+            if ra == rb || !within_window(&sets.keys[ra], &sets.keys[rb], window) {
+                continue;
+            }
+            sets.merge(ra, rb);
+        }
+        let mut node_of = vec![usize::MAX; n];
+        let mut members: Vec<Vec<usize>> = Vec::new();
+        for i in 0..n {
+            let r = sets.find(i);
+            if node_of[r] == usize::MAX {
+                node_of[r] = members.len();
+                members.push(Vec::new());
+            }
+            node_of[i] = node_of[r];
+            members[node_of[i]].push(i);
+        }
+        let mut frozen_of = vec![(0usize, 0usize); members.len()];
+        for (r, &size) in frozen_size.iter().enumerate() {
+            if size.0 > 0 {
+                frozen_of[node_of[r]] = size;
+            }
+        }
+        EchoNodes {
+            members,
+            node_of,
+            frozen_of,
         }
     }
-    // Per article pair, the strongest channel; then per node pair, the
-    // strongest tie, or the average over a frozen node's members.
-    let mut pair_best: HashMap<(usize, usize), f32> = HashMap::new();
-    for (&(a, b), &w) in &affinity {
-        let e = pair_best.entry((a, b)).or_insert(0.0);
-        *e = e.max(w);
-    }
-    for &(x, y, w) in &term_pairs {
-        let e = pair_best.entry((x.min(y), x.max(y))).or_insert(0.0);
-        *e = e.max(w);
-    }
-    let mut best: HashMap<(usize, usize), f32> = HashMap::new();
-    let mut summed: HashMap<(usize, usize), f32> = HashMap::new();
-    for (&(a, b), &w) in &pair_best {
-        let (x, y) = (node_of[a], node_of[b]);
-        if x == y {
-            continue;
-        }
-        let key = (x.min(y), x.max(y));
-        if frozen_of[x].0 > 0 || frozen_of[y].0 > 0 {
-            *summed.entry(key).or_insert(0.0) += w;
-        } else {
-            let e = best.entry(key).or_insert(0.0);
+
+    /// Ties between nodes, ordered by node pair: per article pair the strongest
+    /// channel; per node pair the strongest tie, or the average over a frozen
+    /// node's members (capped at 1) times the size it stands for.
+    fn ties(
+        &self,
+        affinity: &Affinities,
+        term_pairs: &[(usize, usize, f32)],
+    ) -> Vec<(usize, usize, f32)> {
+        let (node_of, frozen_of) = (&self.node_of, &self.frozen_of);
+        let mut pair_best: HashMap<(usize, usize), f32> = HashMap::new();
+        for (&(a, b), &w) in affinity {
+            let e = pair_best.entry((a, b)).or_insert(0.0);
             *e = e.max(w);
         }
+        for &(x, y, w) in term_pairs {
+            let e = pair_best.entry((x.min(y), x.max(y))).or_insert(0.0);
+            *e = e.max(w);
+        }
+        let mut best: HashMap<(usize, usize), f32> = HashMap::new();
+        let mut summed: HashMap<(usize, usize), f32> = HashMap::new();
+        for (&(a, b), &w) in &pair_best {
+            let (x, y) = (node_of[a], node_of[b]);
+            if x == y {
+                continue;
+            }
+            let key = (x.min(y), x.max(y));
+            if frozen_of[x].0 > 0 || frozen_of[y].0 > 0 {
+                *summed.entry(key).or_insert(0.0) += w;
+            } else {
+                let e = best.entry(key).or_insert(0.0);
+                *e = e.max(w);
+            }
+        }
+        for ((x, y), total) in summed {
+            let sampled = frozen_of[x].0.max(1) * frozen_of[y].0.max(1);
+            let stands_for = frozen_of[x].1.max(1) * frozen_of[y].1.max(1);
+            best.insert(
+                (x, y),
+                (total / sampled as f32).min(1.0) * stands_for as f32,
+            );
+        }
+        let mut node_pairs: Vec<(usize, usize, f32)> =
+            best.into_iter().map(|((a, b), w)| (a, b, w)).collect();
+        node_pairs.sort_unstable_by_key(|x| (x.0, x.1));
+        node_pairs
     }
-    for ((x, y), total) in summed {
-        let sampled = frozen_of[x].0.max(1) * frozen_of[y].0.max(1);
-        let stands_for = frozen_of[x].1.max(1) * frozen_of[y].1.max(1);
-        best.insert(
-            (x, y),
-            (total / sampled as f32).min(1.0) * stands_for as f32,
-        );
+
+    /// Average linkage over the nodes (weighed by the size each stands for) within
+    /// the date window; each cluster as its articles, in article order.
+    fn link(
+        &self,
+        node_pairs: &[(usize, usize, f32)],
+        dates: &[DateKey],
+        params: &StoryParams,
+    ) -> Vec<Vec<usize>> {
+        let sizes: Vec<f32> = self.frozen_of.iter().map(|f| f.1.max(1) as f32).collect();
+        let node_keys: Vec<Vec<DateKey>> =
+            self.members.iter().map(|m| date_keys(m, dates)).collect();
+        let compatible = |a: &[usize], b: &[usize]| {
+            let ka: Vec<DateKey> = a
+                .iter()
+                .flat_map(|&x| node_keys[x].iter().copied())
+                .collect();
+            let kb: Vec<DateKey> = b
+                .iter()
+                .flat_map(|&x| node_keys[x].iter().copied())
+                .collect();
+            within_window(
+                &date_keys_dedup(ka),
+                &date_keys_dedup(kb),
+                params.window_days,
+            )
+        };
+        cluster::average_linkage_sized(
+            self.members.len(),
+            &sizes,
+            node_pairs,
+            params.threshold,
+            &compatible,
+        )
+        .into_iter()
+        .map(|c| {
+            let mut m: Vec<usize> = c
+                .iter()
+                .flat_map(|&x| self.members[x].iter().copied())
+                .collect();
+            m.sort_unstable();
+            m
+        })
+        .collect()
     }
-    let sizes: Vec<f32> = frozen_of.iter().map(|f| f.1.max(1) as f32).collect();
-    for (x, y, w) in term_pairs {
-        let e = affinity.entry((x.min(y), x.max(y))).or_insert(0.0);
-        *e = e.max(w);
-    }
-    let mut node_pairs: Vec<(usize, usize, f32)> =
-        best.into_iter().map(|((a, b), w)| (a, b, w)).collect();
-    node_pairs.sort_unstable_by_key(|x| (x.0, x.1));
-    let node_keys: Vec<Vec<DateKey>> = nodes.iter().map(|m| date_keys(m, &dates)).collect();
-    let compatible = |a: &[usize], b: &[usize]| {
-        let ka: Vec<DateKey> = a
-            .iter()
-            .flat_map(|&x| node_keys[x].iter().copied())
-            .collect();
-        let kb: Vec<DateKey> = b
-            .iter()
-            .flat_map(|&x| node_keys[x].iter().copied())
-            .collect();
-        within_window(&date_keys_dedup(ka), &date_keys_dedup(kb), window)
-    };
-    let clusters = cluster::average_linkage_sized(
-        nodes.len(),
-        &sizes,
-        &node_pairs,
-        params.threshold,
-        &compatible,
-    )
-    .into_iter()
-    .map(|c| {
-        let mut m: Vec<usize> = c.iter().flat_map(|&x| nodes[x].iter().copied()).collect();
-        m.sort_unstable();
-        m
-    })
-    .collect();
-    (clusters, affinity)
 }
 
 /// Cosine of two multilingual document vectors below which articles of different languages get no affinity.

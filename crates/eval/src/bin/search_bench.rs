@@ -61,7 +61,50 @@ fn main() -> anyhow::Result<()> {
     let dir = std::path::PathBuf::from(args.get(2).ok_or_else(|| anyhow::anyhow!(usage))?);
     let queries: usize = args.get(3).and_then(|a| a.parse().ok()).unwrap_or(200);
     let traces: usize = args.get(4).and_then(|a| a.parse().ok()).unwrap_or(50);
-    let pool = echotrace_eval::body_texts(&dir)?;
+    let articles = corpus(&dir, n)?;
+    // With ECHOTRACE_BENCH_JSONL=PATH, write the corpus as JSONL pages (for a
+    // store and server benchmark, bench/serve_latency.sh) and stop.
+    if let Ok(path) = std::env::var("ECHOTRACE_BENCH_JSONL") {
+        return write_jsonl(&articles, std::path::Path::new(&path));
+    }
+    let index_dir =
+        std::env::temp_dir().join(format!("echotrace-search-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&index_dir);
+    let t0 = Instant::now();
+    let index = echotrace_search::SearchIndex::open(&index_dir)?;
+    index.add(&articles)?;
+    let t_index = t0.elapsed().as_secs_f64();
+    let mut lat = time_searches(&index, &articles, queries)?;
+    let (t_tracer, mut trace_lat) = time_traces(&articles, traces);
+    let _ = std::fs::remove_dir_all(&index_dir);
+    println!("{n} articles indexed in {t_index:.1} s (search), {t_tracer:.1} s (trace)");
+    println!("| lookup | runs | median ms | p99 ms |");
+    println!("| --- | --- | --- | --- |");
+    let names = [
+        "search: one word",
+        "search: two-word phrase",
+        "search: two words, date range",
+    ];
+    for (k, name) in names.iter().enumerate() {
+        let runs = lat[k].len();
+        println!(
+            "| {name} | {runs} | {:.2} | {:.2} |",
+            percentile(&mut lat[k], 0.5),
+            percentile(&mut lat[k], 0.99)
+        );
+    }
+    let runs = trace_lat.len();
+    println!(
+        "| trace: 20-word passage | {runs} | {:.1} | {:.1} |",
+        percentile(&mut trace_lat, 0.5),
+        percentile(&mut trace_lat, 0.99)
+    );
+    Ok(())
+}
+
+/// `n` planted-reuse articles in English, spread over 50 outlets and the days of February 2023.
+fn corpus(dir: &std::path::Path, n: usize) -> Result<Vec<echotrace_model::Article>, String> {
+    let pool = echotrace_eval::body_texts(dir)?;
     let texts = planted::synthetic_texts(&pool, n, 7);
     let mut articles = planted::generate(&texts, n / 10, 11).articles;
     for (i, a) in articles.iter_mut().enumerate() {
@@ -75,19 +118,16 @@ fn main() -> anyhow::Result<()> {
             evidence: String::new(),
         });
     }
-    // With ECHOTRACE_BENCH_JSONL=PATH, write the corpus as JSONL pages (for a
-    // store and server benchmark, bench/serve_latency.sh) and stop.
-    if let Ok(path) = std::env::var("ECHOTRACE_BENCH_JSONL") {
-        return write_jsonl(&articles, std::path::Path::new(&path));
-    }
-    let index_dir =
-        std::env::temp_dir().join(format!("echotrace-search-bench-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&index_dir);
-    let t0 = Instant::now();
-    let index = echotrace_search::SearchIndex::open(&index_dir)?;
-    index.add(&articles)?;
-    let t_index = t0.elapsed().as_secs_f64();
-    // Queries drawn deterministically from the corpus's own words.
+    Ok(articles)
+}
+
+/// Milliseconds per search, by kind (one word, two-word phrase, two words with a date
+/// range), over `queries` queries drawn deterministically from the corpus's own words.
+fn time_searches(
+    index: &echotrace_search::SearchIndex,
+    articles: &[echotrace_model::Article],
+    queries: usize,
+) -> Result<[Vec<f64>; 3], String> {
     let words: Vec<Vec<&str>> = articles
         .iter()
         .map(|a| {
@@ -122,10 +162,15 @@ fn main() -> anyhow::Result<()> {
             std::hint::black_box(hits);
         }
     }
+    Ok(lat)
+}
+
+/// Seconds to build the tracer, and milliseconds per lookup of `traces` 20-word passages cut from the articles.
+fn time_traces(articles: &[echotrace_model::Article], traces: usize) -> (f64, Vec<f64>) {
     let aliases = Aliases::builtin();
     let params = ReuseParams::default();
     let t0 = Instant::now();
-    let tracer = echotrace_reuse::Tracer::new(&articles, &aliases, &params);
+    let tracer = echotrace_reuse::Tracer::new(articles, &aliases, &params);
     let t_tracer = t0.elapsed().as_secs_f64();
     let mut trace_lat = Vec::new();
     for q in 0..traces {
@@ -142,28 +187,5 @@ fn main() -> anyhow::Result<()> {
         trace_lat.push(t.elapsed().as_secs_f64() * 1000.0);
         std::hint::black_box(hits);
     }
-    let _ = std::fs::remove_dir_all(&index_dir);
-    println!("{n} articles indexed in {t_index:.1} s (search), {t_tracer:.1} s (trace)");
-    println!("| lookup | runs | median ms | p99 ms |");
-    println!("| --- | --- | --- | --- |");
-    let names = [
-        "search: one word",
-        "search: two-word phrase",
-        "search: two words, date range",
-    ];
-    for (k, name) in names.iter().enumerate() {
-        let runs = lat[k].len();
-        println!(
-            "| {name} | {runs} | {:.2} | {:.2} |",
-            percentile(&mut lat[k], 0.5),
-            percentile(&mut lat[k], 0.99)
-        );
-    }
-    let runs = trace_lat.len();
-    println!(
-        "| trace: 20-word passage | {runs} | {:.1} | {:.1} |",
-        percentile(&mut trace_lat, 0.5),
-        percentile(&mut trace_lat, 0.99)
-    );
-    Ok(())
+    (t_tracer, trace_lat)
 }
