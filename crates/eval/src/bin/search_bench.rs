@@ -103,7 +103,7 @@ fn main() -> anyhow::Result<()> {
 }
 
 /// `n` planted-reuse articles in English, spread over 50 outlets and the days of February 2023.
-fn corpus(dir: &std::path::Path, n: usize) -> Result<Vec<echotrace_model::Article>, String> {
+fn corpus(dir: &std::path::Path, n: usize) -> anyhow::Result<Vec<echotrace_model::Article>> {
     let pool = echotrace_eval::body_texts(dir)?;
     let texts = planted::synthetic_texts(&pool, n, 7);
     let mut articles = planted::generate(&texts, n / 10, 11).articles;
