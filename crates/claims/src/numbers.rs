@@ -191,7 +191,7 @@ fn scale_of(scale: Option<&str>) -> f64 {
 pub fn numbers(article: &Article) -> Vec<Claim> {
     let body = &article.body;
     let mut out: Vec<Claim> = Vec::new();
-    for (s, e) in crate::sentences::spans(body) {
+    for (s, e) in echotrace_language::sentences(body) {
         let sentence = &body[s..e];
         let mut skip_until = 0;
         for m in figure().captures_iter(sentence) {

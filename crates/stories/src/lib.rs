@@ -345,10 +345,7 @@ pub fn document_vectors(
         .iter()
         .map(|a| {
             let mut t = a.title.clone().unwrap_or_default();
-            for (s, e) in echotrace_reuse::semantic::sentence_spans(&a.body)
-                .into_iter()
-                .take(2)
-            {
+            for (s, e) in echotrace_language::sentences(&a.body).into_iter().take(2) {
                 if !t.is_empty() {
                     t.push_str(". ");
                 }
