@@ -349,8 +349,8 @@ fn run_search(
         let title = a.and_then(|a| a.title.as_deref()).unwrap_or("(untitled)");
         let outlet = a.and_then(|a| a.outlet.as_deref()).unwrap_or("");
         let date = a
-            .and_then(|a| a.published.as_ref().map(|p| p.value.as_str()))
-            .unwrap_or("");
+            .and_then(|a| a.published.as_ref().map(|p| p.value.to_string()))
+            .unwrap_or_default();
         let res = if json {
             writeln!(
                 out,
@@ -519,8 +519,8 @@ fn run_trace(
             let date = a
                 .published
                 .as_ref()
-                .map(|p| p.value.as_str())
-                .unwrap_or("date unknown");
+                .map(|p| p.value.to_string())
+                .unwrap_or_else(|| "date unknown".into());
             writeln!(
                 out,
                 "{}  {}  {}  [{:?} {:.2}, covers {:.0}%]\n    {}\n    “{}”\n",

@@ -8,7 +8,7 @@
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime};
 use echotrace_language::month_number;
-use echotrace_model::{DateBasis, Precision, Published};
+use echotrace_model::{DateBasis, DateValue, Precision, Published};
 use regex::Regex;
 use std::sync::OnceLock;
 
@@ -43,28 +43,26 @@ impl FoundDate {
         match (self.date, self.month_day) {
             (Some(d), _) => match self.time {
                 Some(t) => Published {
-                    value: NaiveDateTime::new(d, t)
-                        .format("%Y-%m-%dT%H:%M")
-                        .to_string(),
+                    value: DateValue::from_datetime(NaiveDateTime::new(d, t)),
                     precision: Precision::Minute,
                     basis: DateBasis::Explicit,
                     evidence,
                 },
                 None => Published {
-                    value: d.format("%Y-%m-%d").to_string(),
+                    value: DateValue::from_date(d),
                     precision: Precision::Day,
                     basis: DateBasis::Explicit,
                     evidence,
                 },
             },
             (None, Some((m, d))) => Published {
-                value: format!("XXXX-{m:02}-{d:02}"),
+                value: DateValue::month_day(m, d).unwrap_or_else(DateValue::unknown),
                 precision: Precision::Day,
                 basis: DateBasis::Relative,
                 evidence,
             },
             (None, None) => Published {
-                value: "XXXX".into(),
+                value: DateValue::unknown(),
                 precision: Precision::Year,
                 basis: DateBasis::Relative,
                 evidence,
@@ -277,32 +275,46 @@ mod tests {
     #[test]
     fn day_month_year_with_time() {
         let p = first("  • 13 Feb 2023 13:25\n");
-        assert_eq!(p.value, "2023-02-13T13:25");
+        assert_eq!(p.value.to_string(), "2023-02-13T13:25");
         assert_eq!(p.precision, Precision::Minute);
         assert_eq!(p.evidence, "13 Feb 2023 13:25");
     }
 
     #[test]
     fn iso_and_written_forms() {
-        assert_eq!(first("date 2023-02-14 US forces").value, "2023-02-14");
-        assert_eq!(first("Published February 13, 2023").value, "2023-02-13");
-        assert_eq!(first("le 3 mars 2021 à 10h05").value, "2021-03-03T10:05");
-        assert_eq!(first("13 de febrero de 2023").value, "2023-02-13");
         assert_eq!(
-            first("Stand: 13.02.2023, 08:15 Uhr").value,
+            first("date 2023-02-14 US forces").value.to_string(),
+            "2023-02-14"
+        );
+        assert_eq!(
+            first("Published February 13, 2023").value.to_string(),
+            "2023-02-13"
+        );
+        assert_eq!(
+            first("le 3 mars 2021 à 10h05").value.to_string(),
+            "2021-03-03T10:05"
+        );
+        assert_eq!(
+            first("13 de febrero de 2023").value.to_string(),
+            "2023-02-13"
+        );
+        assert_eq!(
+            first("Stand: 13.02.2023, 08:15 Uhr").value.to_string(),
             "2023-02-13T08:15"
         );
-        assert_eq!(first("2023年2月13日").value, "2023-02-13");
-        assert_eq!(first("13 февраля 2023").value, "2023-02-13");
+        assert_eq!(first("2023年2月13日").value.to_string(), "2023-02-13");
+        assert_eq!(first("13 февраля 2023").value.to_string(), "2023-02-13");
         assert_eq!(
-            first("الأربعاء، 07 أكتوبر 2020 12:19").value,
+            first("الأربعاء، 07 أكتوبر 2020 12:19").value.to_string(),
             "2020-10-07T12:19"
         );
         assert_eq!(
-            first("تم نشره الجمعة 24 نيسان / أبريل 2020").value,
+            first("تم نشره الجمعة 24 نيسان / أبريل 2020")
+                .value
+                .to_string(),
             "2020-04-24"
         );
-        assert_eq!(first("17 באוגוסט 2020").value, "2020-08-17");
+        assert_eq!(first("17 באוגוסט 2020").value.to_string(), "2020-08-17");
     }
 
     #[test]
@@ -311,7 +323,7 @@ mod tests {
         let f = find_month_days(t);
         assert_eq!(f.len(), 1);
         let p = f[0].to_published(t);
-        assert_eq!(p.value, "XXXX-05-17");
+        assert_eq!(p.value.to_string(), "XXXX-05-17");
         assert_eq!(p.basis, DateBasis::Relative);
         assert!(find_month_days("on May 17, 2022 it said").is_empty());
     }

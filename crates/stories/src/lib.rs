@@ -23,7 +23,7 @@ use echotrace_model::{Article, Passage, Story};
 use echotrace_reuse::Aliases;
 
 pub use terms::{cosine, TermCounts, TermSpace, TermVector};
-pub use time::{parse_day, DateKey};
+pub use time::DateKey;
 
 /// Settings of the stories stage.
 #[derive(Debug, Clone, Copy)]
@@ -505,7 +505,7 @@ fn assemble(
             let first_seen = members
                 .iter()
                 .find(|&&i| dates[i].day().is_some())
-                .and_then(|&i| articles[i].published.as_ref().map(|p| p.value.clone()));
+                .and_then(|&i| articles[i].published.as_ref().map(|p| p.value));
             // Named after its earliest-added member: articles are only ever
             // appended, so the id survives a growing collection as long as
             // that article stays in the story.
