@@ -11,7 +11,6 @@ pub mod entities;
 pub mod names;
 pub mod numbers;
 pub mod quotes;
-pub mod sentences;
 
 use echotrace_model::{Article, Claim, Entity, Quote};
 use echotrace_reuse::Aliases;

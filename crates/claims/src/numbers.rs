@@ -106,32 +106,10 @@ const UNITS: &[(&str, &str)] = &[
     ("meters", "m"),
 ];
 
-const MONTHS: &[&str] = &[
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "sept",
-    "oct",
-    "nov",
-    "dec",
-];
+/// Whether a lower-case word names a month, in any language of the shared month table.
+fn is_month(word: &str) -> bool {
+    echotrace_language::month_number(word).is_some()
+}
 
 fn figure() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
@@ -191,7 +169,7 @@ fn scale_of(scale: Option<&str>) -> f64 {
 pub fn numbers(article: &Article) -> Vec<Claim> {
     let body = &article.body;
     let mut out: Vec<Claim> = Vec::new();
-    for (s, e) in crate::sentences::spans(body) {
+    for (s, e) in echotrace_language::sentences(body) {
         let sentence = &body[s..e];
         let mut skip_until = 0;
         for m in figure().captures_iter(sentence) {
@@ -320,7 +298,7 @@ fn designation(num: &str, before: &str) -> bool {
     capitalised
         && !first_of_sentence
         && !currency
-        && !MONTHS.contains(&lower.as_str())
+        && !is_month(&lower)
         && !QUALIFIERS.iter().any(|q| q.eq_ignore_ascii_case(&lower))
 }
 
@@ -346,7 +324,7 @@ fn is_date_or_time(num: &str, before: &str, after: &str) -> bool {
             }
         }
     }
-    if digits && num.len() <= 2 && (MONTHS.contains(&next) || MONTHS.contains(&prev)) {
+    if digits && num.len() <= 2 && (is_month(next) || is_month(prev)) {
         return true;
     }
     if after.starts_with(['.', ':'])

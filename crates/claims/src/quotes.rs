@@ -427,7 +427,7 @@ fn indirect_quotes(article: &Article, out: &mut Vec<Quote>) {
     let body = &article.body;
     let mut added: Vec<Quote> = Vec::new();
     let mut absorbed: Vec<usize> = Vec::new();
-    for (s, e) in crate::sentences::spans(body) {
+    for (s, e) in echotrace_language::sentences(body) {
         // Overlap by more than a stray closing mark the splitter left at the sentence's start.
         let inside: Vec<usize> = (0..out.len())
             .filter(|&i| out[i].end.min(e) > out[i].start.max(s) + 4)
@@ -629,7 +629,7 @@ fn participial_quotes(article: &Article, out: &mut Vec<Quote>) {
     });
     let body = &article.body;
     let mut added = Vec::new();
-    for (s, e) in crate::sentences::spans(body) {
+    for (s, e) in echotrace_language::sentences(body) {
         let sentence = &body[s..e];
         let Some(m) = re.captures(sentence) else {
             continue;

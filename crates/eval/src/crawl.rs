@@ -120,6 +120,11 @@ fn zipf_cdf(max: usize, s: f64) -> Vec<f64> {
         .collect()
 }
 
+/// Sentences of at least three words, cut after every `.`, `!` and `?`.
+///
+/// Frozen: part of the corpus definition, must not change. Generated crawls
+/// are cut at these boundaries (decimals included), so the shared splitter
+/// (`echotrace_language::sentences`) would change every generated page.
 fn sentences(text: &str) -> Vec<String> {
     text.split_inclusive(['.', '!', '?'])
         .map(|s| s.trim().to_string())

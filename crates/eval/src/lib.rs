@@ -46,8 +46,8 @@ pub fn echotrace_system() -> System {
             let a = echotrace_extract::extract(&doc, &Default::default());
             let date = a
                 .published
-                .filter(|p| !p.value.starts_with('X'))
-                .map(|p| p.value.chars().take(10).collect());
+                .and_then(|p| p.value.date())
+                .map(|d| d.to_string());
             (a.body, date)
         },
     }

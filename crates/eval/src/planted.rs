@@ -169,6 +169,11 @@ impl Rng {
 }
 
 /// Sentence byte ranges of a text (ends at ". ", "! ", "? " before a capital or quote).
+///
+/// Frozen: part of the corpus definition, must not change. The planted
+/// corpora and calibration pairs are cut at these boundaries, so the shared
+/// splitter (`echotrace_language::sentences`, which differs on abbreviations,
+/// quotes and non-Latin scripts) would change the measured corpora.
 fn sentences(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut start = 0;

@@ -3,252 +3,21 @@
 //! Hand-written because no crate both locates dates inside free text in many
 //! languages and reports the span, the precision and whether the year was
 //! stated; those three are what the report's `published` needs. Month names
-//! are data ([`MONTHS`]); patterns are general (day-month-year, month-day-year,
-//! ISO, CJK), never tied to a site.
+//! are data (`echotrace_language::calendar`); patterns are general
+//! (day-month-year, month-day-year, ISO, CJK), never tied to a site.
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime};
-use echotrace_model::{DateBasis, Precision, Published};
+use echotrace_language::month_number;
+use echotrace_model::{DateBasis, DateValue, Precision, Published};
 use regex::Regex;
 use std::sync::OnceLock;
 
-/// Month names and abbreviations (lower case) in the languages we see most, by month number.
-pub const MONTHS: &[(&str, u32)] = &[
-    // English
-    ("january", 1),
-    ("february", 2),
-    ("march", 3),
-    ("april", 4),
-    ("may", 5),
-    ("june", 6),
-    ("july", 7),
-    ("august", 8),
-    ("september", 9),
-    ("october", 10),
-    ("november", 11),
-    ("december", 12),
-    ("jan", 1),
-    ("feb", 2),
-    ("mar", 3),
-    ("apr", 4),
-    ("jun", 6),
-    ("jul", 7),
-    ("aug", 8),
-    ("sep", 9),
-    ("sept", 9),
-    ("oct", 10),
-    ("nov", 11),
-    ("dec", 12),
-    // German
-    ("januar", 1),
-    ("jänner", 1),
-    ("februar", 2),
-    ("märz", 3),
-    ("maerz", 3),
-    ("mai", 5),
-    ("juni", 6),
-    ("juli", 7),
-    ("oktober", 10),
-    ("dezember", 12),
-    ("okt", 10),
-    ("dez", 12),
-    ("mär", 3),
-    // French
-    ("janvier", 1),
-    ("février", 2),
-    ("fevrier", 2),
-    ("mars", 3),
-    ("avril", 4),
-    ("juin", 6),
-    ("juillet", 7),
-    ("août", 8),
-    ("aout", 8),
-    ("septembre", 9),
-    ("octobre", 10),
-    ("novembre", 11),
-    ("décembre", 12),
-    ("decembre", 12),
-    ("janv", 1),
-    ("févr", 2),
-    ("avr", 4),
-    ("juil", 7),
-    // Spanish
-    ("enero", 1),
-    ("febrero", 2),
-    ("marzo", 3),
-    ("abril", 4),
-    ("mayo", 5),
-    ("junio", 6),
-    ("julio", 7),
-    ("agosto", 8),
-    ("septiembre", 9),
-    ("setiembre", 9),
-    ("octubre", 10),
-    ("noviembre", 11),
-    ("diciembre", 12),
-    ("ene", 1),
-    ("abr", 4),
-    ("ago", 8),
-    ("dic", 12),
-    // Italian
-    ("gennaio", 1),
-    ("febbraio", 2),
-    ("aprile", 4),
-    ("maggio", 5),
-    ("giugno", 6),
-    ("luglio", 7),
-    ("settembre", 9),
-    ("ottobre", 10),
-    ("dicembre", 12),
-    // Portuguese
-    ("janeiro", 1),
-    ("fevereiro", 2),
-    ("março", 3),
-    ("maio", 5),
-    ("junho", 6),
-    ("julho", 7),
-    ("setembro", 9),
-    ("outubro", 10),
-    ("novembro", 11),
-    ("dezembro", 12),
-    // Dutch
-    ("januari", 1),
-    ("februari", 2),
-    ("maart", 3),
-    ("mei", 5),
-    ("augustus", 8),
-    // Indonesian / Malay
-    ("januari", 1),
-    ("pebruari", 2),
-    ("agustus", 8),
-    ("desember", 12),
-    ("nopember", 11),
-    // Turkish
-    ("ocak", 1),
-    ("şubat", 2),
-    ("mart", 3),
-    ("nisan", 4),
-    ("mayıs", 5),
-    ("haziran", 6),
-    ("temmuz", 7),
-    ("ağustos", 8),
-    ("eylül", 9),
-    ("ekim", 10),
-    ("kasım", 11),
-    ("aralık", 12),
-    // Russian (genitive and nominative)
-    ("января", 1),
-    ("февраля", 2),
-    ("марта", 3),
-    ("апреля", 4),
-    ("мая", 5),
-    ("июня", 6),
-    ("июля", 7),
-    ("августа", 8),
-    ("сентября", 9),
-    ("октября", 10),
-    ("ноября", 11),
-    ("декабря", 12),
-    ("январь", 1),
-    ("февраль", 2),
-    ("март", 3),
-    ("апрель", 4),
-    ("май", 5),
-    ("июнь", 6),
-    ("июль", 7),
-    ("август", 8),
-    ("сентябрь", 9),
-    ("октябрь", 10),
-    ("ноябрь", 11),
-    ("декабрь", 12),
-    // Arabic: Egyptian and Gulf names, Levantine names, Maghreb names
-    ("يناير", 1),
-    ("فبراير", 2),
-    ("مارس", 3),
-    ("أبريل", 4),
-    ("إبريل", 4),
-    ("ابريل", 4),
-    ("مايو", 5),
-    ("يونيو", 6),
-    ("يونيه", 6),
-    ("يوليو", 7),
-    ("يوليه", 7),
-    ("أغسطس", 8),
-    ("اغسطس", 8),
-    ("سبتمبر", 9),
-    ("أكتوبر", 10),
-    ("اكتوبر", 10),
-    ("نوفمبر", 11),
-    ("ديسمبر", 12),
-    ("كانون الثاني", 1),
-    ("شباط", 2),
-    ("آذار", 3),
-    ("نيسان", 4),
-    ("أيار", 5),
-    ("أيّار", 5),
-    ("حزيران", 6),
-    ("تموز", 7),
-    ("آب", 8),
-    ("أيلول", 9),
-    ("تشرين الأول", 10),
-    ("تشرين الثاني", 11),
-    ("كانون الأول", 12),
-    ("جانفي", 1),
-    ("فيفري", 2),
-    ("أفريل", 4),
-    ("ماي", 5),
-    ("جوان", 6),
-    ("جويلية", 7),
-    ("أوت", 8),
-    // Hebrew, bare and with the preposition ב ("in")
-    ("ינואר", 1),
-    ("פברואר", 2),
-    ("מרץ", 3),
-    ("אפריל", 4),
-    ("מאי", 5),
-    ("יוני", 6),
-    ("יולי", 7),
-    ("אוגוסט", 8),
-    ("ספטמבר", 9),
-    ("אוקטובר", 10),
-    ("נובמבר", 11),
-    ("דצמבר", 12),
-    ("בינואר", 1),
-    ("בפברואר", 2),
-    ("במרץ", 3),
-    ("באפריל", 4),
-    ("במאי", 5),
-    ("ביוני", 6),
-    ("ביולי", 7),
-    ("באוגוסט", 8),
-    ("בספטמבר", 9),
-    ("באוקטובר", 10),
-    ("בנובמבר", 11),
-    ("בדצמבר", 12),
-    // Polish (genitive)
-    ("stycznia", 1),
-    ("lutego", 2),
-    ("marca", 3),
-    ("kwietnia", 4),
-    ("maja", 5),
-    ("czerwca", 6),
-    ("lipca", 7),
-    ("sierpnia", 8),
-    ("września", 9),
-    ("października", 10),
-    ("listopada", 11),
-    ("grudnia", 12),
-];
-
-/// Looks a month word up in [`MONTHS`], ignoring case and a trailing dot.
-pub fn month_number(word: &str) -> Option<u32> {
-    let w = word.trim_end_matches('.').to_lowercase();
-    MONTHS.iter().find(|(n, _)| *n == w).map(|&(_, m)| m)
-}
-
 fn month_alternation() -> String {
-    let mut names: Vec<&str> = MONTHS.iter().map(|(n, _)| *n).collect();
+    let mut names: Vec<&str> = echotrace_language::calendar::month_names()
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .collect();
     names.sort_by_key(|n| std::cmp::Reverse(n.chars().count()));
-    names.dedup();
     names.join("|")
 }
 
@@ -274,28 +43,26 @@ impl FoundDate {
         match (self.date, self.month_day) {
             (Some(d), _) => match self.time {
                 Some(t) => Published {
-                    value: NaiveDateTime::new(d, t)
-                        .format("%Y-%m-%dT%H:%M")
-                        .to_string(),
+                    value: DateValue::from_datetime(NaiveDateTime::new(d, t)),
                     precision: Precision::Minute,
                     basis: DateBasis::Explicit,
                     evidence,
                 },
                 None => Published {
-                    value: d.format("%Y-%m-%d").to_string(),
+                    value: DateValue::from_date(d),
                     precision: Precision::Day,
                     basis: DateBasis::Explicit,
                     evidence,
                 },
             },
             (None, Some((m, d))) => Published {
-                value: format!("XXXX-{m:02}-{d:02}"),
+                value: DateValue::month_day(m, d).unwrap_or_else(DateValue::unknown),
                 precision: Precision::Day,
                 basis: DateBasis::Relative,
                 evidence,
             },
             (None, None) => Published {
-                value: "XXXX".into(),
+                value: DateValue::unknown(),
                 precision: Precision::Year,
                 basis: DateBasis::Relative,
                 evidence,
@@ -508,32 +275,46 @@ mod tests {
     #[test]
     fn day_month_year_with_time() {
         let p = first("  • 13 Feb 2023 13:25\n");
-        assert_eq!(p.value, "2023-02-13T13:25");
+        assert_eq!(p.value.to_string(), "2023-02-13T13:25");
         assert_eq!(p.precision, Precision::Minute);
         assert_eq!(p.evidence, "13 Feb 2023 13:25");
     }
 
     #[test]
     fn iso_and_written_forms() {
-        assert_eq!(first("date 2023-02-14 US forces").value, "2023-02-14");
-        assert_eq!(first("Published February 13, 2023").value, "2023-02-13");
-        assert_eq!(first("le 3 mars 2021 à 10h05").value, "2021-03-03T10:05");
-        assert_eq!(first("13 de febrero de 2023").value, "2023-02-13");
         assert_eq!(
-            first("Stand: 13.02.2023, 08:15 Uhr").value,
+            first("date 2023-02-14 US forces").value.to_string(),
+            "2023-02-14"
+        );
+        assert_eq!(
+            first("Published February 13, 2023").value.to_string(),
+            "2023-02-13"
+        );
+        assert_eq!(
+            first("le 3 mars 2021 à 10h05").value.to_string(),
+            "2021-03-03T10:05"
+        );
+        assert_eq!(
+            first("13 de febrero de 2023").value.to_string(),
+            "2023-02-13"
+        );
+        assert_eq!(
+            first("Stand: 13.02.2023, 08:15 Uhr").value.to_string(),
             "2023-02-13T08:15"
         );
-        assert_eq!(first("2023年2月13日").value, "2023-02-13");
-        assert_eq!(first("13 февраля 2023").value, "2023-02-13");
+        assert_eq!(first("2023年2月13日").value.to_string(), "2023-02-13");
+        assert_eq!(first("13 февраля 2023").value.to_string(), "2023-02-13");
         assert_eq!(
-            first("الأربعاء، 07 أكتوبر 2020 12:19").value,
+            first("الأربعاء، 07 أكتوبر 2020 12:19").value.to_string(),
             "2020-10-07T12:19"
         );
         assert_eq!(
-            first("تم نشره الجمعة 24 نيسان / أبريل 2020").value,
+            first("تم نشره الجمعة 24 نيسان / أبريل 2020")
+                .value
+                .to_string(),
             "2020-04-24"
         );
-        assert_eq!(first("17 באוגוסט 2020").value, "2020-08-17");
+        assert_eq!(first("17 באוגוסט 2020").value.to_string(), "2020-08-17");
     }
 
     #[test]
@@ -542,7 +323,7 @@ mod tests {
         let f = find_month_days(t);
         assert_eq!(f.len(), 1);
         let p = f[0].to_published(t);
-        assert_eq!(p.value, "XXXX-05-17");
+        assert_eq!(p.value.to_string(), "XXXX-05-17");
         assert_eq!(p.basis, DateBasis::Relative);
         assert!(find_month_days("on May 17, 2022 it said").is_empty());
     }

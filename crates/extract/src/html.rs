@@ -11,7 +11,7 @@
 
 use std::sync::OnceLock;
 
-use echotrace_model::{DateBasis, Precision, Published};
+use echotrace_model::{DateBasis, DateValue, Precision, Published};
 use scraper::{Html, Selector};
 
 use crate::date::{find_dates, parse_machine_date, plausible};
@@ -157,10 +157,8 @@ fn date_from_scripts(html: &str) -> Option<Published> {
         let (d, t) = parse_machine_date(&c[2])?;
         plausible(d).then(|| Published {
             value: match t {
-                Some(t) if c[2].contains(':') => {
-                    format!("{}T{}", d.format("%Y-%m-%d"), t.format("%H:%M"))
-                }
-                _ => d.format("%Y-%m-%d").to_string(),
+                Some(t) if c[2].contains(':') => DateValue::from_datetime(d.and_time(t)),
+                _ => DateValue::from_date(d),
             },
             precision: if t.is_some() && c[2].contains(':') {
                 Precision::Minute
@@ -429,8 +427,7 @@ fn read_metadata(doc: &Html, url: Option<&str>) -> HtmlPage {
     };
     let locale = m.locale();
     let utc_shift = locale.as_deref().and_then(locale_utc_offset_minutes);
-    let visible_day = date_from_visible(doc, locale.as_deref())
-        .and_then(|p| chrono::NaiveDate::parse_from_str(p.value.get(..10)?, "%Y-%m-%d").ok());
+    let visible_day = date_from_visible(doc, locale.as_deref()).and_then(|p| p.value.date());
     HtmlPage {
         title: m.title(),
         outlet: m.outlet(url),
@@ -680,10 +677,9 @@ fn first_date(
         }
         let has_time = t.is_some() && value.contains(':');
         Some(Published {
-            value: if has_time {
-                format!("{}T{}", d.format("%Y-%m-%d"), t.unwrap().format("%H:%M"))
-            } else {
-                d.format("%Y-%m-%d").to_string()
+            value: match t {
+                Some(t) if has_time => DateValue::from_datetime(d.and_time(t)),
+                _ => DateValue::from_date(d),
             },
             precision: if has_time {
                 Precision::Minute
@@ -837,7 +833,7 @@ fn date_from_visible(doc: &Html, lang: Option<&str>) -> Option<Published> {
             if let Some(v) = e.value().attr(a) {
                 if let Some((d, _)) = parse_machine_date(v).filter(|(d, _)| plausible(*d)) {
                     return Some(Published {
-                        value: d.format("%Y-%m-%d").to_string(),
+                        value: DateValue::from_date(d),
                         precision: Precision::Day,
                         basis: DateBasis::Explicit,
                         evidence: format!("{a}=\"{v}\""),
@@ -876,7 +872,7 @@ mod tests {
         assert_eq!(p.byline.as_deref(), Some("Jane Roe"));
         // Meta tags come before JSON-LD (measured better on the dates set).
         let d = p.published.unwrap();
-        assert_eq!(d.value, "2021-03-04T10:05");
+        assert_eq!(d.value.to_string(), "2021-03-04T10:05");
         assert!(d.evidence.contains("article:published_time"));
         assert_eq!(p.tags, ["Syria", "Russia"]);
         assert_eq!(p.language.as_deref(), Some("en"));
@@ -888,14 +884,26 @@ mod tests {
             format!("<html lang=\"{lang}\"><head><meta property=\"article:published_time\" content=\"{ts}\"></head><body><p>x</p></body></html>")
         };
         let us = extract_html(&page("en-US", "2020-05-02T02:54:29.000Z"), None);
-        assert_eq!(&us.published.unwrap().value[..10], "2020-05-01");
+        assert_eq!(
+            us.published.unwrap().value.date().unwrap().to_string(),
+            "2020-05-01"
+        );
         let de = extract_html(&page("de-DE", "2022-11-06T23:00:00Z"), None);
-        assert_eq!(&de.published.unwrap().value[..10], "2022-11-07");
+        assert_eq!(
+            de.published.unwrap().value.date().unwrap().to_string(),
+            "2022-11-07"
+        );
         // Plain "en" is not one time zone; an explicit offset is already local.
         let en = extract_html(&page("en", "2020-05-02T02:54:29Z"), None);
-        assert_eq!(&en.published.unwrap().value[..10], "2020-05-02");
+        assert_eq!(
+            en.published.unwrap().value.date().unwrap().to_string(),
+            "2020-05-02"
+        );
         let local = extract_html(&page("en-US", "2020-05-02T02:54:29+02:00"), None);
-        assert_eq!(&local.published.unwrap().value[..10], "2020-05-02");
+        assert_eq!(
+            local.published.unwrap().value.date().unwrap().to_string(),
+            "2020-05-02"
+        );
     }
 
     #[test]
@@ -903,7 +911,7 @@ mod tests {
         let html = "<html><body><p>Nothing dated in the markup.</p></body></html>";
         let p = extract_html(html, Some("https://www.news.example/2020/04/24/story/"));
         assert_eq!(p.outlet.as_deref(), Some("news.example"));
-        assert_eq!(p.published.unwrap().value, "2020-04-24");
+        assert_eq!(p.published.unwrap().value.to_string(), "2020-04-24");
     }
 
     #[test]

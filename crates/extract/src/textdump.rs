@@ -676,7 +676,7 @@ mod tests {
         );
         assert_eq!(a.credits.byline.as_deref(), Some("Jane Roe"));
         assert_eq!(a.credits.sources, ["Agencies"]);
-        assert_eq!(a.published.unwrap().value, "2021-03-03T10:05");
+        assert_eq!(a.published.unwrap().value.to_string(), "2021-03-03T10:05");
         assert_eq!(a.tags, ["Budget", "Schools", "City"]);
         assert_eq!(a.outlet.as_deref(), Some("Daily Example"));
         assert_eq!(a.date_hints, ["on Tuesday"]);

@@ -8,6 +8,9 @@
 
 use serde::{Deserialize, Serialize};
 
+mod date;
+pub use date::{DateValue, DateValueError};
+
 /// The report schema identifier written into every JSON report.
 pub const SCHEMA: &str = "echotrace/2";
 
@@ -107,7 +110,7 @@ pub enum DateBasis {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Published {
     /// ISO 8601 (`2023-02-13T13:25`, `2023-02-13`); an unknown year is `XXXX` (EDTF).
-    pub value: String,
+    pub value: DateValue,
     /// How finely `value` is known.
     pub precision: Precision,
     /// Why it is believed.
@@ -163,11 +166,11 @@ pub struct Article {
 
 impl Article {
     /// A key that sorts articles earliest first: explicit dates, then partial ones (`XXXX-05-17`), then undated.
-    pub fn chronology(&self) -> (u8, String) {
+    pub fn chronology(&self) -> (u8, Option<DateValue>) {
         match &self.published {
-            Some(p) if !p.value.starts_with('X') => (0, p.value.clone()),
-            Some(p) => (1, p.value.clone()),
-            None => (2, String::new()),
+            Some(p) if p.value.year().is_some() => (0, Some(p.value)),
+            Some(p) => (1, Some(p.value)),
+            None => (2, None),
         }
     }
 }
@@ -299,7 +302,7 @@ pub struct Story {
     /// Member article ids, earliest first.
     pub articles: Vec<String>,
     /// The earliest date any member or its source is known by (ISO 8601).
-    pub first_seen: Option<String>,
+    pub first_seen: Option<DateValue>,
     /// Stories this one recalls or quotes without being about them.
     pub cites: Vec<String>,
     /// Key terms shared by the members (normalised), most telling first.
@@ -507,7 +510,7 @@ pub struct TimelineEvent {
     /// The story.
     pub story: String,
     /// ISO 8601 date or date-time (`XXXX` year when unknown).
-    pub date: String,
+    pub date: DateValue,
     /// Explicit, relative or inferred.
     pub basis: DateBasis,
     /// The article or source id.
@@ -601,7 +604,7 @@ mod tests {
     #[test]
     fn published_uses_lowercase_enums() {
         let p = Published {
-            value: "2023-02-13T13:25".into(),
+            value: "2023-02-13T13:25".parse().unwrap(),
             precision: Precision::Minute,
             basis: DateBasis::Explicit,
             evidence: "13 Feb 2023 13:25".into(),

@@ -38,7 +38,7 @@ use echotrace_model::{
     TimelineEvent,
 };
 use echotrace_store::{Batch, Store};
-use echotrace_stories::{parse_day, term_max_df, DateKey, StoryParams, TermCounts, TermSpace};
+use echotrace_stories::{term_max_df, DateKey, StoryParams, TermCounts, TermSpace};
 
 use crate::{Options, PipelineError, Progress, Result};
 
@@ -97,12 +97,7 @@ pub fn stored_stories(store: &Store) -> Result<Vec<StoredStory>> {
             })?;
         stories.push((row.id, kept));
     }
-    let day = |s: &StoredStory| {
-        s.story
-            .first_seen
-            .as_deref()
-            .and_then(|d| parse_day(d).day())
-    };
+    let day = |s: &StoredStory| s.story.first_seen.and_then(|d| d.date());
     stories.sort_by_key(|(id, s)| (day(s).is_none(), day(s), *id));
     Ok(stories.into_iter().map(|x| x.1).collect())
 }
@@ -573,7 +568,7 @@ fn order_members(story: &mut Story, articles: &[Article], index: &HashMap<u32, u
     story.first_seen = story.articles.iter().find_map(|id| {
         let a = &articles[*index.get(&number(id))?];
         DateKey::of(a.published.as_ref()).day()?;
-        a.published.as_ref().map(|p| p.value.clone())
+        a.published.as_ref().map(|p| p.value)
     });
 }
 
@@ -848,7 +843,7 @@ fn cite_outside(
             let day = serde_json::from_str::<StoredStory>(&json)
                 .ok()
                 .and_then(|s| s.story.first_seen)
-                .and_then(|d| parse_day(&d).day());
+                .and_then(|d| d.date());
             (id, day)
         })
         .collect();
@@ -866,10 +861,7 @@ fn cite_outside(
         else {
             continue;
         };
-        let ours = stories[s]
-            .first_seen
-            .as_deref()
-            .and_then(|d| parse_day(d).day());
+        let ours = stories[s].first_seen.and_then(|d| d.date());
         let recalls = match (ours, first.get(t).copied().flatten()) {
             (Some(a), Some(b)) if a != b => a > b,
             // Undated or the same day: the side where the text is the smaller share of its body recalls it.

@@ -20,7 +20,6 @@ use std::collections::{BTreeMap, HashMap};
 use echotrace_model::Report;
 use echotrace_reuse::Aliases;
 use echotrace_store::Store;
-use echotrace_stories::parse_day;
 
 use crate::placing::StoredStory;
 use crate::{PipelineError, Result, Silent};
@@ -146,12 +145,7 @@ impl Reading {
 
     /// Lays the stories and what was found in them out in the report, ordered as the stories stage orders them (earliest first; undated last).
     fn flatten(&mut self) {
-        let day = |s: &StoredStory| {
-            s.story
-                .first_seen
-                .as_deref()
-                .and_then(|d| parse_day(d).day())
-        };
+        let day = |s: &StoredStory| s.story.first_seen.and_then(|d| d.date());
         let mut order: Vec<(&u32, &StoredStory)> = self.records.iter().collect();
         order.sort_by_key(|(id, s)| (day(s).is_none(), day(s), **id));
         let r = &mut self.report;

@@ -462,7 +462,7 @@ fn speakers(report: &Report, ctx: &Context, out: &mut Vec<Divergence>) {
 /// Whether the sentences around `[start, end)` carry an attribution cue.
 fn cued(report: &Report, i: usize, start: usize, end: usize) -> bool {
     let body = &report.articles[i].body;
-    crate::shares::sentences(body)
+    echotrace_language::sentences(body)
         .into_iter()
         .filter(|&(s, e)| s < end && start < e)
         .any(|(s, e)| {

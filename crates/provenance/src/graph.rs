@@ -304,7 +304,7 @@ fn timeline(report: &Report, ctx: &Context, inferred: &[Inferred]) -> Vec<Timeli
                 let who = src.speaker.clone().unwrap_or_else(|| "the source".into());
                 out.push(TimelineEvent {
                     story: story.id.clone(),
-                    date: d.value.clone(),
+                    date: d.value,
                     basis: d.basis,
                     node: src.id.clone(),
                     what: if src.latent {
@@ -326,7 +326,7 @@ fn timeline(report: &Report, ctx: &Context, inferred: &[Inferred]) -> Vec<Timeli
             let outlet = a.outlet.clone().unwrap_or_else(|| a.id.clone());
             out.push(TimelineEvent {
                 story: story.id.clone(),
-                date: p.value.clone(),
+                date: p.value,
                 basis: p.basis,
                 node: a.id.clone(),
                 what: format!(
@@ -339,7 +339,7 @@ fn timeline(report: &Report, ctx: &Context, inferred: &[Inferred]) -> Vec<Timeli
     out.sort_by(|a, b| {
         a.story
             .cmp(&b.story)
-            .then(a.date.replace('X', "9").cmp(&b.date.replace('X', "9")))
+            .then(a.date.cmp(&b.date))
             .then((a.basis != DateBasis::Explicit).cmp(&(b.basis != DateBasis::Explicit)))
     });
     out

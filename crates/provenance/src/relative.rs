@@ -7,6 +7,7 @@
 //! month and day take the year that puts them on or shortly before it.
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use echotrace_language::month_number;
 
 const WEEKDAYS: [(&str, Weekday); 7] = [
     ("monday", Weekday::Mon),
@@ -16,10 +17,6 @@ const WEEKDAYS: [(&str, Weekday); 7] = [
     ("friday", Weekday::Fri),
     ("saturday", Weekday::Sat),
     ("sunday", Weekday::Sun),
-];
-
-const MONTHS: [&str; 12] = [
-    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
 ];
 
 /// What a hint names, before it is anchored to a day.
@@ -43,10 +40,8 @@ pub fn parse_hint(phrase: &str) -> Option<Hint> {
             return Some(Hint::Weekday(*d));
         }
     }
-    let month = words.iter().position(|w| {
-        w.len() >= 3 && MONTHS.iter().any(|m| w.starts_with(m)) && month_of(w).is_some()
-    })?;
-    let m = month_of(words[month])?;
+    let month = words.iter().position(|w| month_number(w).is_some())?;
+    let m = month_number(words[month])?;
     let day = |w: &str| {
         w.trim_end_matches(|c: char| c.is_alphabetic())
             .parse::<u32>()
@@ -58,31 +53,6 @@ pub fn parse_hint(phrase: &str) -> Option<Hint> {
         .and_then(|w| day(w))
         .or_else(|| month.checked_sub(1).and_then(|i| day(words[i])))?;
     Some(Hint::MonthDay(m, d))
-}
-
-fn month_of(word: &str) -> Option<u32> {
-    const FULL: [&str; 12] = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
-    FULL.iter()
-        .position(|f| f.starts_with(word) || word == &f[..3.min(f.len())] || *f == word)
-        .or_else(|| {
-            MONTHS
-                .iter()
-                .position(|m| word == *m || word == "sept" && *m == "sep")
-        })
-        .map(|i| i as u32 + 1)
 }
 
 /// The day a hint names, seen from `anchor`: the latest such day on or before it.
@@ -133,6 +103,8 @@ mod tests {
         assert_eq!(parse_hint("on 13 February"), Some(Hint::MonthDay(2, 13)));
         assert_eq!(parse_hint("on May 17"), Some(Hint::MonthDay(5, 17)));
         assert_eq!(parse_hint("on Sept. 3rd"), Some(Hint::MonthDay(9, 3)));
+        assert_eq!(parse_hint("17 мая"), Some(Hint::MonthDay(5, 17)));
+        assert_eq!(parse_hint("le 3 mars"), Some(Hint::MonthDay(3, 3)));
         let h = parse_hint("on 13 February").unwrap();
         assert_eq!(resolve(h, day("2023-02-14")), Some(day("2023-02-13")));
         let late = parse_hint("on December 30").unwrap();

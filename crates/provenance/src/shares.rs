@@ -106,7 +106,7 @@ pub fn measure(report: &mut Report, ctx: &Context) {
         if src.article.as_deref() == Some(a.id.as_str()) {
             continue;
         }
-        for (start, end) in sentences(&a.body) {
+        for (start, end) in echotrace_language::sentences(&a.body) {
             let text = &a.body[start..end];
             if overlap(start, end, &both) > 0 || !asserts(text) {
                 continue;
@@ -150,51 +150,9 @@ fn asserts(sentence: &str) -> bool {
             .any(|w| w.chars().next().is_some_and(char::is_uppercase))
 }
 
-/// Sentence ranges of a body: split after `.`, `!`, `?` followed by a space, and at line breaks.
-pub fn sentences(body: &str) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    let bytes = body.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        let end_here = b == b'\n'
-            || (matches!(b, b'.' | b'!' | b'?')
-                && bytes.get(i + 1).is_none_or(|n| n.is_ascii_whitespace()));
-        if end_here {
-            let stop = if b == b'\n' { i } else { i + 1 };
-            push_trimmed(body, start, stop, &mut out);
-            start = i + 1;
-        }
-        i += 1;
-    }
-    push_trimmed(body, start, body.len(), &mut out);
-    out
-}
-
-fn push_trimmed(body: &str, start: usize, end: usize, out: &mut Vec<(usize, usize)>) {
-    let Some(s) = body.get(start..end) else {
-        return;
-    };
-    let lead = s.len() - s.trim_start().len();
-    let t = s.trim();
-    if !t.is_empty() {
-        out.push((start + lead, start + lead + t.len()));
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sentences_split_on_stops_and_lines() {
-        let b = "One two. Three four!\n\nFive six 3.5 seven";
-        let s: Vec<&str> = sentences(b).iter().map(|&(x, y)| &b[x..y]).collect();
-        assert_eq!(s, vec!["One two.", "Three four!", "Five six 3.5 seven"]);
-        assert!(sentences("").is_empty());
-        assert_eq!(sentences("ünïcode. «ok»").len(), 2);
-    }
 
     #[test]
     fn cues_match_whole_words() {

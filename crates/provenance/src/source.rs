@@ -17,7 +17,7 @@
 use std::collections::HashMap;
 
 use chrono::{Datelike, Duration, NaiveDate};
-use echotrace_model::{DateBasis, Precision, Published, Report, Source};
+use echotrace_model::{DateBasis, DateValue, Precision, Published, Report, Source};
 use echotrace_stories::DateKey;
 
 use crate::context::Context;
@@ -121,7 +121,7 @@ fn infer_one(report: &Report, ctx: &Context, s: usize) -> Inferred {
         latent,
         speaker,
         date: day.map(|(d, ev, basis)| Published {
-            value: d.format("%Y-%m-%d").to_string(),
+            value: DateValue::from_date(d),
             precision: Precision::Day,
             basis,
             evidence: ev,
@@ -133,10 +133,7 @@ fn infer_one(report: &Report, ctx: &Context, s: usize) -> Inferred {
     };
     Inferred {
         story: s,
-        day: source
-            .date
-            .as_ref()
-            .and_then(|p| NaiveDate::parse_from_str(&p.value, "%Y-%m-%d").ok()),
+        day: source.date.as_ref().and_then(|p| p.value.date()),
         source: Some(source),
         seen,
         mentions,
@@ -248,7 +245,7 @@ fn infer_date(
                 .map(|p| p.evidence.clone())
                 .unwrap_or_default();
             Some(Published {
-                value: day.format("%Y-%m-%d").to_string(),
+                value: DateValue::from_date(day),
                 precision: Precision::Day,
                 basis: DateBasis::Inferred,
                 evidence: format!("\"{ev}\"; year from story {story_id} ({source_day})"),
@@ -259,7 +256,7 @@ fn infer_date(
                 |h| matches!(parse_hint(h), Some(Hint::Weekday(w)) if w == source_day.weekday()),
             )?;
             Some(Published {
-                value: source_day.format("%Y-%m-%d").to_string(),
+                value: DateValue::from_date(source_day),
                 precision: Precision::Week,
                 basis: DateBasis::Inferred,
                 evidence: format!(
@@ -350,13 +347,11 @@ pub fn apply(report: &mut Report, inferred: &[Inferred]) {
         }
         if let Some(day) = inf.day {
             let story = &mut report.stories[inf.story];
-            let value = day.format("%Y-%m-%d").to_string();
             let earlier = story
                 .first_seen
-                .as_deref()
-                .is_none_or(|f| value.as_str() < f.get(..10).unwrap_or(f));
+                .is_none_or(|f| f.date().is_none_or(|f| day < f));
             if earlier {
-                story.first_seen = Some(value);
+                story.first_seen = Some(DateValue::from_date(day));
             }
         }
     }

@@ -195,7 +195,11 @@ fn graph(r: &Report) -> (Vec<Node>, Vec<Link>) {
             id: s.id.clone(),
             label: s.speaker.clone().unwrap_or_else(|| "source".into()),
             kind: if s.latent { "latent source" } else { "source" },
-            date: s.date.as_ref().map(|d| d.value.clone()).unwrap_or_default(),
+            date: s
+                .date
+                .as_ref()
+                .map(|d| d.value.to_string())
+                .unwrap_or_default(),
         });
     }
     for a in &r.articles {
@@ -210,7 +214,7 @@ fn graph(r: &Report) -> (Vec<Node>, Vec<Link>) {
             date: a
                 .published
                 .as_ref()
-                .map(|p| p.value.clone())
+                .map(|p| p.value.to_string())
                 .unwrap_or_default(),
         });
     }
@@ -219,7 +223,7 @@ fn graph(r: &Report) -> (Vec<Node>, Vec<Link>) {
             id: s.id.clone(),
             label: s.label.clone(),
             kind: "story",
-            date: s.first_seen.clone().unwrap_or_default(),
+            date: s.first_seen.map(|d| d.to_string()).unwrap_or_default(),
         });
     }
     let mut links: Vec<Link> = r
@@ -358,7 +362,7 @@ pub fn claim_review(r: &Report) -> serde_json::Value {
         r.articles
             .iter()
             .find(|a| a.id == id)
-            .and_then(|a| a.published.as_ref().map(|p| p.value.clone()))
+            .and_then(|a| a.published.as_ref().map(|p| p.value))
     };
     let reviews: Vec<serde_json::Value> = r
         .stories
@@ -381,7 +385,7 @@ pub fn claim_review(r: &Report) -> serde_json::Value {
                 "itemReviewed": {
                     "@type": "Claim",
                     "author": src.speaker.as_ref().map(|sp| json!({"@type": "Organization", "name": sp})),
-                    "datePublished": src.date.as_ref().map(|d| d.value.clone()),
+                    "datePublished": src.date.as_ref().map(|d| d.value),
                     "firstAppearance": first,
                     "appearance": appearances,
                 },

@@ -211,7 +211,10 @@ fn write_story_table(
             text(&s.id),
             s.independent_outlets,
             s.articles.len(),
-            text(s.first_seen.as_deref().unwrap_or("unknown"))
+            text(
+                &s.first_seen
+                    .map_or_else(|| "unknown".to_string(), |d| d.to_string())
+            )
         )?;
     }
     writeln!(w, "</table>")?;

@@ -98,8 +98,10 @@ fn write_summary(w: &mut dyn Write, s: &Story, node: &dyn Fn(&str) -> String) ->
         text(&s.id),
         text(&s.label)
     )?;
-    let first = s.first_seen.as_deref().unwrap_or("unknown");
-    writeln!(w, "<dt>first seen</dt><dd>{}</dd>", text(first))?;
+    let first = s
+        .first_seen
+        .map_or_else(|| "unknown".to_string(), |d| d.to_string());
+    writeln!(w, "<dt>first seen</dt><dd>{}</dd>", text(&first))?;
     writeln!(
         w,
         "<dt>articles</dt><dd>{} ({} independent outlets)</dd>",
@@ -141,7 +143,7 @@ fn write_sources(
             Some(d) => writeln!(
                 w,
                 "<dt>date</dt><dd>{} ({:?}; {})</dd>",
-                text(&d.value),
+                text(&d.value.to_string()),
                 d.basis,
                 text(&d.evidence)
             )?,
@@ -173,7 +175,7 @@ fn write_timeline(
         writeln!(
             w,
             "<li><b>{}</b> <small>{:?}</small> {}: {}</li>",
-            text(&t.date),
+            text(&t.date.to_string()),
             t.basis,
             node(&t.node),
             text(&t.what)

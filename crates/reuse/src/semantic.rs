@@ -51,81 +51,6 @@ pub trait SentenceEmbedder: Send + Sync {
     }
 }
 
-/// Sentence byte ranges of a body: split after `.`, `!`, `?` (and their CJK forms) or a newline.
-pub fn sentence_spans(text: &str) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        let end = match c {
-            '.' if abbreviation(&text[..i]) => false,
-            '.' | '!' | '?' => chars
-                .peek()
-                .is_none_or(|&(_, n)| n.is_whitespace() || n == '"' || n == '”'),
-            '。' | '！' | '？' | '\n' => true,
-            _ => false,
-        };
-        if end {
-            let stop = i + c.len_utf8();
-            push_trimmed(text, start, stop, &mut out);
-            start = stop;
-        }
-    }
-    push_trimmed(text, start, text.len(), &mut out);
-    out
-}
-
-/// Whether the word before a period is a title or an initial ("Ms.", "Dr.", "J."), which ends no sentence.
-fn abbreviation(before: &str) -> bool {
-    let word: String = before
-        .chars()
-        .rev()
-        .take_while(|c| c.is_alphabetic())
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    let preceded_by_letter_or_digit = before[..before.len() - word.len()]
-        .chars()
-        .next_back()
-        .is_some_and(|c| c.is_alphanumeric() || c == '.');
-    if word.is_empty() || preceded_by_letter_or_digit {
-        return false;
-    }
-    let initial = word.chars().count() == 1 && word.chars().all(char::is_uppercase);
-    initial
-        || matches!(
-            word.as_str(),
-            "Mr" | "Mrs"
-                | "Ms"
-                | "Dr"
-                | "Sen"
-                | "Rep"
-                | "Gov"
-                | "Gen"
-                | "Lt"
-                | "Col"
-                | "Sgt"
-                | "Capt"
-                | "Prof"
-                | "St"
-                | "Rev"
-                | "Hon"
-                | "Mt"
-                | "Messrs"
-        )
-}
-
-fn push_trimmed(text: &str, s: usize, e: usize, out: &mut Vec<(usize, usize)>) {
-    let piece = &text[s..e];
-    let t = piece.trim_start();
-    let s2 = s + (piece.len() - t.len());
-    let t = t.trim_end();
-    if !t.is_empty() {
-        out.push((s2, s2 + t.len()));
-    }
-}
-
 fn words(s: &str) -> usize {
     s.split_whitespace().count()
 }
@@ -177,7 +102,7 @@ pub fn semantic_matches(
         .collect::<HashSet<_>>()
         .into_iter()
         .map(|d| {
-            let s: Vec<(usize, usize)> = sentence_spans(bodies[d])
+            let s: Vec<(usize, usize)> = echotrace_language::sentences(bodies[d])
                 .into_iter()
                 .filter(|&(x, y)| words(&bodies[d][x..y]) >= MIN_WORDS)
                 .collect();
@@ -292,7 +217,7 @@ pub fn anchored_matches(
     embedder: &dyn SentenceEmbedder,
 ) -> Result<(Vec<PairMatch>, SemanticStats), EmbedError> {
     let sentences_with = |doc: usize, keys: &HashSet<u64>| -> Vec<(usize, usize)> {
-        sentence_spans(bodies[doc])
+        echotrace_language::sentences(bodies[doc])
             .into_iter()
             .filter(|&(x, y)| words(&bodies[doc][x..y]) >= MIN_WORDS)
             .filter(|&(x, y)| {
@@ -338,33 +263,4 @@ pub fn covered_ranges(
             )
         })
         .unzip()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sentences_split_and_trim() {
-        let t = "First one here. Second, with a number 3.5 in it! Third?\nFourth line";
-        let s: Vec<&str> = sentence_spans(t).iter().map(|&(a, b)| &t[a..b]).collect();
-        assert_eq!(
-            s,
-            [
-                "First one here.",
-                "Second, with a number 3.5 in it!",
-                "Third?",
-                "Fourth line"
-            ]
-        );
-        let t = "Ms. Ripert and Dr. J. Smith spoke in the U.S. Then they left.";
-        let s: Vec<&str> = sentence_spans(t).iter().map(|&(a, b)| &t[a..b]).collect();
-        assert_eq!(
-            s,
-            [
-                "Ms. Ripert and Dr. J. Smith spoke in the U.S.",
-                "Then they left."
-            ]
-        );
-    }
 }

@@ -115,8 +115,12 @@ fn schema() -> (Schema, Fields) {
     (sb.build(), fields)
 }
 
+/// Days since 1970-01-01 of a `YYYY-MM-DD` filter bound.
 fn day_number(value: &str) -> Option<i64> {
-    let d = chrono::NaiveDate::parse_from_str(value.get(..10)?, "%Y-%m-%d").ok()?;
+    epoch_day(chrono::NaiveDate::parse_from_str(value.get(..10)?, "%Y-%m-%d").ok()?)
+}
+
+fn epoch_day(d: chrono::NaiveDate) -> Option<i64> {
     Some((d - chrono::NaiveDate::from_ymd_opt(1970, 1, 1)?).num_days())
 }
 
@@ -235,7 +239,12 @@ impl SearchIndex {
             if let Some(o) = &a.outlet {
                 d.add_text(f.outlet, o);
             }
-            if let Some(day) = a.published.as_ref().and_then(|p| day_number(&p.value)) {
+            if let Some(day) = a
+                .published
+                .as_ref()
+                .and_then(|p| p.value.date())
+                .and_then(epoch_day)
+            {
                 d.add_i64(f.day, day);
             }
             writer.add_document(d)?;
@@ -407,7 +416,7 @@ mod tests {
             title: Some(title.into()),
             body: body.into(),
             published: Some(Published {
-                value: date.into(),
+                value: date.parse().unwrap(),
                 precision: Precision::Day,
                 basis: DateBasis::Explicit,
                 evidence: date.into(),

@@ -299,8 +299,8 @@ async fn stories(
     }
     let an = analysis(&lib).await?;
     let r = &an.report;
-    fn day(s: &echotrace_model::Story) -> Option<&str> {
-        s.first_seen.as_deref().and_then(|d| d.get(..10))
+    fn day(s: &echotrace_model::Story) -> Option<String> {
+        s.first_seen.and_then(|d| d.date()).map(|d| d.to_string())
     }
     // In the order ranked once per analysis, not sorted per request.
     let selected: Vec<&echotrace_model::Story> = an
@@ -311,11 +311,11 @@ async fn stories(
         .filter(|s| {
             q.from
                 .as_deref()
-                .is_none_or(|f| day(s).is_some_and(|d| d >= f))
+                .is_none_or(|f| day(s).is_some_and(|d| d.as_str() >= f))
         })
         .filter(|s| {
             q.to.as_deref()
-                .is_none_or(|t| day(s).is_some_and(|d| d <= t))
+                .is_none_or(|t| day(s).is_some_and(|d| d.as_str() <= t))
         })
         .filter(|s| {
             (q.outlet.is_none() && q.language.is_none())

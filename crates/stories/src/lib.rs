@@ -23,7 +23,7 @@ use echotrace_model::{Article, Passage, Story};
 use echotrace_reuse::Aliases;
 
 pub use terms::{cosine, TermCounts, TermSpace, TermVector};
-pub use time::{parse_day, DateKey};
+pub use time::DateKey;
 
 /// Settings of the stories stage.
 #[derive(Debug, Clone, Copy)]
@@ -416,10 +416,7 @@ pub fn document_vectors(
         .iter()
         .map(|a| {
             let mut t = a.title.clone().unwrap_or_default();
-            for (s, e) in echotrace_reuse::semantic::sentence_spans(&a.body)
-                .into_iter()
-                .take(2)
-            {
+            for (s, e) in echotrace_language::sentences(&a.body).into_iter().take(2) {
                 if !t.is_empty() {
                     t.push_str(". ");
                 }
@@ -579,7 +576,7 @@ fn assemble(
             let first_seen = members
                 .iter()
                 .find(|&&i| dates[i].day().is_some())
-                .and_then(|&i| articles[i].published.as_ref().map(|p| p.value.clone()));
+                .and_then(|&i| articles[i].published.as_ref().map(|p| p.value));
             // Named after its earliest-added member: articles are only ever
             // appended, so the id survives a growing collection as long as
             // that article stays in the story.

@@ -9,7 +9,7 @@
 //! everything.
 
 use chrono::{Datelike, NaiveDate};
-use echotrace_model::{Precision, Published};
+use echotrace_model::{DateValue, Precision, Published};
 
 /// What an article's date says about when it happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,7 +31,18 @@ impl DateKey {
         if matches!(p.precision, Precision::Month | Precision::Year) {
             return DateKey::Unknown;
         }
-        parse_day(&p.value)
+        DateKey::of_value(&p.value)
+    }
+
+    /// The key of a date: a day when the year is known, a month-day when only it is.
+    pub fn of_value(value: &DateValue) -> DateKey {
+        if let Some(d) = value.date() {
+            return DateKey::Day(d.num_days_from_ce());
+        }
+        match (value.year(), value.month_and_day()) {
+            (None, Some((m, d))) => DateKey::MonthDay(m, d),
+            _ => DateKey::Unknown,
+        }
     }
 
     /// The calendar day, when the year is known.
@@ -57,26 +68,6 @@ impl DateKey {
     }
 }
 
-/// Parses `YYYY-MM-DD[...]` or `XXXX-MM-DD` into a key.
-pub fn parse_day(value: &str) -> DateKey {
-    let head = value.get(..10).unwrap_or(value);
-    if let Some(rest) = head.strip_prefix("XXXX-") {
-        let mut parts = rest.split('-');
-        let m = parts.next().and_then(|s| s.parse::<u32>().ok());
-        let d = parts.next().and_then(|s| s.parse::<u32>().ok());
-        return match (m, d) {
-            (Some(m), Some(d)) if (1..=12).contains(&m) && (1..=31).contains(&d) => {
-                DateKey::MonthDay(m, d)
-            }
-            _ => DateKey::Unknown,
-        };
-    }
-    match NaiveDate::parse_from_str(head, "%Y-%m-%d") {
-        Ok(d) => DateKey::Day(d.num_days_from_ce()),
-        Err(_) => DateKey::Unknown,
-    }
-}
-
 /// Circular distance in days between two month-days (a leap year as reference).
 fn month_day_distance(m1: u32, d1: u32, m2: u32, d2: u32) -> i64 {
     let ord = |m: u32, d: u32| {
@@ -93,20 +84,21 @@ fn month_day_distance(m1: u32, d1: u32, m2: u32, d2: u32) -> i64 {
 mod tests {
     use super::*;
 
+    fn key(s: &str) -> DateKey {
+        DateKey::of_value(&s.parse().unwrap())
+    }
+
     #[test]
     fn full_days_and_month_days_compare() {
-        let a = parse_day("2023-02-13T13:25");
-        let b = parse_day("2022-05-17");
-        let md = parse_day("XXXX-05-17");
+        let a = key("2023-02-13T13:25");
+        let b = key("2022-05-17");
+        let md = key("XXXX-05-17");
         assert_eq!(a.distance(b), Some(272));
         assert_eq!(b.distance(md), Some(0));
         assert!(a.distance(md).unwrap() > 60);
-        assert_eq!(
-            parse_day("XXXX-12-31").distance(parse_day("XXXX-01-01")),
-            Some(1)
-        );
-        assert_eq!(parse_day("garbage"), DateKey::Unknown);
-        assert_eq!(parse_day("XXXX-13-40"), DateKey::Unknown);
+        assert_eq!(key("XXXX-12-31").distance(key("XXXX-01-01")), Some(1));
+        assert_eq!(key("XXXX"), DateKey::Unknown);
+        assert_eq!(key("2023-02"), DateKey::Unknown);
         assert_eq!(a.distance(DateKey::Unknown), None);
     }
 }

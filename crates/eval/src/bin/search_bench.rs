@@ -32,15 +32,15 @@ fn write_jsonl(
         let day = a
             .published
             .as_ref()
-            .map(|p| &p.value[8..10])
-            .unwrap_or("01");
+            .and_then(|p| p.value.month_and_day())
+            .map_or(1, |(_, d)| d);
         let headline: String = a
             .body
             .split_whitespace()
             .take(8)
             .collect::<Vec<_>>()
             .join(" ");
-        let text = format!("{headline}\n\n{day} February 2023\n\n{}", a.body);
+        let text = format!("{headline}\n\n{day:02} February 2023\n\n{}", a.body);
         let line = serde_json::json!({
             "url": format!("https://outlet-{}.example/news/{i}", i % 50),
             "text": text,
@@ -112,7 +112,7 @@ fn corpus(dir: &std::path::Path, n: usize) -> anyhow::Result<Vec<echotrace_model
         a.outlet = Some(format!("Outlet {}", i % 50));
         let day = 1 + (i % 28);
         a.published = Some(Published {
-            value: format!("2023-02-{day:02}"),
+            value: format!("2023-02-{day:02}").parse().expect("a calendar day"),
             precision: Precision::Day,
             basis: DateBasis::Explicit,
             evidence: String::new(),
@@ -127,7 +127,7 @@ fn time_searches(
     index: &echotrace_search::SearchIndex,
     articles: &[echotrace_model::Article],
     queries: usize,
-) -> Result<[Vec<f64>; 3], String> {
+) -> anyhow::Result<[Vec<f64>; 3]> {
     let words: Vec<Vec<&str>> = articles
         .iter()
         .map(|a| {
