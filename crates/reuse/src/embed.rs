@@ -305,7 +305,9 @@ mod tests {
                 ..Default::default()
             },
         ];
-        let (passages, stats) = crate::find_passages_with(
+        let crate::Reused {
+            passages, stats, ..
+        } = crate::find_passages_with(
             &arts,
             &crate::Aliases::builtin(),
             &crate::ReuseParams::default(),
