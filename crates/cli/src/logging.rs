@@ -2,6 +2,8 @@
 //! the extractors, candle, through their `log` records too), at a level set by `-v`/`-q` or
 //! `RUST_LOG`.
 
+use std::io::IsTerminal;
+
 use tracing_subscriber::EnvFilter;
 
 /// Installs the subscriber: `RUST_LOG` when set, otherwise warnings (`-q`: errors only; each
@@ -18,6 +20,7 @@ pub fn init(verbose: u8, quiet: bool) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_target(true)
         .without_time()
         .try_init();

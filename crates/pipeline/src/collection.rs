@@ -455,7 +455,14 @@ fn commit_batch(
         }
     }
     out.stats.added += new.len();
-    finish_batch(batch, &new, opts, out)
+    let passages_before = out.stats.passages;
+    finish_batch(batch, &new, opts, out)?;
+    tracing::debug!(
+        articles = new.len(),
+        passages = out.stats.passages - passages_before,
+        "batch committed"
+    );
+    Ok(())
 }
 
 /// The rest of a batch's work, then its commit: the echo index and passages,

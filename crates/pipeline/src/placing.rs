@@ -113,8 +113,10 @@ pub fn update_stories(store: &mut Store, opts: &Options, progress: &dyn Progress
             return Ok(written);
         }
         let batch = store.batch()?;
-        written += place_chunk(&batch, &new_ids, opts)?;
+        let stories = place_chunk(&batch, &new_ids, opts)?;
         batch.commit()?;
+        tracing::debug!(articles = new_ids.len(), stories, "chunk placed");
+        written += stories;
         done += new_ids.len();
         progress.set(done as u64);
     }

@@ -58,7 +58,9 @@ impl<'a> StageTimer<'a> {
     fn close(&self) {
         if let Ok(mut s) = self.state.lock() {
             if let Some((name, t)) = s.0.take() {
-                s.1.push((name, t.elapsed()));
+                let took = t.elapsed();
+                tracing::info!(stage = name, seconds = took.as_secs_f64(), "stage done");
+                s.1.push((name, took));
             }
         }
     }
