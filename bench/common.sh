@@ -33,7 +33,8 @@ news_store() {
 start_server() {
   local db=$1 work=$2 start
   start=$(date +%s.%N)
-  target/release/echotrace serve --db "$db" --addr 127.0.0.1:0 2>"$work/serve.log" &
+  # No rate limit: the latency benches drive the server from one client on purpose.
+  target/release/echotrace serve --db "$db" --addr 127.0.0.1:0 --rate-limit 0 2>"$work/serve.log" &
   server=$!
   until grep -q "listening on" "$work/serve.log"; do
     sleep 0.2

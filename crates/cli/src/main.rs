@@ -75,8 +75,21 @@ fn main() -> ExitCode {
         Command::Eval(args) => command::eval::run(args),
     };
     result.unwrap_or_else(|e| {
-        // The error and its causes, outermost first.
-        eprintln!("echotrace: error: {e:#}");
+        eprintln!("echotrace: error: {}", with_causes(&e));
         ExitCode::from(1)
     })
+}
+
+/// The error and its causes, outermost first, each cause left out when the message already
+/// says it (many errors print their source in their own message).
+fn with_causes(e: &anyhow::Error) -> String {
+    let mut msg = e.to_string();
+    for cause in e.chain().skip(1) {
+        let c = cause.to_string();
+        if !msg.contains(&c) {
+            msg.push_str(": ");
+            msg.push_str(&c);
+        }
+    }
+    msg
 }

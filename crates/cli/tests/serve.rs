@@ -31,8 +31,16 @@ impl Drop for Server {
 }
 
 fn serve(db: &std::path::Path) -> Server {
+    serve_with(db, &["--addr", "127.0.0.1:0"])
+}
+
+/// A server over `db` started with `args` (an address, a token file).
+fn serve_with(db: &std::path::Path, args: &[&str]) -> Server {
     let child = bin()
-        .args(["serve", "--addr", "127.0.0.1:0", "--db"])
+        .arg("serve")
+        .args(args)
+        .env_remove("ECHOTRACE_TOKENS")
+        .arg("--db")
         .arg(db)
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
@@ -68,9 +76,22 @@ fn request(
     body: &[u8],
     ctype: &str,
 ) -> (u16, String, Vec<u8>) {
+    request_as(addr, method, path, body, ctype, None)
+}
+
+/// [`request`], sending `token` as a bearer token when given.
+fn request_as(
+    addr: &str,
+    method: &str,
+    path: &str,
+    body: &[u8],
+    ctype: &str,
+    token: Option<&str>,
+) -> (u16, String, Vec<u8>) {
     let mut s = TcpStream::connect(addr).unwrap();
+    let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
     let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\n\r\n",
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n{auth}Content-Type: {ctype}\r\nContent-Length: {}\r\n\r\n",
         body.len()
     );
     s.write_all(head.as_bytes()).unwrap();
@@ -350,4 +371,116 @@ fn serve_listens_on_loopback_unless_told_otherwise() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("echotrace ingest"));
+}
+
+#[test]
+fn another_address_needs_tokens_and_tokens_have_roles() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    ingest(&db, &seeds());
+    // A LAN address without tokens: refused before binding, saying how to give tokens.
+    let out = bin()
+        .args(["serve", "--addr", "0.0.0.0:0", "--db"])
+        .arg(&db)
+        .env_remove("ECHOTRACE_TOKENS")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--token-file") && err.contains("ECHOTRACE_TOKENS"),
+        "{err}"
+    );
+    // A token file that is not ROLE TOKEN lines: refused, naming the line.
+    let bad = dir.path().join("bad-tokens");
+    std::fs::write(
+        &bad,
+        "read abcdefghijklmnopqrstuvwxyz\nowner abcdefghijklmnopqrstuvwxyz\n",
+    )
+    .unwrap();
+    let out = bin()
+        .args(["serve", "--addr", "0.0.0.0:0", "--token-file"])
+        .arg(&bad)
+        .arg("--db")
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 2"));
+
+    let (read, admin) = ("read-0123456789abcdef", "admin-0123456789abcdef");
+    let tokens = dir.path().join("tokens");
+    std::fs::write(&tokens, format!("read {read}\nadmin {admin}\n")).unwrap();
+    let server = serve_with(
+        &db,
+        &[
+            "--addr",
+            "0.0.0.0:0",
+            "--token-file",
+            tokens.to_str().unwrap(),
+        ],
+    );
+    let addr = server.addr.replace("0.0.0.0", "127.0.0.1");
+    let call = |method: &str, path: &str, token: Option<&str>| {
+        request_as(&addr, method, path, b"", "text/plain", token)
+    };
+    // No token, a wrong one: 401 with a JSON error and the scheme to use.
+    let (st, head, body) = call("GET", "/api/stories", None);
+    assert_eq!(st, 401);
+    assert!(head.contains("www-authenticate: bearer"), "{head}");
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert!(error_message(&v).contains("Bearer"), "{v}");
+    assert_eq!(
+        call("GET", "/api/stories", Some("read-0123456789abcdeX")).0,
+        401
+    );
+    // The UI shell itself needs none (it holds no data), and keeps its headers.
+    let (st, head, _) = call("GET", "/", None);
+    assert_eq!(st, 200);
+    assert!(head.contains("content-security-policy"), "{head}");
+    // A read token reads but may not reload; an admin token may.
+    assert_eq!(call("GET", "/api/stories", Some(read)).0, 200);
+    assert_eq!(call("GET", "/api/export/gexf", Some(read)).0, 200);
+    assert_eq!(call("POST", "/api/reload", Some(read)).0, 403);
+    assert_eq!(call("POST", "/api/reload", Some(admin)).0, 200);
+    assert_eq!(call("GET", "/api/stories", Some(admin)).0, 200);
+}
+
+#[test]
+fn expensive_requests_are_limited_per_client() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    ingest(&db, &seeds());
+    // One request a second on average, bursts of five.
+    let server = serve_with(&db, &["--addr", "127.0.0.1:0", "--rate-limit", "1"]);
+    let addr = server.addr.as_str();
+    let search = |token: Option<&str>| {
+        request_as(addr, "GET", "/api/search?q=ISIS", b"", "text/plain", token)
+    };
+    let answers: Vec<(u16, String, Vec<u8>)> = (0..12).map(|_| search(Some("client-a"))).collect();
+    assert!(answers[..5].iter().all(|a| a.0 == 200));
+    let refused: Vec<&(u16, String, Vec<u8>)> = answers.iter().filter(|a| a.0 == 429).collect();
+    assert!(
+        refused.len() >= 5,
+        "{:?}",
+        answers.iter().map(|a| a.0).collect::<Vec<_>>()
+    );
+    let (_, head, body) = refused[0];
+    assert!(head.contains("retry-after: "), "{head}");
+    let v: Value = serde_json::from_slice(body).unwrap();
+    assert!(error_message(&v).contains("too many requests"), "{v}");
+    // Another client has its own budget; cheap endpoints are not limited.
+    assert_eq!(search(Some("client-b")).0, 200);
+    assert_eq!(
+        request_as(
+            addr,
+            "GET",
+            "/api/stories",
+            b"",
+            "text/plain",
+            Some("client-a")
+        )
+        .0,
+        200
+    );
 }

@@ -73,7 +73,7 @@ impl Sink for Collect {
 /// Reads every page under `paths` (files, directories, or `-` for stdin) into `sink`.
 ///
 /// Directories are walked recursively in name order without following
-/// symbolic links. Files whose names say they are not pages (images, scripts,
+/// symbolic links (each one skipped is named in a warning). Files whose names say they are not pages (images, scripts,
 /// archives other than gzip) are skipped silently when found inside a
 /// directory, and reported when named directly.
 pub fn read_paths<S: AsRef<str>>(paths: &[S], limits: &Limits, sink: &mut dyn Sink) {
@@ -109,6 +109,10 @@ fn read_dir(dir: &Path, limits: &Limits, sink: &mut dyn Sink) {
                 sink.diagnostic(Diagnostic::error(at, format!("cannot read: {e}")));
             }
             Ok(e) if e.file_type().is_file() => read_file(e.path(), false, limits, sink),
+            Ok(e) if e.path_is_symlink() => sink.diagnostic(Diagnostic::warning(
+                e.path().display().to_string(),
+                "skipped: a symbolic link (links inside a directory are not followed; name its target to read it)",
+            )),
             Ok(_) => {}
         }
     }
@@ -280,4 +284,28 @@ pub(crate) fn emit_page(
         kind,
         content: decoded.text,
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn links_inside_a_directory_are_named_not_followed() {
+        let dir = std::env::temp_dir().join(format!("echotrace-links-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("a.html"), "<html><body><p>Page.</p></body></html>").unwrap();
+        std::os::unix::fs::symlink(dir.join("missing.html"), dir.join("dangling.html")).unwrap();
+        std::os::unix::fs::symlink(dir.join("a.html"), dir.join("b.html")).unwrap();
+        let mut sink = Collect::default();
+        read_paths(&[dir.to_str().unwrap()], &Limits::default(), &mut sink);
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(sink.documents.len(), 1);
+        let named: Vec<&str> = sink.diagnostics.iter().map(|d| d.origin.as_str()).collect();
+        assert_eq!(named.len(), 2, "{named:?}");
+        assert!(named.iter().any(|o| o.ends_with("dangling.html")));
+        assert!(named.iter().any(|o| o.ends_with("b.html")));
+        assert!(sink.diagnostics[0].message.contains("symbolic link"));
+    }
 }

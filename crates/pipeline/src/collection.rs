@@ -45,6 +45,9 @@ pub struct Collection {
     db: PathBuf,
     store: Store,
     opts: Options,
+    /// Held when opened to grow (see [`Collection::open`]).
+    #[allow(dead_code)]
+    writer: Option<IngestLock>,
     #[cfg(feature = "search")]
     search: echotrace_search::SearchIndex,
 }
@@ -54,8 +57,14 @@ impl Collection {
     ///
     /// A collection keeps the settings it was created with; [`Collection::ingest`]
     /// refuses options that ask for others.
+    ///
+    /// The collection holds the store's ingest lock until it is dropped: one ingest writes at a
+    /// time, and a second one waits (saying so) until the first is done.
     pub fn open(db: &Path, opts: Options) -> Result<Collection> {
-        Collection::with(db, Store::open(db)?, opts)
+        let writer = IngestLock::take(db)?;
+        let mut collection = Collection::with(db, Store::open(db)?, opts)?;
+        collection.writer = Some(writer);
+        Ok(collection)
     }
 
     /// Opens an existing collection to read it, with the alias table it was made with.
@@ -74,6 +83,7 @@ impl Collection {
             db: db.to_path_buf(),
             store,
             opts,
+            writer: None,
             #[cfg(feature = "search")]
             search: echotrace_search::SearchIndex::open(&echotrace_search::index_dir(db))?,
         })
@@ -154,6 +164,41 @@ impl Collection {
     /// The stories as stored (see [`crate::store_stories`]).
     pub fn stories(&self) -> Result<Vec<echotrace_model::Story>> {
         crate::store_stories(&self.store, &self.opts.aliases)
+    }
+}
+
+/// The lock an ingest holds on its store (`DB.ingest-lock`, an OS file lock released when the
+/// process ends, however it ends): batches of two ingests never interleave.
+struct IngestLock(#[allow(dead_code)] std::fs::File);
+
+impl IngestLock {
+    /// Takes the lock, waiting (and saying so) while another ingest holds it.
+    fn take(db: &Path) -> Result<IngestLock> {
+        let mut path = db.as_os_str().to_owned();
+        path.push(".ingest-lock");
+        let path = PathBuf::from(path);
+        let failed = |source| PipelineError::Lock {
+            path: path.clone(),
+            source,
+        };
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(failed)?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                tracing::warn!(
+                    "another ingest is writing to {}; waiting for it to finish",
+                    db.display()
+                );
+                file.lock().map_err(failed)?;
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(failed(e)),
+        }
+        Ok(IngestLock(file))
     }
 }
 

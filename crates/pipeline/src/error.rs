@@ -18,6 +18,14 @@ pub enum PipelineError {
         /// Where the store was looked for.
         path: PathBuf,
     },
+    /// The store's ingest lock could not be taken.
+    #[error("cannot lock {path} for this ingest: {source}")]
+    Lock {
+        /// The lock file.
+        path: PathBuf,
+        /// What the system said.
+        source: std::io::Error,
+    },
     /// A file could not be read.
     #[error("cannot read {path}: {source}")]
     Read {

@@ -92,16 +92,46 @@ function show(...children) {
   append(main, children);
 }
 
+/** The form that asks for an access token, then shows the page again. */
+function showTokenForm(message) {
+  const input = el('input', { type: 'password', id: 'token', autocomplete: 'off', 'aria-label': 'access token' });
+  const form = el('form', { id: 'token-form', class: 'panel' },
+    el('p', {}, message),
+    el('label', {}, 'Access token ', input),
+    el('button', { type: 'submit' }, 'Open'));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const t = input.value.trim();
+    if (t) sessionStorage.setItem(TOKEN_KEY, t);
+    render();
+  });
+  show(form);
+  input.focus();
+}
+
 function showError(err) {
   show(el('p', { class: 'error', role: 'alert' }, String(err && err.message ? err.message : err)));
 }
 
 // ---- API ----------------------------------------------------------------
 
+// A server on a shared address asks for a bearer token; it is kept for this tab only.
+const TOKEN_KEY = 'echotrace-token';
+
+/** Thrown when the server wants a token: the view shows the token form. */
+class NeedsToken extends Error {}
+
 async function api(path) {
-  const res = await fetch(path, { headers: { Accept: 'application/json' } });
+  const headers = { Accept: 'application/json' };
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (token) headers.Authorization = 'Bearer ' + token;
+  const res = await fetch(path, { headers });
   let body = null;
   try { body = await res.json(); } catch (_) { /* not JSON */ }
+  if (res.status === 401) {
+    sessionStorage.removeItem(TOKEN_KEY);
+    throw new NeedsToken(body && body.error ? body.error.message : 'this server needs a token');
+  }
   if (!res.ok) {
     const msg = body && body.error ? body.error.message : res.status + ' ' + res.statusText;
     throw new Error(msg);
@@ -554,8 +584,13 @@ async function render() {
     }
     document.body.setAttribute('data-view', parts[0] || 'stories');
   } catch (err) {
-    showError(err);
-    document.body.setAttribute('data-view', 'error');
+    if (err instanceof NeedsToken) {
+      showTokenForm(err.message);
+      document.body.setAttribute('data-view', 'token');
+    } else {
+      showError(err);
+      document.body.setAttribute('data-view', 'error');
+    }
   }
   window.scrollTo(0, 0);
 }

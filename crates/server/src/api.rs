@@ -108,8 +108,16 @@ async fn analysis(lib: &Arc<Library>) -> Result<Arc<Analysis>, ApiError> {
     blocking(move || lib.current().map_err(ApiError::from)).await
 }
 
-/// The API routes, under `/api`.
-pub fn routes() -> Router<Arc<Library>> {
+/// The API routes, under `/api`; search, trace and exports limited to `per_second` requests a
+/// second per client (0: no limit, see [`crate::limits`]).
+pub fn routes(per_second: u32) -> Router<Arc<Library>> {
+    let expensive = Router::new()
+        .route("/api/search", get(search))
+        .route(
+            "/api/trace",
+            post(trace).layer(DefaultBodyLimit::max(TRACE_BODY_LIMIT)),
+        )
+        .route("/api/export/{format}", get(export));
     Router::new()
         .route("/api/status", get(status))
         .route("/api/reload", post(reload))
@@ -118,12 +126,7 @@ pub fn routes() -> Router<Arc<Library>> {
         .route("/api/stories", get(stories))
         .route("/api/stories/{id}", get(story))
         .route("/api/passages", get(passages))
-        .route("/api/search", get(search))
-        .route(
-            "/api/trace",
-            post(trace).layer(DefaultBodyLimit::max(TRACE_BODY_LIMIT)),
-        )
-        .route("/api/export/{format}", get(export))
+        .merge(crate::limits::limited(expensive, per_second))
         .fallback(|| async { ApiError::not_found("no such API endpoint") })
 }
 

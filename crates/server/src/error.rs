@@ -28,6 +28,36 @@ pub enum ServerError {
         /// What the system said.
         source: std::io::Error,
     },
+    /// A non-loopback address without tokens.
+    #[error("serving on {addr} needs access tokens: pass --token-file FILE (one `read TOKEN` or `admin TOKEN` a line) or set ECHOTRACE_TOKENS, or bind 127.0.0.1")]
+    TokensRequired {
+        /// The address asked for.
+        addr: SocketAddr,
+    },
+    /// The token file could not be read.
+    #[error("cannot read token file {path}: {source}")]
+    TokenFile {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What the file system said.
+        source: std::io::Error,
+    },
+    /// A line of the token file or variable that is not `ROLE TOKEN`.
+    #[error("{origin} line {line}: {problem}")]
+    BadToken {
+        /// The file or variable.
+        origin: String,
+        /// The 1-based line.
+        line: usize,
+        /// What is wrong.
+        problem: &'static str,
+    },
+    /// A token file or variable with no token in it.
+    #[error("{origin} holds no token")]
+    NoTokens {
+        /// The file or variable.
+        origin: String,
+    },
     /// Serving stopped on an I/O error.
     #[error("server: {0}")]
     Serve(#[source] std::io::Error),

@@ -3,12 +3,15 @@
 //! The server opens a store written by `echotrace ingest`, computes the
 //! analysis once and keeps it in memory ([`library`]), and answers JSON
 //! requests ([`api`]) and the browser UI ([`ui`]) from it. It binds
-//! 127.0.0.1 unless told otherwise; request bodies are bounded; every
-//! response carries a strict Content-Security-Policy.
+//! 127.0.0.1 unless told otherwise, and another address only with access
+//! tokens ([`access`]); request bodies are bounded; every response carries a
+//! strict Content-Security-Policy.
 
+pub mod access;
 pub mod api;
 mod error;
 pub mod library;
+pub mod limits;
 pub mod lookup;
 pub mod ui;
 
@@ -19,6 +22,7 @@ use std::sync::Arc;
 use axum::Router;
 use tower_http::limit::RequestBodyLimitLayer;
 
+pub use access::Access;
 pub use error::{Result, ServerError};
 pub use library::{Analysis, Library};
 
@@ -28,23 +32,40 @@ pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
 /// Largest request body on any route, in bytes (the trace route allows less).
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
-/// The whole application: API, UI and security headers, over `library`.
-pub fn app(library: Arc<Library>) -> Router {
+/// How the server guards itself: who may call, and how much.
+#[derive(Debug, Clone)]
+pub struct Guard {
+    /// Who may call the API.
+    pub access: Access,
+    /// Requests a second per client on search, trace and exports (0: no limit).
+    pub per_second: u32,
+}
+
+/// The whole application: API (behind `guard`), UI and security headers, over `library`.
+pub fn app(library: Arc<Library>, guard: Guard) -> Router {
+    let api = api::routes(guard.per_second).route_layer(axum::middleware::from_fn_with_state(
+        guard.access,
+        access::guard,
+    ));
     let router = Router::new()
-        .merge(api::routes())
+        .merge(api)
         .merge(ui::routes())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            limits::REQUEST_TIMEOUT,
+        ))
         // One span per request (method, path) with its status and latency, at debug level.
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(library);
     ui::secure(router)
 }
 
-/// Opens the store at `db` and serves it on `addr` until interrupted (Ctrl-C).
+/// Opens the store at `db` and serves it on `addr` under `guard` until interrupted (Ctrl-C).
 ///
 /// Prints `listening on http://ADDR/` on stderr once the socket is bound
 /// (with the real port when `addr` asks for port 0).
-pub fn run(db: &Path, addr: SocketAddr) -> Result<()> {
+pub fn run(db: &Path, addr: SocketAddr, guard: Guard) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -58,11 +79,17 @@ pub fn run(db: &Path, addr: SocketAddr) -> Result<()> {
         let (articles, stories) = library
             .current()
             .map(|a| (a.report.articles.len(), a.report.stories.len()))?;
+        let tokens = if guard.access.needs_token() {
+            "; API requests need a token"
+        } else {
+            ""
+        };
         eprintln!(
-            "echotrace: serving {} ({articles} articles, {stories} stories); listening on http://{bound}/",
+            "echotrace: serving {} ({articles} articles, {stories} stories{tokens}); listening on http://{bound}/",
             db.display()
         );
-        axum::serve(listener, app(library))
+        let service = app(library, guard).into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(listener, service)
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;
             })

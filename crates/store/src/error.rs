@@ -13,9 +13,15 @@ pub enum StoreError {
         /// What SQLite said.
         source: rusqlite::Error,
     },
-    /// A query failed (disk full, locked, corrupt pages, ...).
+    /// A query failed (locked, corrupt pages, ...).
     #[error("store: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(#[source] rusqlite::Error),
+    /// Writing to the disk failed: full, over a size limit, or an I/O error.
+    #[error("store: cannot write to the disk ({0}); free space (or raise the file size limit) and re-run the same command: what was committed before is kept, and the batch that failed is added then")]
+    Disk(#[source] rusqlite::Error),
+    /// The file is not an SQLite database, or its pages are damaged.
+    #[error("store: the file is damaged or not an echotrace store ({0}); restore it from a backup, or ingest the pages again into a new store")]
+    Corrupt(#[source] rusqlite::Error),
     /// A stored JSON record does not decode.
     #[error("store: bad {what} row {id}: {source}")]
     BadRow {
@@ -57,13 +63,25 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    /// Whether the error comes from the disk being full (SQLITE_FULL).
-    pub fn is_disk_full(&self) -> bool {
-        let e = match self {
-            StoreError::Open { source, .. } | StoreError::Sqlite(source) => source,
-            _ => return false,
-        };
-        e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull)
+    /// Sorts an SQLite error: disk and damage errors get their own variants, with what to do.
+    pub fn from_sqlite(e: rusqlite::Error) -> StoreError {
+        use rusqlite::ErrorCode as C;
+        match e.sqlite_error_code() {
+            Some(C::DiskFull | C::SystemIoFailure) => StoreError::Disk(e),
+            Some(C::DatabaseCorrupt | C::NotADatabase) => StoreError::Corrupt(e),
+            _ => StoreError::Sqlite(e),
+        }
+    }
+
+    /// Whether writing to the disk failed (full, over a size limit, I/O error).
+    pub fn is_disk(&self) -> bool {
+        matches!(self, StoreError::Disk(_))
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> StoreError {
+        StoreError::from_sqlite(e)
     }
 }
 

@@ -156,7 +156,7 @@ fn article_number(id: &str) -> Result<i64> {
 }
 
 fn err(e: rusqlite::Error) -> StoreError {
-    StoreError::Sqlite(e)
+    StoreError::from_sqlite(e)
 }
 
 fn kind_name(k: PassageKind) -> &'static str {
@@ -187,6 +187,10 @@ impl Store {
              PRAGMA cache_size=-65536;",
         )
         .map_err(err)?;
+        // A reader beside an ingest, or two processes opening one store, wait for each other's
+        // short write transactions instead of failing at once.
+        conn.busy_timeout(std::time::Duration::from_secs(30))
+            .map_err(err)?;
         let mut store = Store { conn };
         store.migrate()?;
         Ok(store)

@@ -9,13 +9,26 @@ pub struct ServeArgs {
     /// The store written by `ingest`.
     #[arg(long)]
     db: PathBuf,
-    /// Address to listen on; port 0 picks a free port.
+    /// Address to listen on; port 0 picks a free port. Any address but loopback needs tokens.
     #[arg(long, default_value = echotrace_server::DEFAULT_ADDR)]
     addr: std::net::SocketAddr,
+    /// Access tokens, one `read TOKEN` or `admin TOKEN` a line (or set ECHOTRACE_TOKENS); API
+    /// requests then need `Authorization: Bearer TOKEN`, and reload an admin token.
+    #[arg(long)]
+    token_file: Option<PathBuf>,
+    /// Requests a second each client (token, else address) may make to search, trace and
+    /// exports, in bursts of five times that; 0 for no limit.
+    #[arg(long, default_value_t = echotrace_server::limits::DEFAULT_PER_SECOND)]
+    rate_limit: u32,
 }
 
 /// Serves until interrupted.
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    echotrace_server::run(&args.db, args.addr)?;
+    let access = echotrace_server::Access::for_address(args.addr, args.token_file.as_ref())?;
+    let guard = echotrace_server::Guard {
+        access,
+        per_second: args.rate_limit,
+    };
+    echotrace_server::run(&args.db, args.addr, guard)?;
     Ok(ExitCode::SUCCESS)
 }
