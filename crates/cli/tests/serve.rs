@@ -484,3 +484,83 @@ fn expensive_requests_are_limited_per_client() {
         200
     );
 }
+
+#[test]
+fn pages_uploaded_by_an_admin_are_ingested_with_their_diagnostics() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    ingest(&db, &seeds());
+    let (read, admin) = ("read-0123456789abcdef", "admin-0123456789abcdef");
+    let tokens = dir.path().join("tokens");
+    std::fs::write(&tokens, format!("read {read}\nadmin {admin}\n")).unwrap();
+    let server = serve_with(
+        &db,
+        &[
+            "--addr",
+            "127.0.0.1:0",
+            "--token-file",
+            tokens.to_str().unwrap(),
+        ],
+    );
+    let addr = server.addr.as_str();
+    let page = "<html><head><title>Harbour reopens</title></head><body><article><p>The harbour of Port Example reopened on Monday after three weeks of repairs, the port authority said in a statement.</p><p>Ferries to the islands resume on Tuesday with the summer timetable, and freight traffic follows next week.</p></article></body></html>";
+    let jsonl = format!(
+        "{}\n{{not json\n",
+        serde_json::json!({"url": "https://port.example/harbour", "html": page})
+    );
+    let upload = |path: &str, body: &[u8], token: &str| {
+        request_as(
+            addr,
+            "POST",
+            path,
+            body,
+            "application/x-ndjson",
+            Some(token),
+        )
+    };
+    // A read token may not change the collection.
+    assert_eq!(upload("/api/ingest", jsonl.as_bytes(), read).0, 403);
+    let (st, _, body) = upload("/api/ingest?name=crawl.jsonl", jsonl.as_bytes(), admin);
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(v["added"], 1, "{v}");
+    // The bad line is reported under the upload's name, with its line, never the staging path.
+    let diags = v["diagnostics"].as_array().unwrap();
+    assert_eq!(diags.len(), 1, "{v}");
+    let origin = diags[0]["origin"].as_str().unwrap();
+    assert!(
+        origin.starts_with("crawl.jsonl") && origin.contains('2'),
+        "{v}"
+    );
+    // The same upload again adds nothing; an unknown format and an empty body are refused.
+    let (_, _, body) = upload("/api/ingest?name=crawl.jsonl", jsonl.as_bytes(), admin);
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        (v["added"].as_u64(), v["already_stored"].as_u64()),
+        (Some(0), Some(1)),
+        "{v}"
+    );
+    assert_eq!(upload("/api/ingest?format=pdf", b"x", admin).0, 400);
+    assert_eq!(upload("/api/ingest", b"", admin).0, 400);
+    // Over the size bound: 413, and the server is still up.
+    let big = vec![b'a'; echotrace_server_limit() + 1];
+    assert_eq!(upload("/api/ingest?format=text", &big, admin).0, 413);
+    // The new article shows up once the analysis is refreshed.
+    let mut articles = 0;
+    for _ in 0..100 {
+        let (_, _, body) = request_as(addr, "GET", "/api/status", b"", "text/plain", Some(read));
+        articles = serde_json::from_slice::<Value>(&body).unwrap()["articles"]
+            .as_u64()
+            .unwrap();
+        if articles == 6 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(articles, 6);
+}
+
+/// The upload bound of `POST /api/ingest` (32 MiB), as the server documents it.
+fn echotrace_server_limit() -> usize {
+    32 * 1024 * 1024
+}

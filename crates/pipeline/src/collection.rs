@@ -78,6 +78,22 @@ impl Collection {
         Collection::with(db, store, opts)
     }
 
+    /// Opens an existing collection to grow it with the settings it was made with (its alias
+    /// tables, the default reuse parameters), holding the ingest lock like [`Collection::open`].
+    pub fn open_to_grow(db: &Path) -> Result<Collection> {
+        require_store(db)?;
+        let writer = IngestLock::take(db)?;
+        let store = Store::open(db)?;
+        let opts = Options {
+            aliases: aliases_of(&store)?,
+            extra_aliases: store.setting("aliases")?.unwrap_or_default(),
+            ..Options::default()
+        };
+        let mut collection = Collection::with(db, store, opts)?;
+        collection.writer = Some(writer);
+        Ok(collection)
+    }
+
     fn with(db: &Path, store: Store, opts: Options) -> Result<Collection> {
         Ok(Collection {
             db: db.to_path_buf(),

@@ -28,6 +28,9 @@ use crate::library::{Analysis, Library};
 
 /// Largest request body accepted by `POST /api/trace`, in bytes.
 pub const TRACE_BODY_LIMIT: usize = 64 * 1024;
+
+/// Largest upload to `POST /api/ingest`, in bytes (one WARC, JSONL file or page).
+pub const INGEST_BODY_LIMIT: usize = 32 * 1024 * 1024;
 /// Most items one list request returns.
 pub const MAX_LIMIT: usize = 1000;
 
@@ -70,6 +73,8 @@ impl From<ServerError> for ApiError {
     fn from(e: ServerError) -> ApiError {
         let status = if e.is_bad_request() {
             StatusCode::BAD_REQUEST
+        } else if e.is_conflict() {
+            StatusCode::CONFLICT
         } else {
             StatusCode::INTERNAL_SERVER_ERROR
         };
@@ -121,6 +126,10 @@ pub fn routes(per_second: u32) -> Router<Arc<Library>> {
     Router::new()
         .route("/api/status", get(status))
         .route("/api/reload", post(reload))
+        .route(
+            "/api/ingest",
+            post(ingest).layer(DefaultBodyLimit::max(INGEST_BODY_LIMIT)),
+        )
         .route("/api/articles", get(articles))
         .route("/api/articles/{id}", get(article))
         .route("/api/stories", get(stories))
@@ -176,6 +185,106 @@ async fn reload(State(lib): State<Arc<Library>>) -> ApiResult {
         "articles": an.report.articles.len(),
         "passages": an.report.passages.len(),
         "stories": an.report.stories.len(),
+    })))
+}
+
+#[derive(Deserialize)]
+struct IngestQuery {
+    /// html, text, jsonl, warc, warc.gz or jsonl.gz; otherwise taken from the content type.
+    format: Option<String>,
+    /// What the upload is called in diagnostics (default `upload.<format>`).
+    name: Option<String>,
+}
+
+/// The file name ending the ingest reader reads an upload by: from `?format=`, else from the
+/// content type.
+fn upload_suffix(format: Option<&str>, ctype: Option<&str>) -> Result<&'static str, ApiError> {
+    let by_type = || {
+        let t = ctype?.split(';').next()?.trim().to_ascii_lowercase();
+        Some(match t.as_str() {
+            "text/html" | "application/xhtml+xml" => "html",
+            "text/plain" => "txt",
+            "application/jsonl" | "application/x-ndjson" | "application/jsonlines" => "jsonl",
+            "application/warc" => "warc",
+            _ => return None,
+        })
+    };
+    let suffix = match format {
+        Some("html") => "html",
+        Some("text") | Some("txt") => "txt",
+        Some("jsonl") => "jsonl",
+        Some("jsonl.gz") => "jsonl.gz",
+        Some("warc") => "warc",
+        Some("warc.gz") => "warc.gz",
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "unknown format {other:?}: use html, text, jsonl, jsonl.gz, warc or warc.gz"
+            )))
+        }
+        None => by_type().ok_or_else(|| {
+            ApiError::bad_request(
+                "say what the upload is: ?format=html|text|jsonl|jsonl.gz|warc|warc.gz, or a content type (text/html, text/plain, application/x-ndjson, application/warc)",
+            )
+        })?,
+    };
+    Ok(suffix)
+}
+
+/// Adds an uploaded WARC, JSONL file or page to the collection; answers what was added and
+/// every diagnostic (what was rejected, and why) under the upload's name.
+async fn ingest(
+    State(lib): State<Arc<Library>>,
+    q: Result<Query<IngestQuery>, QueryRejection>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult {
+    let Query(q) = q?;
+    let body = body.map_err(|r| ApiError::new(r.status(), r.body_text()))?;
+    let ctype = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    let suffix = upload_suffix(q.format.as_deref(), ctype)?;
+    if body.is_empty() {
+        return Err(ApiError::bad_request("empty upload"));
+    }
+    // The name is only a label in diagnostics, never a path.
+    let name: String = q
+        .name
+        .unwrap_or_else(|| format!("upload.{suffix}"))
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect();
+    let l = lib.clone();
+    let (outcome, path) = blocking(move || {
+        let file = tempfile::Builder::new()
+            .prefix("echotrace-upload-")
+            .suffix(&format!(".{suffix}"))
+            .tempfile()
+            .map_err(|e| ApiError::internal(format!("cannot stage the upload: {e}")))?;
+        std::fs::write(file.path(), &body)
+            .map_err(|e| ApiError::internal(format!("cannot stage the upload: {e}")))?;
+        let path = file.path().to_string_lossy().into_owned();
+        let outcome = l.ingest(file.path()).map_err(ApiError::from)?;
+        Ok((outcome, path))
+    })
+    .await?;
+    let diagnostics: Vec<Value> = outcome
+        .diagnostics
+        .iter()
+        .map(|d| {
+            json!({
+                "origin": d.origin.replace(&path, &name),
+                "severity": d.severity,
+                "message": d.message,
+            })
+        })
+        .collect();
+    Ok(Json(json!({
+        "added": outcome.stats.added,
+        "already_stored": outcome.stats.duplicates,
+        "passages": outcome.stats.passages,
+        "diagnostics": diagnostics,
     })))
 }
 

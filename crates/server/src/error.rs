@@ -68,6 +68,15 @@ impl ServerError {
     pub fn is_bad_request(&self) -> bool {
         matches!(self, ServerError::Search(e) if e.is_bad_request())
     }
+
+    /// Whether the request asks for what the collection's settings refuse (an upload to a
+    /// store made with other reuse parameters or a sentence model).
+    pub fn is_conflict(&self) -> bool {
+        matches!(
+            self,
+            ServerError::Pipeline(echotrace_pipeline::PipelineError::OtherSettings { .. })
+        )
+    }
 }
 
 /// The server's result type.

@@ -29,8 +29,9 @@ pub use library::{Analysis, Library};
 /// The default listening address: loopback only.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
 
-/// Largest request body on any route, in bytes (the trace route allows less).
-pub const BODY_LIMIT: usize = 1024 * 1024;
+/// Largest request body on any route, in bytes: an upload to `POST /api/ingest`; every other
+/// route that reads a body allows less (see [`api`]).
+pub const BODY_LIMIT: usize = api::INGEST_BODY_LIMIT;
 
 /// How the server guards itself: who may call, and how much.
 #[derive(Debug, Clone)]

@@ -20,6 +20,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use echotrace_model::{Article, Story};
+use echotrace_pipeline::collection::{Collection, IngestOutcome};
 use echotrace_pipeline::reading::Reading;
 use echotrace_report::membership::Membership;
 use echotrace_reuse::{Aliases, ReuseParams, Tracer};
@@ -166,6 +167,16 @@ impl Library {
             });
         }
         Ok(cached)
+    }
+
+    /// Adds the pages in `file` to the store, as `echotrace ingest` would with the store's
+    /// settings; the next request sees them once the analysis is refreshed. Blocking.
+    pub fn ingest(&self, file: &Path) -> Result<IngestOutcome> {
+        // No refresh writes the search index meanwhile: the ingest writes it.
+        let _one = self.reloading.lock().map_err(poisoned)?;
+        let mut collection = Collection::open_to_grow(&self.db)?;
+        let label = file.to_string_lossy().into_owned();
+        Ok(collection.ingest(&[label], &echotrace_pipeline::Silent)?)
     }
 
     /// Recomputes the analysis from the store, whatever its revision. Blocking.
