@@ -68,6 +68,19 @@ fn serve_with(db: &std::path::Path, args: &[&str]) -> Server {
     }
 }
 
+const READ_TOKEN: &str = "read-0123456789abcdef";
+const ADMIN_TOKEN: &str = "admin-0123456789abcdef";
+
+/// A server on `addr` over `db` with [`READ_TOKEN`] and [`ADMIN_TOKEN`] (the token file beside `db`).
+fn serve_with_tokens(db: &std::path::Path, addr: &str) -> Server {
+    let tokens = db.with_extension("tokens");
+    std::fs::write(&tokens, format!("read {READ_TOKEN}\nadmin {ADMIN_TOKEN}\n")).unwrap();
+    serve_with(
+        db,
+        &["--addr", addr, "--token-file", tokens.to_str().unwrap()],
+    )
+}
+
 /// One HTTP/1.1 exchange: (status, lower-cased head, body).
 fn request(
     addr: &str,
@@ -408,18 +421,8 @@ fn another_address_needs_tokens_and_tokens_have_roles() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("line 2"));
 
-    let (read, admin) = ("read-0123456789abcdef", "admin-0123456789abcdef");
-    let tokens = dir.path().join("tokens");
-    std::fs::write(&tokens, format!("read {read}\nadmin {admin}\n")).unwrap();
-    let server = serve_with(
-        &db,
-        &[
-            "--addr",
-            "0.0.0.0:0",
-            "--token-file",
-            tokens.to_str().unwrap(),
-        ],
-    );
+    let (read, admin) = (READ_TOKEN, ADMIN_TOKEN);
+    let server = serve_with_tokens(&db, "0.0.0.0:0");
     let addr = server.addr.replace("0.0.0.0", "127.0.0.1");
     let call = |method: &str, path: &str, token: Option<&str>| {
         request_as(&addr, method, path, b"", "text/plain", token)
@@ -490,18 +493,8 @@ fn pages_uploaded_by_an_admin_are_ingested_with_their_diagnostics() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("s.db");
     ingest(&db, &seeds());
-    let (read, admin) = ("read-0123456789abcdef", "admin-0123456789abcdef");
-    let tokens = dir.path().join("tokens");
-    std::fs::write(&tokens, format!("read {read}\nadmin {admin}\n")).unwrap();
-    let server = serve_with(
-        &db,
-        &[
-            "--addr",
-            "127.0.0.1:0",
-            "--token-file",
-            tokens.to_str().unwrap(),
-        ],
-    );
+    let (read, admin) = (READ_TOKEN, ADMIN_TOKEN);
+    let server = serve_with_tokens(&db, "127.0.0.1:0");
     let addr = server.addr.as_str();
     let page = "<html><head><title>Harbour reopens</title></head><body><article><p>The harbour of Port Example reopened on Monday after three weeks of repairs, the port authority said in a statement.</p><p>Ferries to the islands resume on Tuesday with the summer timetable, and freight traffic follows next week.</p></article></body></html>";
     let jsonl = format!(
