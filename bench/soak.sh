@@ -21,7 +21,7 @@ work=$(mktemp -d); server=""
 trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
 cp "$db_cached" "$work/s.db"; cp -r "$db_cached.search" "$work/s.db.search"
 prefix="soak-read-token-"
-{ for i in $(seq -w 1 8); do echo "read $prefix$i"; done; echo "admin soak-admin-token-0000"; } >"$work/tokens"
+{ for i in $(seq -f %02g 1 8); do echo "read $prefix$i"; done; echo "admin soak-admin-token-0000"; } >"$work/tokens"
 start=$(date +%s.%N)
 target/release/echotrace serve --db "$work/s.db" --addr 127.0.0.1:0 --token-file "$work/tokens" 2>"$work/serve.log" &
 server=$!
@@ -53,4 +53,5 @@ print("| requests | req/s | p50 ms | p99 ms | 2xx | 429 (rate limit) | other err
 print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 ok = sum(int(v) for k, v in statuses.items() if k.startswith("2"))
 print(f"| {reqs} | {reqs / secs:.0f} | {fields['p50_ms']} | {fields['p99_ms']} | {ok} | {limited} | {errors} | {int(sys.argv[2]) / 1024:.0f} | {sys.argv[3]} |")
+print(f"statuses: {fields['statuses']}; socket errors: {fields['socket_errors']}")
 PY
