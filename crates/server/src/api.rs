@@ -99,10 +99,26 @@ impl From<PathRejection> for ApiError {
 
 type ApiResult = Result<Json<Value>, ApiError>;
 
-/// Runs blocking work (store, analysis, search) off the async workers.
+/// How many requests do their blocking work at once: twice the cores. More would only
+/// share the same cores, and each holds its answer (a large story's JSON, a trace's
+/// alignments) in memory: under 64 clients, unbounded, the server's peak memory tripled.
+fn workers() -> &'static tokio::sync::Semaphore {
+    static WORKERS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    WORKERS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        tokio::sync::Semaphore::new((2 * cores).max(4))
+    })
+}
+
+/// Runs blocking work (store, analysis, search) off the async workers, a bounded number at a
+/// time (see [`workers`]); the others wait their turn.
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
+    let _turn = workers()
+        .acquire()
+        .await
+        .map_err(|e| ApiError::internal(format!("server shutting down: {e}")))?;
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| ApiError::internal(format!("server task failed: {e}")))?
