@@ -36,8 +36,9 @@ pub enum EmbedError {
         source: serde_json::Error,
     },
     /// The tokenizer could not be loaded or configured.
+    #[cfg(feature = "embed")]
     #[error("tokenizer: {0}")]
-    Tokenizer(Box<dyn std::error::Error + Send + Sync>),
+    Tokenizer(tokenizers::Error),
     /// The weights could not be loaded.
     #[cfg(feature = "embed")]
     #[error("{file}: {source}")]

@@ -150,13 +150,21 @@ type Clause = (Occur, Box<dyn Query>);
 /// An error of the search index.
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
-    /// The index directory could not be created or opened.
-    #[error("{path}: {source}")]
-    Directory {
+    /// The index directory could not be created.
+    #[error("cannot create {path}: {source}")]
+    CreateDirectory {
         /// The index directory.
         path: std::path::PathBuf,
         /// What the file system said.
-        source: Box<dyn std::error::Error + Send + Sync>,
+        source: std::io::Error,
+    },
+    /// The index directory could not be opened.
+    #[error("cannot open {path}: {source}")]
+    OpenDirectory {
+        /// The index directory.
+        path: std::path::PathBuf,
+        /// What tantivy said.
+        source: tantivy::directory::error::OpenDirectoryError,
     },
     /// The directory holds no readable index.
     #[error("search index {path}: {source}; delete that directory and re-run `echotrace ingest` to rebuild it")]
@@ -196,13 +204,16 @@ impl SearchIndex {
     /// Opens the index in `dir`, creating it when missing.
     pub fn open(dir: &Path) -> Result<SearchIndex> {
         let (schema, fields) = schema();
-        let directory = |e: Box<dyn std::error::Error + Send + Sync>| SearchError::Directory {
+        std::fs::create_dir_all(dir).map_err(|source| SearchError::CreateDirectory {
             path: dir.to_path_buf(),
-            source: e,
-        };
-        std::fs::create_dir_all(dir).map_err(|e| directory(Box::new(e)))?;
-        let mmap =
-            tantivy::directory::MmapDirectory::open(dir).map_err(|e| directory(Box::new(e)))?;
+            source,
+        })?;
+        let mmap = tantivy::directory::MmapDirectory::open(dir).map_err(|source| {
+            SearchError::OpenDirectory {
+                path: dir.to_path_buf(),
+                source,
+            }
+        })?;
         let index =
             Index::open_or_create(mmap, schema).map_err(|source| SearchError::Unreadable {
                 path: dir.to_path_buf(),
