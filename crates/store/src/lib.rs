@@ -155,6 +155,15 @@ fn article_number(id: &str) -> Result<i64> {
         .ok_or_else(|| StoreError::BadArticleId(id.to_string()))
 }
 
+/// The claims record stored for article `a<id>`.
+fn decode_claims(id: i64, json: &str) -> Result<ArticleClaims> {
+    serde_json::from_str(json).map_err(|source| StoreError::BadRow {
+        what: "claims",
+        id: format!("a{id}"),
+        source,
+    })
+}
+
 fn err(e: rusqlite::Error) -> StoreError {
     StoreError::from_sqlite(e)
 }
@@ -333,12 +342,7 @@ impl Store {
         let mut out = HashMap::new();
         for r in rows {
             let (id, json) = r.map_err(err)?;
-            let claims = serde_json::from_str(&json).map_err(|source| StoreError::BadRow {
-                what: "claims",
-                id: format!("a{id}"),
-                source,
-            })?;
-            out.insert(format!("a{id}"), claims);
+            out.insert(format!("a{id}"), decode_claims(id, &json)?);
         }
         Ok(out)
     }

@@ -20,7 +20,7 @@ use echotrace_model::Passage;
 use rusqlite::{params, OptionalExtension};
 
 use crate::{
-    decode_ids, encode_ids, err, passage_row, Batch, Result, Store, StoreError, PASSAGE_COLUMNS,
+    decode_claims, decode_ids, encode_ids, err, passage_row, Batch, Result, Store, PASSAGE_COLUMNS,
 };
 
 /// One stored story: its id (`s<id>`), the revision that wrote it, its analysis (`None`: merged away).
@@ -255,12 +255,7 @@ impl Batch<'_> {
         for (id, json) in
             self.text_by_id("SELECT json FROM article_claims WHERE article_id = ?1", ids)?
         {
-            let claims = serde_json::from_str(&json).map_err(|source| StoreError::BadRow {
-                what: "claims",
-                id: format!("a{id}"),
-                source,
-            })?;
-            out.insert(format!("a{id}"), claims);
+            out.insert(format!("a{id}"), decode_claims(id.into(), &json)?);
         }
         Ok(out)
     }
