@@ -557,3 +557,40 @@ fn pages_uploaded_by_an_admin_are_ingested_with_their_diagnostics() {
 fn echotrace_server_limit() -> usize {
     32 * 1024 * 1024
 }
+
+#[test]
+fn an_upload_answered_survives_a_killed_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    ingest(&db, &seeds());
+    let mut server = serve_with_tokens(&db, "127.0.0.1:0");
+    let pages: String = (0..3)
+        .map(|i| {
+            let html = format!("<html><head><title>Bridge {i} reopens</title></head><body><article><p>The bridge number {i} of Example City reopened on Monday after four weeks of repairs, the city council said on its website.</p><p>Traffic on the northern bank returns to normal by Wednesday, and buses resume their summer routes.</p></article></body></html>");
+            format!("{}\n", serde_json::json!({"url": format!("https://city.example/bridge-{i}"), "html": html}))
+        })
+        .collect();
+    let (st, _, body) = request_as(
+        &server.addr,
+        "POST",
+        "/api/ingest?format=jsonl",
+        pages.as_bytes(),
+        "application/x-ndjson",
+        Some(ADMIN_TOKEN),
+    );
+    assert_eq!(st, 200, "{}", String::from_utf8_lossy(&body));
+    // Killed right after answering: what it answered for is committed.
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    let server = serve_with_tokens(&db, "127.0.0.1:0");
+    let (_, _, body) = request_as(
+        &server.addr,
+        "GET",
+        "/api/status",
+        b"",
+        "text/plain",
+        Some(READ_TOKEN),
+    );
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["articles"], 8, "{v}");
+}
