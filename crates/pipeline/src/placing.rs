@@ -74,6 +74,16 @@ pub struct StoredStory {
     pub members: Vec<Member>,
 }
 
+impl StoredStory {
+    /// The story record stored for story `s<id>`.
+    pub fn decode(id: u32, json: &str) -> Result<StoredStory> {
+        serde_json::from_str(json).map_err(|source| PipelineError::BadStory {
+            id: format!("s{id}"),
+            source,
+        })
+    }
+}
+
 /// What the provenance stage set on one article.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Member {
@@ -90,12 +100,7 @@ pub fn stored_stories(store: &Store) -> Result<Vec<StoredStory>> {
     let mut stories = Vec::new();
     for row in store.stories_since(-1)? {
         let Some(json) = row.json else { continue };
-        let kept: StoredStory =
-            serde_json::from_str(&json).map_err(|source| PipelineError::BadStory {
-                id: format!("s{}", row.id),
-                source,
-            })?;
-        stories.push((row.id, kept));
+        stories.push((row.id, StoredStory::decode(row.id, &json)?));
     }
     let day = |s: &StoredStory| s.story.first_seen.and_then(|d| d.date());
     stories.sort_by_key(|(id, s)| (day(s).is_none(), day(s), *id));
@@ -548,11 +553,7 @@ fn stored_cites(
     let ids: Vec<u32> = stories.keys().copied().collect();
     let mut out = HashMap::new();
     for (id, json) in batch.story_json(&ids)? {
-        let kept: StoredStory =
-            serde_json::from_str(&json).map_err(|source| PipelineError::BadStory {
-                id: format!("s{id}"),
-                source,
-            })?;
+        let kept = StoredStory::decode(id, &json)?;
         out.insert(id, kept.story.cites);
     }
     Ok(out)
@@ -608,11 +609,7 @@ fn cited_context(batch: &Batch, stories: &[Story]) -> Result<Vec<Story>> {
     cited.dedup();
     let mut context_stories: Vec<Story> = Vec::new();
     for (id, json) in batch.story_json(&cited)? {
-        let kept: StoredStory =
-            serde_json::from_str(&json).map_err(|source| PipelineError::BadStory {
-                id: format!("s{id}"),
-                source,
-            })?;
+        let kept = StoredStory::decode(id, &json)?;
         context_stories.push(kept.story);
     }
     Ok(context_stories)

@@ -22,7 +22,7 @@ use echotrace_reuse::Aliases;
 use echotrace_store::Store;
 
 use crate::placing::StoredStory;
-use crate::{PipelineError, Result, Silent};
+use crate::{Result, Silent};
 
 /// A store's analysis as read at one revision.
 #[derive(Debug, Clone)]
@@ -65,7 +65,7 @@ impl Reading {
         let mut records = BTreeMap::new();
         for row in store.stories_since(-1)? {
             if let Some(json) = row.json {
-                records.insert(row.id, parse(row.id, &json)?);
+                records.insert(row.id, StoredStory::decode(row.id, &json)?);
             }
         }
         let mut reading = Reading {
@@ -114,7 +114,8 @@ impl Reading {
         for row in store.stories_since(self.revision.2)? {
             match row.json {
                 Some(json) => {
-                    next.records.insert(row.id, parse(row.id, &json)?);
+                    next.records
+                        .insert(row.id, StoredStory::decode(row.id, &json)?);
                     changed.push(row.id);
                 }
                 None => {
@@ -164,11 +165,4 @@ impl Reading {
             r.divergences.extend(kept.divergences.iter().cloned());
         }
     }
-}
-
-fn parse(id: u32, json: &str) -> Result<StoredStory> {
-    serde_json::from_str(json).map_err(|source| PipelineError::BadStory {
-        id: format!("s{id}"),
-        source,
-    })
 }
