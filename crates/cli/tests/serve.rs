@@ -118,7 +118,31 @@ fn request_as(
         .expect("an HTTP response head");
     let head = String::from_utf8_lossy(&raw[..split]).to_lowercase();
     let status = head[9..12].parse().unwrap();
-    (status, head, raw[split + 4..].to_vec())
+    let body = &raw[split + 4..];
+    let body = if head.contains("transfer-encoding: chunked") {
+        dechunk(body)
+    } else {
+        body.to_vec()
+    };
+    (status, head, body)
+}
+
+/// The body of a chunked HTTP/1.1 response (a streamed export).
+fn dechunk(mut raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let line = raw
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .expect("a chunk size");
+        let size = usize::from_str_radix(std::str::from_utf8(&raw[..line]).unwrap().trim(), 16)
+            .expect("a hexadecimal chunk size");
+        if size == 0 {
+            return out;
+        }
+        out.extend_from_slice(&raw[line + 2..line + 2 + size]);
+        raw = &raw[line + 2 + size + 2..];
+    }
 }
 
 fn get(addr: &str, path: &str) -> (u16, Value) {
@@ -201,6 +225,11 @@ fn the_api_answers_over_a_store_of_the_seeds() {
     assert_eq!(st, 200);
     assert!(art["article"]["body"].as_str().unwrap().len() > 100);
     assert_eq!(art["story"], id);
+    assert_eq!(
+        arts["articles"][0]["chars"].as_u64().unwrap() as usize,
+        art["article"]["body"].as_str().unwrap().chars().count(),
+        "the listed length is the body's"
+    );
     let (st, ps) = get(addr, &format!("/api/passages?article={first}&limit=5"));
     assert_eq!(st, 200);
     assert!(ps["total"].as_u64().unwrap() > 0);
@@ -236,10 +265,15 @@ fn the_api_answers_over_a_store_of_the_seeds() {
     assert_eq!(st, 200, "{}", String::from_utf8_lossy(&raw));
     let trace: Value = serde_json::from_slice(&raw).unwrap();
     let hits = trace["hits"].as_array().unwrap();
-    assert!(
-        hits.iter().any(|h| h["article"] == first.as_str()),
-        "{trace}"
+    let own = hits
+        .iter()
+        .find(|h| h["article"] == first.as_str())
+        .unwrap_or_else(|| panic!("{trace}"));
+    let (start, end) = (
+        own["start"].as_u64().unwrap() as usize,
+        own["end"].as_u64().unwrap() as usize,
     );
+    assert_eq!(own["text"].as_str().unwrap(), &body[start..end]);
     let dates: Vec<&str> = hits
         .iter()
         .filter_map(|h| h["published"]["value"].as_str())
@@ -255,6 +289,20 @@ fn the_api_answers_over_a_store_of_the_seeds() {
     let (st, _, csv) = request(addr, "GET", "/api/export/csv-claims", b"", "text/plain");
     assert_eq!(st, 200);
     assert!(String::from_utf8_lossy(&csv).lines().count() > 1);
+    // Articles with their bodies (read from the store), one a line, each with its story.
+    let (st, head, jsonl) = request(addr, "GET", "/api/export/jsonl-articles", b"", "text/plain");
+    assert_eq!(st, 200);
+    assert!(head.contains("application/x-ndjson"));
+    let lines: Vec<Value> = String::from_utf8(jsonl)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let (_, all) = get(addr, "/api/articles?limit=1000");
+    assert_eq!(lines.len() as u64, all["total"].as_u64().unwrap());
+    let exported = lines.iter().find(|l| l["id"] == first.as_str()).unwrap();
+    assert_eq!(exported["body"], art["article"]["body"]);
+    assert_eq!(exported["story"], id);
 
     // The UI shell, with a policy that forbids inline script.
     let (st, head, html) = request(addr, "GET", "/", b"", "text/plain");

@@ -12,6 +12,7 @@
 
 pub mod collection;
 mod error;
+pub mod lookup;
 pub mod placing;
 pub mod progress;
 pub mod reading;

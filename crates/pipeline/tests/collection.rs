@@ -383,3 +383,69 @@ fn a_store_keeps_its_settings_and_refuses_others() {
         "{e}"
     );
 }
+
+/// Tracing against a store (its echo index and passages) finds what an in-memory tracer over
+/// every stored article finds, for passages cut from stored articles (echoed wire copy among
+/// them) and edited copies of them: nothing the tracer does not find, with the same span and
+/// kind, and every match of ten words or more. (Shorter matches, a phrase that unrelated
+/// articles share, the store finds only where an article posts one of its n-grams.)
+#[test]
+fn a_lookup_in_the_store_finds_what_tracing_every_article_finds() {
+    use echotrace_pipeline::lookup::trace_stored;
+    use echotrace_reuse::{ReuseParams, Tracer};
+
+    let dir = tempfile::tempdir().unwrap();
+    let parts = pages(dir.path(), 3);
+    let paths: Vec<String> = parts.iter().map(|p| p.display().to_string()).collect();
+    let opts = Options::default();
+    let db = dir.path().join("t.db");
+    let mut store = Store::open(&db).unwrap();
+    for p in &paths {
+        ingest_into(&mut store, std::slice::from_ref(p), &opts, &Silent).unwrap();
+    }
+    let articles = store.articles().unwrap();
+    let params = ReuseParams::default();
+    let everything = Tracer::new(&articles, &opts.aliases, &params);
+    let mut rng = fastrand::Rng::with_seed(7);
+    let (mut hits, mut found, mut echoed, mut asked) = (0, 0, 0, 0);
+    for _ in 0..120 {
+        let a = &articles[rng.usize(..articles.len())];
+        let words: Vec<&str> = a.body.split_whitespace().collect();
+        if words.len() < 30 {
+            continue;
+        }
+        let len = rng.usize(6..28);
+        let at = rng.usize(..words.len() - len);
+        let mut cut: Vec<&str> = words[at..at + len].to_vec();
+        if rng.bool() {
+            // An edited copy: one word changed.
+            let i = rng.usize(..cut.len());
+            cut[i] = "changed";
+        }
+        let passage = cut.join(" ");
+        let key = |h: &echotrace_reuse::TraceHit| {
+            (h.article.clone(), h.start, h.end, format!("{:?}", h.kind))
+        };
+        let words = echotrace_reuse::tokenize(&passage, &opts.aliases).len() as f64;
+        let want = everything.find(&passage);
+        let got = trace_stored(&store, &passage, &opts.aliases, &params).unwrap();
+        let got: BTreeSet<_> = got.iter().map(|t| key(&t.hit)).collect();
+        let all: BTreeSet<_> = want.iter().map(key).collect();
+        assert!(got.is_subset(&all), "passage {passage:?} from {}", a.id);
+        for h in &want {
+            if h.coverage * words >= 10.0 {
+                assert!(
+                    got.contains(&key(h)),
+                    "passage {passage:?} from {}: missed {h:?}",
+                    a.id
+                );
+            }
+        }
+        asked += 1;
+        hits += all.len();
+        found += got.len();
+        echoed += usize::from(got.len() > 1);
+    }
+    eprintln!("{asked} passages: {found} of the tracer's {hits} hits, {echoed} found in more than one article");
+    assert!(asked > 50 && echoed > 5, "the passages reach echoed text");
+}

@@ -8,7 +8,7 @@
 
 use std::io::{self, Write};
 
-use echotrace_model::{EdgeKind, Report};
+use echotrace_model::{Article, EdgeKind, Report};
 use quick_xml::escape::escape;
 use serde_json::json;
 
@@ -80,12 +80,7 @@ impl<W: Write> ReportWriter for Export<W> {
                     .flat_map(|s| s.articles.iter().map(|a| (a.as_str(), s.id.as_str())))
                     .collect();
                 for a in &r.articles {
-                    let mut v = serde_json::to_value(a)?;
-                    if let (Some(o), Some(s)) = (v.as_object_mut(), story_of.get(a.id.as_str())) {
-                        o.insert("story".into(), serde_json::Value::from(*s));
-                    }
-                    serde_json::to_writer(&mut *w, &v)?;
-                    writeln!(w)?;
+                    article_line(&mut *w, a, story_of.get(a.id.as_str()).copied())?;
                 }
             }
             Format::JsonlPassages => {
@@ -105,6 +100,16 @@ impl<W: Write> ReportWriter for Export<W> {
         }
         w.flush()
     }
+}
+
+/// Writes one line of the `jsonl-articles` export: the article with the id of its story.
+pub fn article_line(w: &mut dyn Write, a: &Article, story: Option<&str>) -> io::Result<()> {
+    let mut v = serde_json::to_value(a)?;
+    if let (Some(o), Some(s)) = (v.as_object_mut(), story) {
+        o.insert("story".into(), serde_json::Value::from(s));
+    }
+    serde_json::to_writer(&mut *w, &v)?;
+    writeln!(w)
 }
 
 fn csv_err(e: csv::Error) -> io::Error {

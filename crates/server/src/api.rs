@@ -168,7 +168,7 @@ fn summary(a: &Article, an: &Analysis) -> Value {
         "path": a.origin.label(),
         "story": an.story_of(&a.id),
         "shares": a.shares,
-        "chars": a.body.chars().count(),
+        "chars": an.chars(&a.id),
     })
 }
 
@@ -352,9 +352,20 @@ async fn article(
 ) -> ApiResult {
     let Path(id) = id?;
     let an = analysis(&lib).await?;
-    let a = an
+    let lean = an
         .article(&id)
-        .ok_or_else(|| ApiError::not_found(format!("no article {id:?}")))?;
+        .ok_or_else(|| ApiError::not_found(format!("no article {id:?}")))?
+        .clone();
+    // The analysis keeps no bodies: this one comes from the store.
+    let l = lib.clone();
+    let a = blocking(move || {
+        l.with_bodies(std::slice::from_ref(&lean))
+            .map_err(ApiError::from)
+    })
+    .await?
+    .pop()
+    .ok_or_else(|| ApiError::internal("the article could not be read"))?;
+    let a = &a;
     let r = &an.report;
     let passages: Vec<&Passage> = r
         .passages
@@ -700,15 +711,16 @@ async fn trace(
     let an = analysis(&lib).await?;
     let l2 = lib.clone();
     let mut hits = blocking(move || l2.trace(&text).map_err(ApiError::from)).await?;
-    hits.sort_by_key(|h| {
+    hits.sort_by_key(|t| {
         (
-            an.article(&h.article).map(Article::chronology),
-            h.article.clone(),
+            an.article(&t.hit.article).map(Article::chronology),
+            t.hit.article.clone(),
         )
     });
     let items: Vec<Value> = hits
         .iter()
-        .filter_map(|h| {
+        .filter_map(|t| {
+            let h = &t.hit;
             let a = an.article(&h.article)?;
             Some(json!({
                 "article": h.article,
@@ -721,7 +733,7 @@ async fn trace(
                 "coverage": h.coverage,
                 "start": h.start,
                 "end": h.end,
-                "text": a.body.get(h.start..h.end).unwrap_or(""),
+                "text": t.text,
             }))
         })
         .collect();
@@ -739,6 +751,44 @@ fn media(format: Format) -> (&'static str, &'static str) {
     }
 }
 
+/// Sends what an export writes to the response body, a chunk at a time: an export of a large
+/// collection is never held whole in memory, and a slow client slows the writer down.
+struct ChunkSender(tokio::sync::mpsc::Sender<Bytes>);
+
+impl std::io::Write for ChunkSender {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .blocking_send(Bytes::copy_from_slice(buf))
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client left"))?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Writes one export of the analysis to `out`; articles with their bodies, read from the store
+/// a thousand at a time.
+fn write_export(
+    lib: &Library,
+    an: &Analysis,
+    format: Format,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    if format != Format::JsonlArticles {
+        let mut w = Export { format, out };
+        return w.write(&an.report);
+    }
+    for chunk in an.report.articles.chunks(1000) {
+        let full = lib.with_bodies(chunk).map_err(std::io::Error::other)?;
+        for a in &full {
+            echotrace_report::export::article_line(&mut *out, a, an.story_of(&a.id))?;
+        }
+    }
+    out.flush()
+}
+
 async fn export(
     State(lib): State<Arc<Library>>,
     name: Result<Path<String>, PathRejection>,
@@ -746,16 +796,25 @@ async fn export(
     let Path(name) = name?;
     let format = Format::parse(&name).map_err(|e| ApiError::bad_request(e.to_string()))?;
     let an = analysis(&lib).await?;
-    let bytes = blocking(move || {
-        let mut w = Export {
-            format,
-            out: Vec::new(),
-        };
-        w.write(&an.report)
-            .map_err(|e| ApiError::internal(format!("export failed: {e}")))?;
-        Ok(w.out)
-    })
-    .await?;
+    let turn = workers()
+        .acquire()
+        .await
+        .map_err(|e| ApiError::internal(format!("server shutting down: {e}")))?;
+    let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(8);
+    let what = name.clone();
+    tokio::task::spawn_blocking(move || {
+        let _turn = turn;
+        let mut out = std::io::BufWriter::with_capacity(64 * 1024, ChunkSender(tx));
+        let written = write_export(&lib, &an, format, &mut out);
+        if let Err(e) = written.and_then(|()| std::io::Write::flush(&mut out)) {
+            // The status line is sent already: the client sees the body end early.
+            tracing::warn!("export {what} stopped: {e}");
+        }
+    });
+    let chunks = futures_util::stream::unfold(rx, |mut rx| async move {
+        let chunk = rx.recv().await?;
+        Some((Ok::<_, std::io::Error>(chunk), rx))
+    });
     let (mime, ext) = media(format);
     let disposition = format!("attachment; filename=\"echotrace-{name}.{ext}\"");
     Ok((
@@ -763,7 +822,7 @@ async fn export(
             (header::CONTENT_TYPE, mime.to_string()),
             (header::CONTENT_DISPOSITION, disposition),
         ],
-        bytes,
+        axum::body::Body::from_stream(chunks),
     )
         .into_response())
 }
@@ -789,9 +848,9 @@ mod tests {
         let mut reading = Reading::empty();
         reading.report =
             echotrace_pipeline::analyze(&[dir], &Default::default(), &echotrace_pipeline::Silent);
-        let an = Analysis::build(reading);
         let mut html = HtmlReport(Vec::new());
-        html.write(&an.report).unwrap();
+        html.write(&reading.report).unwrap();
+        let an = Analysis::build(reading, Vec::new());
         let html = String::from_utf8(html.0).unwrap();
         let mut divergences = 0;
         for s in &an.report.stories {

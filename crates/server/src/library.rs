@@ -13,6 +13,15 @@
 //! running beside the server shows up once it is recomputed, in the
 //! background: requests meanwhile get the previous analysis. The alias table
 //! is the one the store was created with.
+//!
+//! What memory holds is what lists, rankings and story pages need; article
+//! bodies are not kept (a body is most of an article: at 100k articles they
+//! are hundreds of megabytes, and every refresh copied them). A request for
+//! one article, an export of articles and a trace lookup read the bodies
+//! they need from the store, through a few reader connections of the
+//! library's own ([`Library::read`]); a trace lookup goes through the
+//! store's echo index (`echotrace_pipeline::lookup`) instead of an
+//! in-memory index of every article's tokens.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -21,9 +30,10 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use echotrace_model::{Article, Story};
 use echotrace_pipeline::collection::{Collection, IngestOutcome};
+use echotrace_pipeline::lookup::{trace_stored, Traced};
 use echotrace_pipeline::reading::Reading;
 use echotrace_report::membership::Membership;
-use echotrace_reuse::{Aliases, ReuseParams, Tracer};
+use echotrace_reuse::{Aliases, ReuseParams};
 use echotrace_search::SearchIndex;
 use echotrace_store::Store;
 
@@ -41,6 +51,8 @@ pub struct Analysis {
     articles: HashMap<String, usize>,
     stories: HashMap<String, usize>,
     story_of: HashMap<String, String>,
+    /// Length in characters of each article's body (the bodies themselves stay in the store).
+    chars: Vec<usize>,
 }
 
 impl std::ops::Deref for Analysis {
@@ -52,8 +64,21 @@ impl std::ops::Deref for Analysis {
 }
 
 impl Analysis {
-    /// Indexes a reading of the store by id.
-    pub fn build(reading: Reading) -> Analysis {
+    /// Indexes a reading of the store by id, dropping the bodies of its articles (see [`Analysis::chars`]).
+    ///
+    /// `chars` holds the body lengths of the articles the reading had before (whose bodies
+    /// are gone already); an article with its body gets its length counted here.
+    pub fn build(mut reading: Reading, mut chars: Vec<usize>) -> Analysis {
+        chars.truncate(reading.report.articles.len());
+        for (i, a) in reading.report.articles.iter_mut().enumerate() {
+            if i >= chars.len() {
+                chars.push(0);
+            }
+            if !a.body.is_empty() {
+                chars[i] = a.body.chars().count();
+                a.body = String::new();
+            }
+        }
         let report = &reading.report;
         let articles = report.article_positions();
         let stories = report
@@ -74,10 +99,11 @@ impl Analysis {
             articles,
             stories,
             story_of,
+            chars,
         }
     }
 
-    /// The article with this id.
+    /// The article with this id, without its body (read it with [`Library::with_bodies`]).
     pub fn article(&self, id: &str) -> Option<&Article> {
         self.articles.get(id).map(|&i| &self.report.articles[i])
     }
@@ -85,6 +111,15 @@ impl Analysis {
     /// The story with this id.
     pub fn story(&self, id: &str) -> Option<&Story> {
         self.stories.get(id).map(|&i| &self.report.stories[i])
+    }
+
+    /// Length in characters of the body of the article with this id.
+    pub fn chars(&self, id: &str) -> usize {
+        self.articles
+            .get(id)
+            .and_then(|&i| self.chars.get(i))
+            .copied()
+            .unwrap_or(0)
     }
 
     /// The id of the story an article belongs to.
@@ -100,11 +135,19 @@ pub struct Library {
     search: Option<SearchIndex>,
     current: RwLock<Arc<Analysis>>,
     reloading: Mutex<()>,
-    /// Every stored article tokenised for trace lookups, extended as articles arrive.
-    tracer: RwLock<Tracer>,
+    /// Connections that read articles, passages and the echo index for requests, kept for reuse.
+    readers: Mutex<Vec<Store>>,
     /// Whether a background recomputation is running.
     refreshing: AtomicBool,
     aliases: Aliases,
+}
+
+/// Reader connections kept open between requests (more are opened under load, then closed).
+const MAX_READERS: usize = 8;
+
+/// The store row of an article id `a<rowid>`.
+fn row_of(id: &str) -> Option<u32> {
+    id.strip_prefix('a')?.parse().ok()
 }
 
 fn poisoned<T>(_: T) -> ServerError {
@@ -124,14 +167,14 @@ impl Library {
                 None
             }
         };
-        let empty = Analysis::build(Reading::empty());
+        let empty = Analysis::build(Reading::empty(), Vec::new());
         let lib = Library {
             db: db.to_path_buf(),
             store: Mutex::new(store),
             search,
             current: RwLock::new(Arc::new(empty)),
             reloading: Mutex::new(()),
-            tracer: RwLock::new(Tracer::new(&[], &aliases, &ReuseParams::default())),
+            readers: Mutex::new(Vec::new()),
             refreshing: AtomicBool::new(false),
             aliases,
         };
@@ -197,7 +240,6 @@ impl Library {
             // What was stored since the cached reading, patched onto a copy of it.
             cached.refreshed(&snapshot, &self.aliases)?
         };
-        let report = &reading.report;
         if let Some(index) = &self.search {
             if let Err(e) = index.refresh() {
                 tracing::error!("{e}");
@@ -207,29 +249,66 @@ impl Library {
             // (articles are appended in order; adding one again replaces it);
             // another writer holding the index is not an error, the next
             // reload retries.
-            let indexed = index.len() as usize;
-            if indexed < report.articles.len() {
-                if let Err(e) = index.add(&report.articles[indexed..]) {
-                    tracing::error!("search index not updated: {e}");
-                }
+            if let Err(e) = self.catch_up_search(index, &reading.report.articles) {
+                tracing::error!("search index not updated: {e}");
             }
         }
-        let analysis = Arc::new(Analysis::build(reading));
+        let chars = self.current.read().map_err(poisoned)?.chars.clone();
+        let analysis = Arc::new(Analysis::build(reading, chars));
         *self.current.write().map_err(poisoned)? = analysis.clone();
-        // Articles are only ever appended: the tracer indexes the new ones only
-        // (trace requests wait for it; the rest are served already).
-        {
-            let mut tracer = self.tracer.write().map_err(poisoned)?;
-            let articles = &analysis.report.articles;
-            let known = tracer.len().min(articles.len());
-            tracer.extend(&articles[known..]);
-        }
         Ok(analysis)
     }
 
-    /// Where a pasted passage appears in the stored articles (see `echotrace_reuse::Tracer`).
-    pub fn trace(&self, passage: &str) -> Result<Vec<echotrace_reuse::TraceHit>> {
-        Ok(self.tracer.read().map_err(poisoned)?.find(passage))
+    /// Adds to the search index the articles past those it holds, bodies read from the store.
+    fn catch_up_search(&self, index: &SearchIndex, articles: &[Article]) -> Result<()> {
+        let indexed = (index.len() as usize).min(articles.len());
+        for chunk in articles[indexed..].chunks(1000) {
+            let full = self.with_bodies(chunk)?;
+            index.add(&full)?;
+        }
+        Ok(())
+    }
+
+    /// These articles (from an analysis, where bodies are dropped) with their bodies read from the store.
+    pub fn with_bodies(&self, articles: &[Article]) -> Result<Vec<Article>> {
+        if articles.iter().all(|a| !a.body.is_empty()) {
+            return Ok(articles.to_vec());
+        }
+        let rows: Vec<u32> = articles.iter().filter_map(|a| row_of(&a.id)).collect();
+        let stored = self.read(|store| Ok(store.articles_with_ids(&rows)?))?;
+        let mut body: HashMap<String, String> =
+            stored.into_iter().map(|a| (a.id, a.body)).collect();
+        Ok(articles
+            .iter()
+            .map(|a| {
+                let mut a = a.clone();
+                if let Some(b) = body.remove(&a.id) {
+                    a.body = b;
+                }
+                a
+            })
+            .collect())
+    }
+
+    /// Runs `f` on one of the library's reader connections (opened when none is free).
+    pub fn read<T>(&self, f: impl FnOnce(&Store) -> Result<T>) -> Result<T> {
+        let free = self.readers.lock().map_err(poisoned)?.pop();
+        let store = match free {
+            Some(s) => s,
+            None => Store::open(&self.db)?,
+        };
+        let out = f(&store);
+        let mut readers = self.readers.lock().map_err(poisoned)?;
+        if readers.len() < MAX_READERS {
+            readers.push(store);
+        }
+        out
+    }
+
+    /// Where a pasted passage appears in the stored articles (see `echotrace_pipeline::lookup`).
+    pub fn trace(&self, passage: &str) -> Result<Vec<Traced>> {
+        let params = ReuseParams::default();
+        self.read(|store| Ok(trace_stored(store, passage, &self.aliases, &params)?))
     }
 
     /// The alias table used for tracing.

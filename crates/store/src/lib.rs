@@ -297,6 +297,15 @@ impl Store {
         Ok(out)
     }
 
+    /// The stored article with this id (`a<rowid>`), if there is one.
+    pub fn article(&self, id: &str) -> Result<Option<Article>> {
+        let row = article_number(id)?;
+        match u32::try_from(row) {
+            Ok(row) => Ok(self.articles_with_ids(&[row])?.pop()),
+            Err(_) => Ok(None),
+        }
+    }
+
     /// Articles whose claims are not stored yet, in insertion order.
     pub fn articles_without_claims(&self) -> Result<Vec<Article>> {
         self.articles_from(

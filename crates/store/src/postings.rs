@@ -29,47 +29,7 @@ pub const LEVELS: i64 = 3;
 impl Batch<'_> {
     /// The echo-index postings of these n-grams (those that have any).
     pub fn postings(&self, grams: &[u64]) -> Result<Vec<(u64, Vec<u32>)>> {
-        let filled: Vec<i64> = {
-            let mut st = self
-                .tx
-                .prepare_cached(
-                    "SELECT level FROM posting_level_rows WHERE rows > 0 ORDER BY level",
-                )
-                .map_err(err)?;
-            let rows = st.query_map([], |r| r.get(0)).map_err(err)?;
-            rows.collect::<Result<_, _>>().map_err(err)?
-        };
-        let mut level = self
-            .tx
-            .prepare_cached("SELECT docs FROM posting_levels WHERE level = ?1 AND gram = ?2")
-            .map_err(err)?;
-        let mut base = self
-            .tx
-            .prepare_cached("SELECT docs FROM postings WHERE gram = ?1")
-            .map_err(err)?;
-        let mut out = Vec::new();
-        for &g in grams {
-            let mut found = None;
-            for &l in &filled {
-                found = level
-                    .query_row(params![l, g as i64], |r| r.get::<_, Vec<u8>>(0))
-                    .optional()
-                    .map_err(err)?;
-                if found.is_some() {
-                    break;
-                }
-            }
-            if found.is_none() {
-                found = base
-                    .query_row([g as i64], |r| r.get::<_, Vec<u8>>(0))
-                    .optional()
-                    .map_err(err)?;
-            }
-            if let Some(blob) = found {
-                out.push((g, decode_ids(&blob)));
-            }
-        }
-        Ok(out)
+        postings_in(&self.tx, grams)
     }
 
     /// Replaces the postings of these n-grams (written to level 0; full levels are merged down).
@@ -165,6 +125,53 @@ impl Batch<'_> {
             .map(|_| ())
             .map_err(err)
     }
+}
+
+impl crate::Store {
+    /// The echo-index postings of these n-grams (those that have any): which articles hold each.
+    pub fn postings(&self, grams: &[u64]) -> Result<Vec<(u64, Vec<u32>)>> {
+        postings_in(&self.conn, grams)
+    }
+}
+
+/// The echo-index postings of these n-grams (those that have any), read through `conn`.
+fn postings_in(conn: &rusqlite::Connection, grams: &[u64]) -> Result<Vec<(u64, Vec<u32>)>> {
+    let filled: Vec<i64> = {
+        let mut st = conn
+            .prepare_cached("SELECT level FROM posting_level_rows WHERE rows > 0 ORDER BY level")
+            .map_err(err)?;
+        let rows = st.query_map([], |r| r.get(0)).map_err(err)?;
+        rows.collect::<Result<_, _>>().map_err(err)?
+    };
+    let mut level = conn
+        .prepare_cached("SELECT docs FROM posting_levels WHERE level = ?1 AND gram = ?2")
+        .map_err(err)?;
+    let mut base = conn
+        .prepare_cached("SELECT docs FROM postings WHERE gram = ?1")
+        .map_err(err)?;
+    let mut out = Vec::new();
+    for &g in grams {
+        let mut found = None;
+        for &l in &filled {
+            found = level
+                .query_row(params![l, g as i64], |r| r.get::<_, Vec<u8>>(0))
+                .optional()
+                .map_err(err)?;
+            if found.is_some() {
+                break;
+            }
+        }
+        if found.is_none() {
+            found = base
+                .query_row([g as i64], |r| r.get::<_, Vec<u8>>(0))
+                .optional()
+                .map_err(err)?;
+        }
+        if let Some(blob) = found {
+            out.push((g, decode_ids(&blob)));
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -182,24 +182,7 @@ impl Batch<'_> {
 
     /// Every stored passage with one side in these articles, once each, by id.
     pub fn passages_touching(&self, ids: &[u32]) -> Result<Vec<Passage>> {
-        let mut found: BTreeMap<u64, Passage> = BTreeMap::new();
-        for side in ["a_article", "b_article"] {
-            let mut st = self
-                .tx
-                .prepare_cached(&format!(
-                    "SELECT {PASSAGE_COLUMNS} FROM passages WHERE {side} = ?1"
-                ))
-                .map_err(err)?;
-            for &id in ids {
-                let rows = st.query_map([id as i64], passage_row).map_err(err)?;
-                for r in rows {
-                    let p = r.map_err(err)?;
-                    let key = p.id[1..].parse::<u64>().unwrap_or(0);
-                    found.insert(key, p);
-                }
-            }
-        }
-        Ok(found.into_values().collect())
+        passages_touching_in(&self.tx, ids)
     }
 
     /// Places articles in stories: `(article, story)`.
@@ -280,4 +263,32 @@ impl Batch<'_> {
             .map(|v| v as usize)
             .map_err(err)
     }
+}
+
+impl crate::Store {
+    /// Every stored passage with one side in these articles, once each, by id.
+    pub fn passages_touching(&self, ids: &[u32]) -> Result<Vec<Passage>> {
+        passages_touching_in(&self.conn, ids)
+    }
+}
+
+/// [`Batch::passages_touching`], read through `conn`.
+fn passages_touching_in(conn: &rusqlite::Connection, ids: &[u32]) -> Result<Vec<Passage>> {
+    let mut found: BTreeMap<u64, Passage> = BTreeMap::new();
+    for side in ["a_article", "b_article"] {
+        let mut st = conn
+            .prepare_cached(&format!(
+                "SELECT {PASSAGE_COLUMNS} FROM passages WHERE {side} = ?1"
+            ))
+            .map_err(err)?;
+        for &id in ids {
+            let rows = st.query_map([id as i64], passage_row).map_err(err)?;
+            for r in rows {
+                let p = r.map_err(err)?;
+                let key = p.id[1..].parse::<u64>().unwrap_or(0);
+                found.insert(key, p);
+            }
+        }
+    }
+    Ok(found.into_values().collect())
 }
