@@ -17,6 +17,13 @@ use clap::{Parser, Subcommand};
 
 use command::Global;
 
+/// The allocator: mimalloc hands freed memory back to the system within milliseconds, where the
+/// system allocator keeps it: `serve` reads a large store at start (and again as it grows), and
+/// with the system allocator the memory of that reading stayed resident (docs/MEASUREMENTS.md,
+/// "Faults, access and load").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "echotrace",

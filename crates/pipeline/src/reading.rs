@@ -61,7 +61,7 @@ impl Reading {
             });
         }
         crate::group_stored(&mut report);
-        crate::append_claims(&mut report, 0, aliases, &known, &Silent);
+        crate::append_claims_taking(&mut report, 0, aliases, known, &Silent);
         let mut records = BTreeMap::new();
         for row in store.stories_since(-1)? {
             if let Some(json) = row.json {
@@ -100,7 +100,7 @@ impl Reading {
             .articles
             .extend(store.articles_after(self.revision.0)?);
         let known = store.claims_after(self.revision.0)?;
-        crate::append_claims(report, from, aliases, &known, &Silent);
+        crate::append_claims_taking(report, from, aliases, known, &Silent);
         let new_passages = store.passages_after(self.revision.1)?;
         if !new_passages.is_empty() {
             report.passages.extend(new_passages);

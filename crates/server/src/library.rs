@@ -64,11 +64,14 @@ impl std::ops::Deref for Analysis {
 }
 
 impl Analysis {
-    /// Indexes a reading of the store by id, dropping the bodies of its articles (see [`Analysis::chars`]).
+    /// Indexes a reading of the store by id, dropping the bodies of its articles (see [`Analysis::chars`]) and its entity mentions.
     ///
     /// `chars` holds the body lengths of the articles the reading had before (whose bodies
     /// are gone already); an article with its body gets its length counted here.
     pub fn build(mut reading: Reading, mut chars: Vec<usize>) -> Analysis {
+        // Entity mentions are most of what the claims stage finds (1.8 million at 100k
+        // articles) and nothing the server shows uses them.
+        reading.report.entities = Vec::new();
         chars.truncate(reading.report.articles.len());
         for (i, a) in reading.report.articles.iter_mut().enumerate() {
             if i >= chars.len() {
