@@ -4,7 +4,9 @@ use echotrace_ingest::{read_stream, Collect, Format, Limits};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&sel, rest)) = data.split_first() else { return };
+    let Some((&sel, rest)) = data.split_first() else {
+        return;
+    };
     let fmt = match sel % 7 {
         0 => Format::Warc { gzip: false },
         1 => Format::Warc { gzip: true },
@@ -15,6 +17,14 @@ fuzz_target!(|data: &[u8]| {
         _ => Format::Sniff,
     };
     let mut c = Collect::default();
-    let limits = Limits { max_record_bytes: 1 << 16 };
-    read_stream(std::io::Cursor::new(rest.to_vec()), "fuzz", fmt, &limits, &mut c);
+    let limits = Limits {
+        max_record_bytes: 1 << 16,
+    };
+    read_stream(
+        std::io::Cursor::new(rest.to_vec()),
+        "fuzz",
+        fmt,
+        &limits,
+        &mut c,
+    );
 });

@@ -1,8 +1,9 @@
 //! The JSON API: articles, stories, passages, search, trace and exports.
 //!
 //! Every handler reads the library's current analysis (recomputed first when
-//! the store changed). Bad parameters answer 400, unknown ids 404, oversized
-//! bodies 413, each as `{"error": {"status", "message"}}`; the analysis and
+//! the store changed). Bad parameters answer 400, unknown ids 404, a method an
+//! endpoint does not take 405, oversized bodies 413, each as
+//! `{"error": {"status", "message"}}`; the analysis and
 //! the search run on the blocking pool, never on the async workers.
 
 use std::collections::BTreeMap;
@@ -129,6 +130,15 @@ async fn analysis(lib: &Arc<Library>) -> Result<Arc<Analysis>, ApiError> {
     blocking(move || lib.current().map_err(ApiError::from)).await
 }
 
+/// A known endpoint asked with a method it does not answer: 405 as the API's JSON error (axum
+/// adds the `Allow` header).
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "this endpoint does not answer that method (see the Allow header)",
+    )
+}
+
 /// The API routes, under `/api`; search, trace and exports limited to `per_second` requests a
 /// second per client (0: no limit, see [`crate::limits`]).
 pub fn routes(per_second: u32) -> Router<Arc<Library>> {
@@ -138,7 +148,8 @@ pub fn routes(per_second: u32) -> Router<Arc<Library>> {
             "/api/trace",
             post(trace).layer(DefaultBodyLimit::max(TRACE_BODY_LIMIT)),
         )
-        .route("/api/export/{format}", get(export));
+        .route("/api/export/{format}", get(export))
+        .method_not_allowed_fallback(method_not_allowed);
     Router::new()
         .route("/api/status", get(status))
         .route("/api/reload", post(reload))
@@ -151,6 +162,7 @@ pub fn routes(per_second: u32) -> Router<Arc<Library>> {
         .route("/api/stories", get(stories))
         .route("/api/stories/{id}", get(story))
         .route("/api/passages", get(passages))
+        .method_not_allowed_fallback(method_not_allowed)
         .merge(crate::limits::limited(expensive, per_second))
         .fallback(|| async { ApiError::not_found("no such API endpoint") })
 }
