@@ -4,8 +4,8 @@
 # uploads new pages through `POST /api/ingest` (25 pages an upload, retried until answered, as a
 # client would); the server is killed with SIGKILL RESTARTS times (default 3), 30 s apart, each time
 # in the middle of the load and of an upload, and started again. Then: SQLite's integrity check, the
-# articles not yet placed in a story, and a re-ingest of every upload with `echotrace ingest`, which
-# must add nothing (every page of an answered upload is stored). Prints one table row.
+# articles not yet placed in a story, and every page of every answered upload looked up by URL in
+# the store: it must be there, or be named in a diagnostic of its upload's answer. Prints one table row.
 # Usage: bench/restart_under_load.sh [DATASETS_DIR] [N] [RESTARTS] [CLIENTS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,20 +27,20 @@ head -n 2500 "$new" | split -l 25 -d -a 4 --additional-suffix=.jsonl - "$work/up
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 addr="http://127.0.0.1:$port"
 
-# serve: starts the server on the fixed port; waits until it listens; prints seconds taken.
+# serve: starts the server on the fixed port (sets `server`); waits until it answers; appends the seconds taken to $work/starts.
 serve() {
   local t0
   t0=$(date +%s.%N)
-  target/release/echotrace serve --db "$work/s.db" --addr "127.0.0.1:$port" --token-file "$work/tokens" 2>>"$work/serve.log" &
+  target/release/echotrace serve --db "$work/s.db" --addr "127.0.0.1:$port" --token-file "$work/tokens" >/dev/null 2>>"$work/serve.log" &
   server=$!
   until curl -sf -o /dev/null -H "Authorization: Bearer $admin" "$addr/api/status"; do
     sleep 0.2
     kill -0 "$server" 2>/dev/null || { tail -5 "$work/serve.log"; exit 1; }
   done
-  echo "$(date +%s.%N) - $t0" | bc
+  echo "$(date +%s.%N) - $t0" | bc >>"$work/starts"
 }
 
-ready=$(serve)
+serve
 curl -sf -H "Authorization: Bearer $admin" "$addr/api/stories?limit=500" | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
@@ -54,7 +54,7 @@ load=$!
 (
   for f in "$work"/up-*.jsonl; do
     for try in $(seq 1 300); do
-      code=$(curl -s -o "$work/last.json" -w '%{http_code}' --max-time 120 -H "Authorization: Bearer $admin" \
+      code=$(curl -s -o "${f%.jsonl}.answer" -w '%{http_code}' --max-time 120 -H "Authorization: Bearer $admin" \
         -H 'Content-Type: application/x-ndjson' --data-binary @"$f" "$addr/api/ingest?format=jsonl&name=$(basename "$f")" || true)
       [ "$code" = 200 ] && { echo "$f $try" >>"$work/answered"; break; }
       echo "$f $code" >>"$work/retried"
@@ -64,11 +64,10 @@ load=$!
 ) &
 uploader=$!
 
-restart_s=()
 for r in $(seq 1 "$restarts"); do
   sleep 30
   kill -9 "$server"; wait "$server" 2>/dev/null || true
-  restart_s+=("$(serve)")
+  serve
 done
 wait "$uploader" || true
 wait "$load" || true
@@ -76,24 +75,40 @@ kill "$server"; wait "$server" 2>/dev/null || true
 server=""
 
 answered=$(wc -l <"$work/answered")
-retried=$(wc -l <"$work/retried" 2>/dev/null || echo 0)
+retried=$(cat "$work/retried" 2>/dev/null | wc -l)
 python3 - "$work/s.db" >"$work/check" <<'PY'
 import sqlite3, sys
 c = sqlite3.connect(sys.argv[1])
 print(c.execute("PRAGMA integrity_check").fetchone()[0], c.execute("SELECT count(*) FROM articles WHERE story IS NULL").fetchone()[0])
 PY
 read -r integrity unplaced <"$work/check"
-cat "$work"/up-*.jsonl >"$work/all.jsonl"
-again=$(target/release/echotrace ingest "$work/all.jsonl" --db "$work/s.db" --quiet 2>&1 | grep -o '[0-9]* pages added' | cut -d' ' -f1 || echo '?')
+# Every page of every answered upload is stored (by URL), or its upload's answer names it in a diagnostic.
+again=$(python3 - "$work" <<'PY'
+import glob, json, sqlite3, sys
+work = sys.argv[1]
+c = sqlite3.connect(f"{work}/s.db")
+stored = {u for (u,) in c.execute("SELECT json_extract(json, '$.origin.url') FROM articles")}
+missing = named = 0
+for f in sorted(glob.glob(f"{work}/up-*.jsonl")):
+    answer = json.load(open(f[: -len(".jsonl")] + ".answer"))
+    said = " ".join(d["origin"] + " " + d["message"] for d in answer["diagnostics"])
+    for i, line in enumerate(open(f), 1):
+        url = json.loads(line)["url"]
+        if url not in stored:
+            missing += 1
+            named += f":{i}" in said or url in said
+print(f"{missing - named}/{missing}")
+PY
+)
 line=$(grep '^SOAK ' "$work/wrk.out" || { cat "$work/wrk.out"; exit 1; })
-python3 - "$line" "$ready" "${restart_s[*]}" "$answered" "$retried" "$integrity" "$unplaced" "$again" "$(ls "$work"/up-*.jsonl | wc -l)" <<'PY'
+python3 - "$line" "$(head -1 "$work/starts")" "$(tail -n +2 "$work/starts" | tr '\n' ' ')" "$answered" "$retried" "$integrity" "$unplaced" "$again" "$(ls "$work"/up-*.jsonl | wc -l)" <<'PY'
 import sys
 line, ready, restarts, answered, retried, integrity, unplaced, again, uploads = sys.argv[1:]
 fields = dict(kv.split("=", 1) for kv in line.split()[1:])
 statuses = dict(s.split("=") for s in fields["statuses"].split(",") if s)
 ok = sum(int(v) for k, v in statuses.items() if k.startswith("2"))
 server_errors = sum(int(v) for k, v in statuses.items() if k.startswith("5"))
-print("| restarts (s to listen) | read requests 2xx | 5xx | refused while down | uploads answered / sent | upload retries | integrity | unplaced after | re-ingest adds |")
+print("| restarts (s to listen) | read requests 2xx | 5xx | refused while down | uploads answered / sent | upload retries | integrity | unplaced after | pages of answered uploads missing (unexplained/all) |")
 print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 rs = ", ".join(f"{float(x):.1f}" for x in restarts.split())
 print(f"| {len(restarts.split())} ({rs}; first start {float(ready):.1f}) | {ok} | {server_errors} | {fields['socket_errors']} | {answered} / {uploads} | {retried} | {integrity} | {unplaced} | {again} |")
