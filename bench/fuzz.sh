@@ -29,8 +29,10 @@ export RUSTC_BOOTSTRAP=1
 flags=(-s none --codegen-units 16)
 seeds=examples/seeds
 
-# seed TARGET: writes the first corpus of TARGET when it has none.
-seed() {
+# seed TARGET: writes the first corpus of TARGET when it has none. A subshell without pipefail:
+# `awk ... | head -c N` ends awk with SIGPIPE (exit 141) whenever head stops reading first.
+seed() (
+  set +o pipefail
   local t=$1 dir=fuzz/corpus/$1 f i=0
   [ -d "$dir" ] && [ -n "$(ls -A "$dir")" ] && return
   mkdir -p "$dir"
@@ -91,7 +93,7 @@ seed() {
     awk 'length($0) > 80' "$(ls "$seeds"/* | head -1)" | head -c 1500 >"$dir/one-page"
     ;;
   esac
-}
+)
 
 targets=$(cargo fuzz list)
 start=$SECONDS
