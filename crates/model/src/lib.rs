@@ -198,6 +198,17 @@ pub enum PassageKind {
     Translation,
 }
 
+impl PassageKind {
+    /// The kind's name, as serialized (`verbatim`, `near`, `translation`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PassageKind::Verbatim => "verbatim",
+            PassageKind::Near => "near",
+            PassageKind::Translation => "translation",
+        }
+    }
+}
+
 /// A passage of one article aligned with a passage of another.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Passage {

@@ -34,6 +34,7 @@ use echotrace_ingest::Sink;
 use echotrace_model::{Article, Diagnostic, Passage, RawDocument, Span};
 use echotrace_reuse::{EchoIndex, Token};
 use echotrace_store::{Batch, IngestStats, Store};
+use echotrace_watch::WatchIndex;
 use rayon::prelude::*;
 
 use crate::{Options, PipelineError, Progress, Result};
@@ -240,6 +241,8 @@ pub struct IngestOutcome {
     pub aligned: HashSet<String>,
     /// One per input that could not be read or extracted.
     pub diagnostics: Vec<Diagnostic>,
+    /// Alerts raised by watches on the new articles.
+    pub alerts: usize,
 }
 
 /// The identity of a page in a store: its URL, headline and text (the same
@@ -259,6 +262,7 @@ struct BatchSink<'a> {
     opts: &'a Options,
     profile: std::sync::Arc<echotrace_extract::SiteProfile>,
     progress: &'a dyn Progress,
+    watches: &'a WatchIndex,
     pending: Vec<RawDocument>,
     read: u64,
     out: IngestOutcome,
@@ -283,7 +287,14 @@ impl BatchSink<'_> {
             .collect();
         let (articles, diags) = crate::extract_with(docs, &self.profile, self.opts, &crate::Silent);
         self.out.diagnostics.extend(diags);
-        if let Err(e) = commit_batch(self.store, articles, &lines, self.opts, &mut self.out) {
+        let batch = commit_batch(
+            self.store,
+            articles,
+            &lines,
+            (self.opts, self.watches),
+            &mut self.out,
+        );
+        if let Err(e) = batch {
             self.failed = Some(e);
         }
         self.progress.set(self.read);
@@ -439,8 +450,9 @@ pub fn ingest_into<S: AsRef<str>>(
 ) -> Result<IngestOutcome> {
     check_settings(store, opts)?;
     let mut out = IngestOutcome::default();
+    let watches = watch_index(store, opts)?;
     progress.start("catching up", 0);
-    catch_up(store, opts, &mut out)?;
+    catch_up(store, (opts, &watches), &mut out)?;
     progress.start("profiling", 0);
     let mut profile = {
         let s: &Store = store;
@@ -463,6 +475,7 @@ pub fn ingest_into<S: AsRef<str>>(
         opts,
         profile,
         progress,
+        watches: &watches,
         pending: Vec::new(),
         read: 0,
         out,
@@ -480,12 +493,25 @@ pub fn ingest_into<S: AsRef<str>>(
     Ok(out)
 }
 
-/// Stores a batch of extracted articles with their passages and claims, in one transaction.
+/// The stored watches, indexed with the collection's aliases and alignment.
+fn watch_index(store: &Store, opts: &Options) -> Result<WatchIndex> {
+    let watches = store
+        .watches()?
+        .into_iter()
+        .map(|w| echotrace_watch::Watch {
+            id: w.id,
+            text: w.text,
+        })
+        .collect();
+    Ok(WatchIndex::new(watches, &opts.aliases, opts.reuse.align))
+}
+
+/// Stores a batch of extracted articles with their passages, claims and alerts, in one transaction.
 fn commit_batch(
     store: &mut Store,
     articles: Vec<Article>,
     lines: &HashMap<String, echotrace_extract::PageLines>,
-    opts: &Options,
+    (opts, watches): (&Options, &WatchIndex),
     out: &mut IngestOutcome,
 ) -> Result<()> {
     let n = opts.reuse.index_n;
@@ -517,7 +543,7 @@ fn commit_batch(
     }
     out.stats.added += new.len();
     let passages_before = out.stats.passages;
-    finish_batch(batch, &new, opts, out)?;
+    finish_batch(batch, &new, (opts, watches), out)?;
     tracing::debug!(
         articles = new.len(),
         passages = out.stats.passages - passages_before,
@@ -527,8 +553,14 @@ fn commit_batch(
 }
 
 /// The rest of a batch's work, then its commit: the echo index and passages,
-/// the claims of the articles with text, and the articles marked done.
-fn finish_batch(batch: Batch, new: &[New], opts: &Options, out: &mut IngestOutcome) -> Result<()> {
+/// the claims of the articles with text, the alerts their watches raise, and
+/// the articles marked done.
+fn finish_batch(
+    batch: Batch,
+    new: &[New],
+    (opts, watches): (&Options, &WatchIndex),
+    out: &mut IngestOutcome,
+) -> Result<()> {
     let passages = echo_and_align(&batch, new, opts, &mut out.diagnostics)?;
     out.stats.passages += passages.len();
     batch.add_passages(&passages)?;
@@ -543,11 +575,46 @@ fn finish_batch(batch: Batch, new: &[New], opts: &Options, out: &mut IngestOutco
         })
         .collect();
     batch.add_claims(&claims)?;
+    out.alerts += batch.add_alerts(&alerts_of(new, watches))?;
     let ids: Vec<u32> = new.iter().map(|x| x.id).collect();
     batch.mark_done(&ids)?;
     batch.commit()?;
     out.aligned.extend(read.iter().map(|a| a.id.clone()));
     Ok(())
+}
+
+/// What the watches find in the new articles with text, as alerts to store.
+fn alerts_of(new: &[New], watches: &WatchIndex) -> Vec<echotrace_store::NewAlert> {
+    if watches.is_empty() {
+        return Vec::new();
+    }
+    new.par_iter()
+        .filter_map(|x| Some((x.id, x.article.as_ref()?, &x.tokens)))
+        .flat_map_iter(|(id, a, tokens)| {
+            watches
+                .match_tokens(&a.body, tokens)
+                .into_iter()
+                .map(move |m| echotrace_store::NewAlert {
+                    watch: m.watch.clone(),
+                    article: id,
+                    kind: m.kind.as_str().to_string(),
+                    tier: m.tier.as_str().to_string(),
+                    score: m.score,
+                    evidence: serde_json::json!({
+                        "coverage": m.coverage,
+                        "watch_span": [m.watch_span.0, m.watch_span.1],
+                        "article_span": [m.article_span.0, m.article_span.1],
+                        "watch_text": m.watch_text,
+                        "article_text": m.article_text,
+                        "url": a.origin.url,
+                        "title": a.title,
+                        "outlet": a.outlet,
+                        "published": a.published,
+                    })
+                    .to_string(),
+                })
+        })
+        .collect()
 }
 
 /// An article new to the echo index: its row id, its text when it needs aligning, its tokens and signature.
@@ -664,7 +731,11 @@ fn echo_and_align(
 }
 
 /// Articles a killed ingest left, or a store made before the echo index: through it in order, aligned where not yet.
-fn catch_up(store: &mut Store, opts: &Options, out: &mut IngestOutcome) -> Result<()> {
+fn catch_up(
+    store: &mut Store,
+    (opts, watches): (&Options, &WatchIndex),
+    out: &mut IngestOutcome,
+) -> Result<()> {
     loop {
         let todo = store.unindexed(opts.batch_pages.max(1))?;
         if todo.is_empty() {
@@ -694,6 +765,6 @@ fn catch_up(store: &mut Store, opts: &Options, out: &mut IngestOutcome) -> Resul
                 }
             })
             .collect();
-        finish_batch(batch, &new, opts, out)?;
+        finish_batch(batch, &new, (opts, watches), out)?;
     }
 }

@@ -272,14 +272,6 @@ fn snippet(ix: &ReportIndex, sp: &Span) -> String {
         .unwrap_or_default()
 }
 
-fn kind_name(k: PassageKind) -> &'static str {
-    match k {
-        PassageKind::Verbatim => "verbatim",
-        PassageKind::Near => "near",
-        PassageKind::Translation => "translation",
-    }
-}
-
 /// Writes a body with its reused passages marked; each mark links to the other side.
 ///
 /// Passage spans may overlap, so the body is cut at every span boundary and
@@ -321,7 +313,7 @@ fn write_marked_body(w: &mut dyn Write, body: &str, sides: &[Side]) -> io::Resul
                 format!(
                     "{} {} {:.2} with {}",
                     s.passage.id,
-                    kind_name(s.passage.kind),
+                    PassageKind::as_str(s.passage.kind),
                     s.passage.score,
                     s.there.article
                 )
@@ -330,7 +322,7 @@ fn write_marked_body(w: &mut dyn Write, body: &str, sides: &[Side]) -> io::Resul
         write!(
             w,
             "<a class=\"reuse {}\"{} href=\"#{}-{}\" title=\"{}\">{}</a>",
-            kind_name(first.passage.kind),
+            PassageKind::as_str(first.passage.kind),
             id_attr,
             attr(pid),
             other,
@@ -383,8 +375,8 @@ fn write_passages(
             w,
             "<tr><td>{}</td><td class=\"{}\">{}</td><td>{:.2}</td><td>{}</td><td><a href=\"#{}-a\">{}</a><br><small>{}</small></td><td><a href=\"#{}-b\">{}</a><br><small>{}</small></td></tr>",
             text(&p.id),
-            kind_name(p.kind),
-            kind_name(p.kind),
+            PassageKind::as_str(p.kind),
+            PassageKind::as_str(p.kind),
             p.score,
             text(p.group.as_deref().unwrap_or("")),
             attr(&p.id),

@@ -40,6 +40,54 @@ pub fn signature(tokens: &[Token], n: usize) -> Vec<u64> {
     grams
 }
 
+/// Posting lists from n-gram hashes to texts: which indexed texts share n-grams with a query.
+///
+/// The lookup side of trace and watches: one text is checked against many
+/// indexed ones, and only those sharing an n-gram (where an alignment can
+/// start) are returned, so a lookup costs its n-grams' postings, not a pass
+/// over every indexed text.
+#[derive(Debug, Clone, Default)]
+pub struct Postings {
+    n: usize,
+    lists: std::collections::HashMap<u64, Vec<u32>>,
+}
+
+impl Postings {
+    /// Empty postings over word `n`-grams.
+    pub fn new(n: usize) -> Postings {
+        Postings {
+            n: n.max(1),
+            lists: Default::default(),
+        }
+    }
+
+    /// Indexes text `doc` by its distinct n-grams.
+    pub fn add(&mut self, doc: u32, tokens: &[Token]) {
+        for g in signature(tokens, self.n) {
+            self.lists.entry(g).or_default().push(doc);
+        }
+    }
+
+    /// The indexed texts sharing n-grams with `tokens`, with how many shared (counting repeats in `tokens`), in text order.
+    pub fn shared(&self, tokens: &[Token]) -> Vec<(u32, u32)> {
+        let mut hits: Vec<u32> = ngram_hashes(tokens, self.n)
+            .iter()
+            .filter_map(|g| self.lists.get(g))
+            .flatten()
+            .copied()
+            .collect();
+        hits.sort_unstable();
+        let mut out: Vec<(u32, u32)> = Vec::new();
+        for d in hits {
+            match out.last_mut() {
+                Some((last, k)) if *last == d => *k += 1,
+                _ => out.push((d, 1)),
+            }
+        }
+        out
+    }
+}
+
 /// The n-gram index over a growing set of documents.
 ///
 /// Stored as one flat list of (n-gram hash, document) entries rather than a

@@ -64,7 +64,8 @@ impl Default for ReuseParams {
     }
 }
 
-fn model_kind(k: Kind) -> PassageKind {
+/// The report's name for an alignment's kind.
+pub fn model_kind(k: Kind) -> PassageKind {
     match k {
         Kind::Verbatim => PassageKind::Verbatim,
         Kind::Near => PassageKind::Near,

@@ -8,13 +8,11 @@
 //! so the filter loses nothing: the result is what aligning against every
 //! article would give, at the cost of the few that can match.
 
-use std::collections::HashMap;
-
 use echotrace_model::{Article, PassageKind};
 use rayon::prelude::*;
 
 use crate::align::{self, AlignParams};
-use crate::index::ngram_hashes;
+use crate::index::Postings;
 use crate::normalize::{tokenize, Aliases, Token};
 use crate::{model_kind, ReuseParams};
 
@@ -39,7 +37,7 @@ pub struct TraceHit {
 pub struct Tracer {
     ids: Vec<String>,
     tokens: Vec<Vec<Token>>,
-    postings: HashMap<u64, Vec<u32>>,
+    postings: Postings,
     aliases: Aliases,
     align: AlignParams,
 }
@@ -50,7 +48,7 @@ impl Tracer {
         let mut tracer = Tracer {
             ids: Vec::new(),
             tokens: Vec::new(),
-            postings: HashMap::new(),
+            postings: Postings::new(params.align.n),
             aliases: aliases.clone(),
             align: params.align,
         };
@@ -66,12 +64,7 @@ impl Tracer {
             .map(|a| tokenize(&a.body, &self.aliases))
             .collect();
         for (i, t) in tokens.iter().enumerate() {
-            let mut grams = ngram_hashes(t, self.align.n);
-            grams.sort_unstable();
-            grams.dedup();
-            for g in grams {
-                self.postings.entry(g).or_default().push(first + i as u32);
-            }
+            self.postings.add(first + i as u32, t);
         }
         self.tokens.extend(tokens);
         self.ids.extend(articles.iter().map(|a| a.id.clone()));
@@ -98,16 +91,10 @@ impl Tracer {
         }
         let mut p = self.align;
         p.min_tokens = p.min_tokens.min((q.len() / 2).max(p.n.max(2)));
-        let mut docs: Vec<u32> = ngram_hashes(&q, p.n)
-            .iter()
-            .filter_map(|g| self.postings.get(g))
-            .flatten()
-            .copied()
-            .collect();
-        docs.sort_unstable();
-        docs.dedup();
-        docs.par_iter()
-            .filter_map(|&d| {
+        self.postings
+            .shared(&q)
+            .par_iter()
+            .filter_map(|&(d, _)| {
                 let t = &self.tokens[d as usize];
                 let best = align::align(&q, t, &p)
                     .into_iter()

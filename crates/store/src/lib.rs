@@ -28,9 +28,11 @@ use rusqlite::{params, Connection, OptionalExtension};
 mod error;
 mod postings;
 mod stories;
+mod watches;
 
 pub use error::{Result, StoreError};
 pub use stories::StoryRow;
+pub use watches::{now, AlertRow, Delivery, NewAlert, WatchRow, Webhook};
 
 /// Schema migrations, in order; `user_version` counts how many were applied.
 const MIGRATIONS: &[&str] = &[
@@ -125,6 +127,45 @@ const MIGRATIONS: &[&str] = &[
         level INTEGER PRIMARY KEY,
         rows INTEGER NOT NULL
     );",
+    // 8: watches (texts a user wants to hear about again), the alerts they
+    // raised with their evidence, the webhooks alerts go to, and the outbox:
+    // one row per (alert, webhook) until delivered, written in the same
+    // transaction as the alert, so a crash between storing and delivering
+    // loses nothing (see watches.rs).
+    "CREATE TABLE watches (
+        id TEXT PRIMARY KEY,
+        name TEXT,
+        kind TEXT NOT NULL,
+        text TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE alerts (
+        id INTEGER PRIMARY KEY,
+        watch TEXT NOT NULL,
+        article INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        tier TEXT NOT NULL,
+        score REAL NOT NULL,
+        evidence TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        UNIQUE (watch, article, kind)
+    );
+    CREATE INDEX alerts_created ON alerts(created_at);
+    CREATE TABLE webhooks (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL UNIQUE,
+        secret TEXT NOT NULL
+    );
+    CREATE TABLE outbox (
+        alert INTEGER NOT NULL REFERENCES alerts(id),
+        webhook INTEGER NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_at INTEGER NOT NULL,
+        delivered_at INTEGER,
+        last_error TEXT,
+        PRIMARY KEY (alert, webhook)
+    ) WITHOUT ROWID;
+    CREATE INDEX outbox_due ON outbox(delivered_at, next_at);",
 ];
 
 /// An open store.
@@ -166,14 +207,6 @@ fn decode_claims(id: i64, json: &str) -> Result<ArticleClaims> {
 
 fn err(e: rusqlite::Error) -> StoreError {
     StoreError::from_sqlite(e)
-}
-
-fn kind_name(k: PassageKind) -> &'static str {
-    match k {
-        PassageKind::Verbatim => "verbatim",
-        PassageKind::Near => "near",
-        PassageKind::Translation => "translation",
-    }
 }
 
 fn kind_of(s: &str) -> PassageKind {
@@ -676,7 +709,7 @@ impl Batch<'_> {
                 article_number(&p.b.article)?,
                 p.b.start as i64,
                 p.b.end as i64,
-                kind_name(p.kind),
+                PassageKind::as_str(p.kind),
                 p.score
             ])
             .map_err(err)?;
