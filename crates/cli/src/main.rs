@@ -57,6 +57,10 @@ enum Command {
     /// Serve the HTTP API and the web UI over a store (127.0.0.1 unless --addr says otherwise).
     #[cfg(feature = "serve")]
     Serve(command::serve::ServeArgs),
+    /// Watch texts: new articles that carry them raise alerts (add, list, rm, import, match).
+    Watch(command::watch::WatchArgs),
+    /// The alerts watches raised, and their delivery to webhooks (deliver, webhook add/list/rm).
+    Alerts(command::alerts::AlertsArgs),
     /// Export the analysis: JSONL, CSV, GEXF/GraphML (Gephi), ClaimReview JSON-LD.
     Export(command::export::ExportArgs),
     /// Score extraction, dates and reuse on the development sets, beside the peer crates.
@@ -77,6 +81,8 @@ fn main() -> ExitCode {
         Command::Search(args) => command::search::run(args),
         #[cfg(feature = "serve")]
         Command::Serve(args) => command::serve::run(args),
+        Command::Watch(args) => command::watch::run(args),
+        Command::Alerts(args) => command::alerts::run(args),
         Command::Export(args) => command::export::run(args),
         #[cfg(feature = "eval")]
         Command::Eval(args) => command::eval::run(args),

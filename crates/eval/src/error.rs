@@ -42,6 +42,9 @@ pub enum EvalError {
         /// Cluster ids in it.
         clusters: usize,
     },
+    /// The watch ranker could not index the claims.
+    #[error(transparent)]
+    Rank(#[from] echotrace_watch::rank::RankError),
     /// The sentence model failed.
     #[error(transparent)]
     Embed(#[from] echotrace_reuse::EmbedError),

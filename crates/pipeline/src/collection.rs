@@ -154,6 +154,11 @@ impl Collection {
         &self.store
     }
 
+    /// The store, to write what is not the collection's own (watches, alerts, webhooks).
+    pub fn store_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+
     /// The store's path.
     pub fn db(&self) -> &Path {
         &self.db

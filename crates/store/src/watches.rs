@@ -329,6 +329,16 @@ impl Store {
         .map_err(err)
     }
 
+    /// Makes every waiting delivery due now (a retry without waiting out the backoff); returns how many.
+    pub fn retry_now(&mut self) -> Result<usize> {
+        self.conn
+            .execute(
+                "UPDATE outbox SET next_at = ?1 WHERE delivered_at IS NULL AND next_at > ?1",
+                [now()],
+            )
+            .map_err(err)
+    }
+
     /// Deliveries not yet made: (pending, of which failed at least once).
     pub fn undelivered(&self) -> Result<(usize, usize)> {
         self.conn

@@ -20,6 +20,9 @@ use echotrace_store::{AlertRow, Delivery, Store};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+/// Whether this build can post to `https://` webhooks (feature `tls`).
+pub const HTTPS: bool = cfg!(feature = "tls");
+
 /// Seconds before the first retry of a failed delivery.
 pub const FIRST_RETRY_S: i64 = 30;
 /// Longest wait between two attempts.

@@ -23,6 +23,8 @@ use echotrace_reuse::index::Postings;
 use echotrace_reuse::{content_words, tokenize, Aliases, Token};
 
 pub mod delivery;
+#[cfg(feature = "rank")]
+pub mod rank;
 
 /// Content words a matched stretch needs before a match can be confirmed.
 pub const CONFIRM_CONTENT_WORDS: usize = 8;
@@ -205,7 +207,8 @@ fn union_len(ranges: impl Iterator<Item = (usize, usize)>) -> usize {
 mod tests {
     use super::*;
 
-    fn index(texts: &[(&str, &str)]) -> WatchIndex {
+    /// Watches of (id, text) indexed with the built-in aliases.
+    pub(crate) fn index(texts: &[(&str, &str)]) -> WatchIndex {
         let ws = texts
             .iter()
             .map(|(id, t)| Watch {

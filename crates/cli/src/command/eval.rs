@@ -28,6 +28,8 @@ pub enum EvalSet {
     Clustering,
     /// Quote attribution spans (attribution): source, cue, content.
     Attribution,
+    /// Watches ranked for fact-checked claims (claim-matching): MAP@5, cross-validated, beside BM25.
+    ClaimMatching,
     /// All of the above.
     All,
 }
@@ -44,6 +46,10 @@ pub struct EvalArgs {
     /// Score echotrace alone, without the peers.
     #[arg(long)]
     no_peers: bool,
+    /// With claim-matching: write the ranking model trained on every query to this file
+    /// (the shipped one is crates/watch/data/rank.json).
+    #[arg(long)]
+    rank_model_out: Option<PathBuf>,
 }
 
 impl EvalArgs {
@@ -101,6 +107,14 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     }
     if args.wants(EvalSet::Clustering) {
         clustering(&dir)?;
+    }
+    if args.wants(EvalSet::ClaimMatching) {
+        let (table, model) = echotrace_eval::claim_matching::evaluate(&dir)?;
+        println!("{table}");
+        if let Some(out) = &args.rank_model_out {
+            std::fs::write(out, serde_json::to_string_pretty(&model)? + "\n")
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
+        }
     }
     if args.wants(EvalSet::Reuse) {
         let rows = echotrace_eval::score_planted(&dir, 150, 42)?;

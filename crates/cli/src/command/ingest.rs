@@ -45,5 +45,32 @@ pub fn run(args: IngestArgs, global: Global) -> anyhow::Result<ExitCode> {
         st.passages,
         args.db.display()
     );
+    if outcome.alerts > 0 {
+        eprintln!(
+            "echotrace: {} new alerts (`echotrace alerts --db {} --since 1h`)",
+            outcome.alerts,
+            args.db.display()
+        );
+    }
+    deliver(&mut collection);
     Ok(finish(&outcome.diagnostics))
+}
+
+/// Posts what the outbox holds to the webhooks, when there are any; a failure is retried later
+/// (by the next ingest, `serve` or `echotrace alerts deliver`), never fatal to the ingest.
+fn deliver(collection: &mut Collection) {
+    let store = collection.store_mut();
+    match store.webhooks() {
+        Ok(w) if w.is_empty() => return,
+        Err(e) => return tracing::warn!("cannot read the webhooks: {e}"),
+        Ok(_) => {}
+    }
+    match echotrace_watch::delivery::drain(store, usize::MAX) {
+        Ok(d) if d.delivered + d.failed > 0 => eprintln!(
+            "echotrace: {} alert deliveries made, {} failed (retried later: `echotrace alerts deliver`)",
+            d.delivered, d.failed
+        ),
+        Ok(_) => {}
+        Err(e) => tracing::warn!("cannot deliver alerts: {e}"),
+    }
 }

@@ -1,6 +1,7 @@
 //! One module per subcommand: its flags (one `clap::Args` struct) and the `run` that carries
 //! them out over the library crates.
 
+pub mod alerts;
 pub mod analyze;
 #[cfg(feature = "eval")]
 pub mod eval;
@@ -12,6 +13,7 @@ pub mod search;
 #[cfg(feature = "serve")]
 pub mod serve;
 pub mod trace;
+pub mod watch;
 
 /// Flags every subcommand sees.
 #[derive(Debug, Clone, Copy)]

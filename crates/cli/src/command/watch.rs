@@ -1,0 +1,305 @@
+//! `echotrace watch`: texts a user wants to hear about again, kept in the store; each ingest
+//! checks its new articles against them and stores what matched as alerts (`echotrace alerts`).
+
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use echotrace_pipeline::collection::require_store;
+use echotrace_store::Store;
+
+/// Flags of `watch`.
+#[derive(clap::Args)]
+pub struct WatchArgs {
+    /// The store file (`add` and `import` create it when missing, so watches can come before pages).
+    #[arg(long, global = true)]
+    db: Option<PathBuf>,
+    #[command(subcommand)]
+    action: Action,
+}
+
+#[derive(clap::Subcommand)]
+enum Action {
+    /// Watch a text: new articles that carry it (verbatim, reworded or translated) raise alerts.
+    Add {
+        /// The watched text.
+        #[arg(long, conflicts_with = "file")]
+        text: Option<String>,
+        /// A file holding the watched text.
+        #[arg(long)]
+        file: Option<PathBuf>,
+        /// A name for people.
+        #[arg(long)]
+        name: Option<String>,
+        /// The watch's id (the next free `w<n>` otherwise); an existing watch with that id is replaced.
+        #[arg(long)]
+        id: Option<String>,
+    },
+    /// List the watches.
+    List {
+        /// One JSON object a line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stop watching (the alerts a watch raised stay).
+    Rm {
+        /// The watch's id.
+        id: String,
+    },
+    /// Add watches from a JSON lines file: `{"id": ..., "text": ..., "name": ...}` a line (name optional).
+    Import {
+        /// The file.
+        file: PathBuf,
+    },
+    /// Which watches a text matches, best first (has this already been fact-checked?).
+    #[cfg(feature = "search")]
+    Match {
+        /// The text to match.
+        #[arg(long, conflicts_with = "queries")]
+        text: Option<String>,
+        /// A JSON lines file of queries: `{"id": ..., "text": ...}` a line.
+        #[arg(long)]
+        queries: Option<PathBuf>,
+        /// Matches per query.
+        #[arg(long, default_value_t = 5)]
+        top: usize,
+        /// One JSON line per query: `{"id", "matches": [{"watch", "score", "tier", "kind"}]}`.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Carries out a `watch` subcommand.
+pub fn run(args: WatchArgs) -> anyhow::Result<ExitCode> {
+    let db = args
+        .db
+        .context("which store? pass --db FILE (the file `echotrace ingest --db` writes)")?;
+    match args.action {
+        Action::Add {
+            text,
+            file,
+            name,
+            id,
+        } => {
+            let text = match (text, file) {
+                (Some(t), _) => t,
+                (None, Some(f)) => std::fs::read_to_string(&f)
+                    .with_context(|| format!("cannot read {}", f.display()))?,
+                (None, None) => anyhow::bail!("nothing to watch: pass --text or --file"),
+            };
+            let text = text.trim();
+            if text.is_empty() {
+                anyhow::bail!("the text to watch is empty");
+            }
+            let mut store = Store::open(&db)?;
+            let id = store.add_watch(id.as_deref(), name.as_deref(), "text", text)?;
+            let words = echotrace_reuse::content_words(text);
+            eprintln!(
+                "echotrace: watching {id} ({words} content words{}); new articles that carry it raise alerts (`echotrace alerts --db {}`)",
+                if words < echotrace_watch::CONFIRM_CONTENT_WORDS {
+                    ", too short to confirm a match on its own: its matches are suggested"
+                } else {
+                    ""
+                },
+                db.display()
+            );
+            println!("{id}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Action::List { json } => {
+            let store = open(&db)?;
+            let mut out = std::io::stdout().lock();
+            for w in store.watches()? {
+                if json {
+                    writeln!(out, "{}", serde_json::to_string(&w)?)
+                } else {
+                    writeln!(
+                        out,
+                        "{}\t{}\t{}",
+                        w.id,
+                        w.name.as_deref().unwrap_or("-"),
+                        preview(&w.text, 100)
+                    )
+                }
+                .context("writing stdout")?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Action::Rm { id } => {
+            if !open(&db)?.remove_watch(&id)? {
+                anyhow::bail!("no watch {id} in {} (`echotrace watch list`)", db.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Action::Import { file } => {
+            let (rows, bad) = read_jsonl(&file, true)?;
+            let watches: Vec<(String, Option<String>, String)> =
+                rows.into_iter().map(|r| (r.id, r.name, r.text)).collect();
+            let n = Store::open(&db)?.import_watches(&watches)?;
+            eprintln!("echotrace: {n} watches imported into {}", db.display());
+            Ok(if bad == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(crate::outcome::DIAGNOSTICS)
+            })
+        }
+        #[cfg(feature = "search")]
+        Action::Match {
+            text,
+            queries,
+            top,
+            json,
+        } => {
+            let (queries, bad) = match (text, queries) {
+                (Some(t), _) => (
+                    vec![LineOf {
+                        id: "text".into(),
+                        text: t,
+                        name: None,
+                    }],
+                    0,
+                ),
+                (None, Some(f)) => read_jsonl(&f, false)?,
+                (None, None) => anyhow::bail!("nothing to match: pass --text or --queries"),
+            };
+            let store = open(&db)?;
+            let ranker = ranker_of(&store)?;
+            let mut out = std::io::stdout().lock();
+            for q in &queries {
+                let found = ranker.rank(&q.text, top);
+                if json {
+                    let matches: Vec<_> = found
+                        .iter()
+                        .map(|m| {
+                            serde_json::json!({
+                                "watch": m.watch, "score": m.score, "tier": m.tier, "kind": m.kind,
+                            })
+                        })
+                        .collect();
+                    writeln!(
+                        out,
+                        "{}",
+                        serde_json::json!({"id": q.id, "matches": matches})
+                    )
+                } else {
+                    let mut s = format!("{}:", q.id);
+                    if found.is_empty() {
+                        s.push_str(" no watch matches");
+                    }
+                    for m in &found {
+                        s.push_str(&format!(
+                            "\n  {} {:.3} {} {}",
+                            m.watch,
+                            m.score,
+                            m.tier.as_str(),
+                            m.kind
+                        ));
+                    }
+                    writeln!(out, "{s}")
+                }
+                .context("writing stdout")?;
+            }
+            Ok(if bad == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(crate::outcome::DIAGNOSTICS)
+            })
+        }
+    }
+}
+
+/// The store at `db`, which must exist.
+pub(crate) fn open(db: &Path) -> anyhow::Result<Store> {
+    require_store(db)?;
+    Ok(Store::open(db)?)
+}
+
+#[cfg(feature = "search")]
+/// The ranker over the store's watches, with the aliases the store was made with.
+fn ranker_of(store: &Store) -> anyhow::Result<echotrace_watch::rank::Ranker> {
+    let rows = store.watches()?;
+    let names = rows
+        .iter()
+        .map(|w| w.name.clone().unwrap_or_default())
+        .collect();
+    let watches: Vec<echotrace_watch::Watch> = rows
+        .into_iter()
+        .map(|w| echotrace_watch::Watch {
+            id: w.id,
+            text: w.text,
+        })
+        .collect();
+    let index = echotrace_watch::WatchIndex::new(
+        watches,
+        &echotrace_pipeline::collection::aliases_of(store)?,
+        echotrace_reuse::ReuseParams::default().align,
+    );
+    let model = echotrace_watch::rank::Model::shipped();
+    Ok(echotrace_watch::rank::Ranker::with_names(
+        index, names, model,
+    )?)
+}
+
+/// One line of an import or queries file.
+#[derive(serde::Deserialize)]
+struct Line {
+    id: serde_json::Value,
+    text: String,
+    #[serde(default)]
+    name: Option<String>,
+}
+
+/// Lines of an import or queries file, with ids as strings; bad lines are named on stderr and
+/// counted. `watches` says what the lines are, for the messages.
+fn read_jsonl(path: &Path, watches: bool) -> anyhow::Result<(Vec<LineOf>, usize)> {
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let what = if watches { "watch" } else { "query" };
+    let (mut rows, mut bad) = (Vec::new(), 0);
+    for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
+        let line = line.with_context(|| format!("cannot read {}", path.display()))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<Line>(&line) {
+            Ok(l) if !l.text.trim().is_empty() => rows.push(LineOf {
+                id: match l.id {
+                    serde_json::Value::String(s) => s,
+                    other => other.to_string(),
+                },
+                text: l.text,
+                name: l.name,
+            }),
+            Ok(_) => {
+                bad += 1;
+                eprintln!("{}:{}: empty text, {what} skipped", path.display(), i + 1);
+            }
+            Err(e) => {
+                bad += 1;
+                eprintln!(
+                    "{}:{}: not a {what} ({{\"id\": ..., \"text\": ...}} expected): {e}; skipped",
+                    path.display(),
+                    i + 1
+                );
+            }
+        }
+    }
+    Ok((rows, bad))
+}
+
+/// A line read: its id as a string.
+struct LineOf {
+    id: String,
+    text: String,
+    name: Option<String>,
+}
+
+/// The first `n` characters of `text` on one line.
+pub(crate) fn preview(text: &str, n: usize) -> String {
+    let one: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match one.char_indices().nth(n) {
+        Some((i, _)) => format!("{}…", &one[..i]),
+        None => one,
+    }
+}

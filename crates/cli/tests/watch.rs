@@ -1,0 +1,244 @@
+//! Watches and alerts through the binary: a passage watched before the other outlets' pages
+//! arrive raises alerts on them with the aligned text, a webhook on a local server receives
+//! them signed, and an alert stored but not delivered (the process gone) is delivered once later.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::mpsc;
+
+use echotrace_model::PassageKind;
+use echotrace_store::Store;
+
+fn seeds() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/seeds")
+}
+
+fn echotrace(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_echotrace"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "status {:?}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A passage of the seeds that another outlet carries in other words, found by analysing them
+/// all once: (the file of the article holding it, its text there).
+fn reworded_passage(dir: &Path) -> (String, String) {
+    let db = dir.join("all.db");
+    ok(&echotrace(&[
+        "ingest",
+        seeds().to_str().unwrap(),
+        "--db",
+        db.to_str().unwrap(),
+    ]));
+    let s = Store::open(&db).unwrap();
+    let articles = s.articles().unwrap();
+    let p = s
+        .passages()
+        .unwrap()
+        .into_iter()
+        .filter(|p| p.kind != PassageKind::Verbatim)
+        .max_by_key(|p| p.a.end - p.a.start)
+        .expect("the seeds hold a reworded or translated passage");
+    let a = articles.iter().find(|x| x.id == p.a.article).unwrap();
+    (
+        a.origin.path.clone(),
+        a.body[p.a.start..p.a.end].to_string(),
+    )
+}
+
+#[test]
+fn a_watched_passage_raises_alerts_on_the_outlets_that_echo_it_later() {
+    let dir = tempfile::tempdir().unwrap();
+    let (file, text) = reworded_passage(dir.path());
+    let db = dir.path().join("w.db");
+    let db_s = db.to_str().unwrap();
+    // The store starts with the page the passage was read from, then the watch, then the rest.
+    ok(&echotrace(&["ingest", &file, "--db", db_s]));
+    let id = ok(&echotrace(&[
+        "watch",
+        "add",
+        "--db",
+        db_s,
+        "--text",
+        &text,
+        "--name",
+        "seed passage",
+    ]));
+    assert_eq!(id.trim(), "w1");
+    let listed = ok(&echotrace(&["watch", "list", "--db", db_s]));
+    assert!(listed.starts_with("w1\tseed passage\t"), "{listed}");
+    let out = echotrace(&["ingest", seeds().to_str().unwrap(), "--db", db_s]);
+    ok(&out);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("new alerts"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines = ok(&echotrace(&["alerts", "--db", db_s, "--json"]));
+    let alerts: Vec<serde_json::Value> = lines
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(!alerts.is_empty());
+    let s = Store::open(&db).unwrap();
+    let articles = s.articles().unwrap();
+    let first = articles.iter().find(|a| a.origin.path == file).unwrap();
+    // No alert on the page that was stored before the watch; one on each other outlet that carries it.
+    assert!(alerts.iter().all(|a| a["article"] != first.id.as_str()));
+    assert!(alerts.iter().all(|a| a["watch"] == "w1"));
+    assert!(
+        alerts.iter().any(|a| a["kind"] != "verbatim"),
+        "the reworded copy is found: {alerts:?}"
+    );
+    for a in &alerts {
+        let art = articles
+            .iter()
+            .find(|x| x.id == a["article"].as_str().unwrap())
+            .unwrap();
+        let span = &a["evidence"]["article_span"];
+        let (s0, s1) = (
+            span[0].as_u64().unwrap() as usize,
+            span[1].as_u64().unwrap() as usize,
+        );
+        assert_eq!(
+            art.body[s0..s1],
+            *a["evidence"]["article_text"].as_str().unwrap(),
+            "the evidence is the article's own text over its span"
+        );
+        let watched = a["evidence"]["watch_text"].as_str().unwrap();
+        assert!(text.contains(watched));
+        assert!(["confirmed", "suggested"].contains(&a["tier"].as_str().unwrap()));
+    }
+    // Ingesting the same pages again raises nothing new.
+    ok(&echotrace(&[
+        "ingest",
+        seeds().to_str().unwrap(),
+        "--db",
+        db_s,
+    ]));
+    let again = ok(&echotrace(&["alerts", "--db", db_s, "--json"]));
+    assert_eq!(again.lines().count(), alerts.len());
+    let text_view = ok(&echotrace(&["alerts", "--db", db_s, "--since", "1h"]));
+    assert!(text_view.contains("watched: ") && text_view.contains("article: "));
+}
+
+/// A request received: its headers (names lower-cased) and body.
+type Request = (Vec<(String, String)>, String);
+
+/// A local HTTP server that answers each request with the next status of `statuses` and sends
+/// each request's headers and body back.
+fn receiver(statuses: Vec<u16>) -> (String, mpsc::Receiver<Request>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for (stream, status) in listener.incoming().zip(statuses) {
+            let mut stream = stream.unwrap();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut headers = Vec::new();
+            let mut len = 0;
+            loop {
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap();
+                let line = line.trim_end();
+                if line.is_empty() {
+                    break;
+                }
+                if let Some((k, v)) = line.split_once(':') {
+                    let (k, v) = (k.trim().to_ascii_lowercase(), v.trim().to_string());
+                    if k == "content-length" {
+                        len = v.parse().unwrap();
+                    }
+                    headers.push((k, v));
+                }
+            }
+            let mut body = vec![0; len];
+            reader.read_exact(&mut body).unwrap();
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+            tx.send((headers, String::from_utf8(body).unwrap()))
+                .unwrap();
+        }
+    });
+    (url, rx)
+}
+
+#[test]
+fn alerts_reach_a_webhook_signed_and_a_failed_delivery_is_retried_once_later() {
+    let dir = tempfile::tempdir().unwrap();
+    let (file, text) = reworded_passage(dir.path());
+    let db = dir.path().join("h.db");
+    let db_s = db.to_str().unwrap();
+    let secret = dir.path().join("secret");
+    std::fs::write(&secret, "a-shared-secret-of-some-length\n").unwrap();
+    // The receiver refuses the first delivery, then accepts.
+    let (url, got) = receiver(vec![503, 200, 200, 200, 200, 200, 200, 200]);
+    ok(&echotrace(&["watch", "add", "--db", db_s, "--text", &text]));
+    let out = echotrace(&[
+        "alerts",
+        "webhook",
+        "add",
+        "--db",
+        db_s,
+        "--url",
+        &url,
+        "--secret-file",
+        secret.to_str().unwrap(),
+    ]);
+    ok(&out);
+    ok(&echotrace(&["ingest", &file, "--db", db_s]));
+    let s = Store::open(&db).unwrap();
+    let stored = s.alerts_since(0, 100).unwrap();
+    assert_eq!(stored.len(), 1);
+    // The ingest tried once (503): the alert is kept, due again after the backoff.
+    let (headers, body) = got
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .unwrap();
+    let header = |k: &str| {
+        headers
+            .iter()
+            .find(|h| h.0 == k)
+            .map(|h| h.1.clone())
+            .unwrap()
+    };
+    let ts: i64 = header("x-echotrace-timestamp").parse().unwrap();
+    assert_eq!(
+        header("x-echotrace-signature"),
+        echotrace_watch::delivery::signature("a-shared-secret-of-some-length", ts, &body)
+    );
+    assert_eq!(header("x-echotrace-alert"), stored[0].id.to_string());
+    let posted: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(posted["id"], stored[0].id);
+    assert_eq!(posted["watch"], "w1");
+    assert_eq!(s.undelivered().unwrap(), (1, 1));
+    // Nothing is due before the backoff: a drain now posts nothing.
+    ok(&echotrace(&["alerts", "deliver", "--db", db_s]));
+    assert!(got.try_recv().is_err());
+    // Once due, it goes out once, and is never posted again.
+    drop(s);
+    ok(&echotrace(&["alerts", "deliver", "--now", "--db", db_s]));
+    let (_, again) = got
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .unwrap();
+    assert_eq!(
+        again, body,
+        "the same alert, the same body: receivers deduplicate by id"
+    );
+    ok(&echotrace(&["alerts", "deliver", "--db", db_s]));
+    assert!(got.try_recv().is_err());
+    assert_eq!(Store::open(&db).unwrap().undelivered().unwrap(), (0, 0));
+}
