@@ -642,3 +642,71 @@ fn an_upload_answered_survives_a_killed_server() {
     let v: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(v["articles"], 8, "{v}");
 }
+
+#[test]
+fn alerts_are_listed_and_streamed_as_an_ingest_raises_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("alerts.db");
+    let page = std::fs::read_dir(seeds())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .min()
+        .unwrap();
+    // The watch: a stretch of the page's own text, so that ingesting the page raises an alert.
+    let out = bin().arg("extract").arg(&page).output().unwrap();
+    let article: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let body = article["body"].as_str().unwrap();
+    let end = body.char_indices().nth(400).map_or(body.len(), |(i, _)| i);
+    let watch = bin()
+        .args([
+            "watch",
+            "add",
+            "--db",
+            db.to_str().unwrap(),
+            "--text",
+            &body[..end],
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        watch.status.success(),
+        "{}",
+        String::from_utf8_lossy(&watch.stderr)
+    );
+    let server = serve(&db);
+    let (status, v) = get(&server.addr, "/api/alerts");
+    assert_eq!(status, 200);
+    assert_eq!(v["alerts"].as_array().unwrap().len(), 0);
+    // A live stream opened before the ingest receives the alert.
+    let mut stream = TcpStream::connect(&server.addr).unwrap();
+    write!(
+        stream,
+        "GET /api/alerts/stream HTTP/1.1\r\nHost: {}\r\nAccept: text/event-stream\r\n\r\n",
+        server.addr
+    )
+    .unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(60)))
+        .unwrap();
+    ingest(&db, page.to_str().unwrap());
+    let mut seen = String::new();
+    let mut buf = [0u8; 4096];
+    while !seen.contains("event: alert") {
+        let n = stream
+            .read(&mut buf)
+            .expect("an alert event within a minute");
+        assert!(n > 0, "stream closed: {seen}");
+        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    assert!(seen
+        .to_lowercase()
+        .contains("content-type: text/event-stream"));
+    let (_, v) = get(&server.addr, "/api/alerts");
+    let alerts = v["alerts"].as_array().unwrap();
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(alerts[0]["watch"], "w1");
+    assert!(seen.contains(&format!("id: {}", alerts[0]["id"])));
+    assert!(seen.contains("\"kind\":\"verbatim\""), "{seen}");
+    let (status, _) = get(&server.addr, "/api/alerts?limit=0");
+    assert_eq!(status, 400);
+}

@@ -136,55 +136,59 @@ fn model_ranking(q: &Query, model: &Model) -> Vec<usize> {
     c.into_iter().map(|c| c.1).collect()
 }
 
-/// Fits the linear model by L2-regularised logistic regression on the candidates of `queries`.
+/// Fits the linear model on the candidates of `queries` by pairwise logistic regression (RankNet):
+/// for each query, every pair of a right and a wrong candidate, the right one's score should be
+/// the higher; L2-regularised, by gradient descent.
 ///
-/// Written here rather than taken from a crate: eight weights fitted by gradient descent on a
-/// few tens of thousands of rows; linfa's logistic regression would bring ndarray and argmin
-/// into the eval build for that.
+/// Written here rather than taken from a crate: a dozen weights fitted on a few tens of
+/// thousands of pairs; linfa's logistic regression would bring ndarray and argmin into the
+/// eval build for that, and it fits single rows, not pairs.
 pub fn train(queries: &[&Query], trained_on: &str) -> Model {
-    let rows: Vec<(&[f64], f64)> = queries
+    let d = FEATURES.len();
+    // Each pair as the difference of its two feature vectors (right minus wrong).
+    let diffs: Vec<Vec<f64>> = queries
         .iter()
         .flat_map(|q| {
-            q.candidates
-                .iter()
-                .map(|c| (c.features.as_slice(), f64::from(q.gold.contains(&c.watch))))
+            let (right, wrong): (Vec<&Candidate>, Vec<&Candidate>) =
+                q.candidates.iter().partition(|c| q.gold.contains(&c.watch));
+            right
+                .into_iter()
+                .flat_map(move |r| {
+                    wrong.clone().into_iter().map(move |w| {
+                        r.features
+                            .iter()
+                            .zip(&w.features)
+                            .map(|(a, b)| a - b)
+                            .collect()
+                    })
+                })
+                .collect::<Vec<Vec<f64>>>()
         })
         .collect();
-    let d = FEATURES.len();
-    let (mut w, mut b) = (vec![0.0; d], 0.0);
-    if rows.is_empty() {
-        return Model {
-            weights: w,
-            bias: b,
-            trained_on: trained_on.into(),
-        };
-    }
-    // Positives are about one candidate in fifty: weigh them up to balance the classes.
-    let pos = rows.iter().filter(|r| r.1 > 0.0).count().max(1) as f64;
-    let pos_weight = (rows.len() as f64 - pos) / pos;
-    let (lr, l2) = (0.5, 1e-4);
-    for _ in 0..2000 {
-        let (mut gw, mut gb) = (vec![0.0; d], 0.0);
-        let mut total = 0.0;
-        for (x, y) in &rows {
-            let z = b + w.iter().zip(*x).map(|(w, x)| w * x).sum::<f64>();
-            let p = 1.0 / (1.0 + (-z).exp());
-            let weight = if *y > 0.0 { pos_weight } else { 1.0 };
-            let g = weight * (p - y);
-            total += weight;
-            for (gi, xi) in gw.iter_mut().zip(*x) {
-                *gi += g * xi;
+    let mut w = vec![0.0; d];
+    let (lr, l2) = (1.0, 1e-4);
+    if !diffs.is_empty() {
+        let n = diffs.len() as f64;
+        for _ in 0..1500 {
+            let mut g = vec![0.0; d];
+            for x in &diffs {
+                let z: f64 = w.iter().zip(x).map(|(w, x)| w * x).sum();
+                // d/dz of ln(1 + e^-z) is -1 / (1 + e^z).
+                let s = -1.0 / (1.0 + z.exp());
+                for (gi, xi) in g.iter_mut().zip(x) {
+                    *gi += s * xi;
+                }
             }
-            gb += g;
+            for (wi, gi) in w.iter_mut().zip(&g) {
+                *wi -= lr * (gi / n + l2 * *wi);
+            }
         }
-        for (wi, gi) in w.iter_mut().zip(&gw) {
-            *wi -= lr * (gi / total + l2 * *wi);
-        }
-        b -= lr * gb / total;
     }
+    // A pairwise model has no intercept of its own; the bias puts a typical match near 0.5.
+    let bias = -w.iter().sum::<f64>() / 2.0;
     Model {
         weights: w.iter().map(|x| (x * 1e4).round() / 1e4).collect(),
-        bias: (b * 1e4).round() / 1e4,
+        bias: (bias * 1e4).round() / 1e4,
         trained_on: trained_on.into(),
     }
 }

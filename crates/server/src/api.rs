@@ -50,7 +50,7 @@ impl ApiError {
         }
     }
 
-    fn bad_request(message: impl Into<String>) -> ApiError {
+    pub(crate) fn bad_request(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, message)
     }
 
@@ -113,7 +113,7 @@ fn workers() -> &'static tokio::sync::Semaphore {
 
 /// Runs blocking work (store, analysis, search) off the async workers, a bounded number at a
 /// time (see [`workers`]); the others wait their turn.
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     let _turn = workers()
@@ -162,6 +162,7 @@ pub fn routes(per_second: u32) -> Router<Arc<Library>> {
         .route("/api/stories", get(stories))
         .route("/api/stories/{id}", get(story))
         .route("/api/passages", get(passages))
+        .merge(crate::alerts::routes())
         .method_not_allowed_fallback(method_not_allowed)
         .merge(crate::limits::limited(expensive, per_second))
         .fallback(|| async { ApiError::not_found("no such API endpoint") })
@@ -184,7 +185,11 @@ fn summary(a: &Article, an: &Analysis) -> Value {
     })
 }
 
-fn page(offset: Option<usize>, limit: Option<usize>) -> Result<(usize, usize), ApiError> {
+/// The offset and limit of a listing (limit 100 unless given, between 1 and [`MAX_LIMIT`]).
+pub(crate) fn page(
+    offset: Option<usize>,
+    limit: Option<usize>,
+) -> Result<(usize, usize), ApiError> {
     let limit = limit.unwrap_or(100);
     if limit == 0 || limit > MAX_LIMIT {
         return Err(ApiError::bad_request(format!(

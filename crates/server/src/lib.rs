@@ -8,6 +8,7 @@
 //! strict Content-Security-Policy.
 
 pub mod access;
+pub mod alerts;
 pub mod api;
 mod error;
 pub mod library;
@@ -89,6 +90,7 @@ pub fn run(db: &Path, addr: SocketAddr, guard: Guard) -> Result<()> {
             "echotrace: serving {} ({articles} articles, {stories} stories{tokens}); listening on http://{bound}/",
             db.display()
         );
+        tokio::spawn(alerts::deliver_forever(db.to_path_buf()));
         let service = app(library, guard).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(listener, service)
             .with_graceful_shutdown(async {

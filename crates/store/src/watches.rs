@@ -207,6 +207,13 @@ impl Store {
         self.alerts_where("created_at >= ?1", since, limit)
     }
 
+    /// The newest alert's id (0 when none): where a live stream starts.
+    pub fn last_alert_id(&self) -> Result<i64> {
+        self.conn
+            .query_row("SELECT COALESCE(MAX(id), 0) FROM alerts", [], |r| r.get(0))
+            .map_err(err)
+    }
+
     /// Alerts with an id above `after`, oldest first, at most `limit` (what a live stream polls).
     pub fn alerts_after(&self, after: i64, limit: usize) -> Result<Vec<AlertRow>> {
         self.alerts_where("id > ?1", after, limit)

@@ -29,7 +29,7 @@ use crate::{Tier, WatchIndex};
 pub const CANDIDATES: usize = 50;
 
 /// Names of the features, in the order of [`Features::values`] and of the model's weights.
-pub const FEATURES: [&str; 8] = [
+pub const FEATURES: [&str; 11] = [
     "bm25",
     "bm25_text",
     "bm25_name",
@@ -38,6 +38,9 @@ pub const FEATURES: [&str; 8] = [
     "watch_terms_held",
     "figures_shared",
     "aligned_coverage",
+    "query_idf_held",
+    "watch_idf_held",
+    "query_pairs_held",
 ];
 
 /// Why a ranker could not be built.
@@ -109,6 +112,8 @@ pub struct Ranker {
     analyzer: TextAnalyzer,
     fields: [Field; 4],
     terms: Vec<HashSet<String>>,
+    pairs: Vec<HashSet<(String, String)>>,
+    df: HashMap<String, u32>,
     positions: HashMap<String, usize>,
     model: Model,
 }
@@ -149,12 +154,26 @@ impl Ranker {
         writer.commit()?;
         let reader = tindex.reader()?;
         let mut analyzer = english();
-        let terms = index
+        let terms: Vec<HashSet<String>> = index
             .watches
             .iter()
             .zip(&names)
             .map(|(w, n)| stems(&mut analyzer, &format!("{} {}", w.text, n)))
             .collect();
+        let pairs = index
+            .watches
+            .iter()
+            .zip(&names)
+            .map(|(w, n)| {
+                let mut p = term_pairs(&mut analyzer, &w.text);
+                p.extend(term_pairs(&mut analyzer, n));
+                p
+            })
+            .collect();
+        let mut df: HashMap<String, u32> = HashMap::new();
+        for t in terms.iter().flatten() {
+            *df.entry(t.clone()).or_default() += 1;
+        }
         let positions = index
             .watches
             .iter()
@@ -162,6 +181,8 @@ impl Ranker {
             .map(|(i, w)| (w.id.clone(), i))
             .collect();
         Ok(Ranker {
+            pairs,
+            df,
             positions,
             index,
             names,
@@ -215,6 +236,13 @@ impl Ranker {
         if q_terms.is_empty() {
             return Vec::new();
         }
+        let q_pairs = term_pairs(&mut analyzer, text);
+        let idf = |t: &String| {
+            let n = self.len() as f64;
+            let df = f64::from(self.df.get(t).copied().unwrap_or(0));
+            ((n - df + 0.5) / (df + 0.5) + 1.0).ln()
+        };
+        let q_idf: f64 = q_terms.iter().map(idf).sum::<f64>().max(1e-9);
         let both = self.search(self.fields[2], &q_terms, CANDIDATES);
         let text_scores: HashMap<usize, f64> = self
             .search(self.fields[0], &q_terms, CANDIDATES)
@@ -251,7 +279,11 @@ impl Ranker {
         order
             .into_iter()
             .map(|(w, bm25, rank)| {
-                let held = self.terms[w].intersection(&q_terms).count() as f64;
+                let shared: Vec<&String> = self.terms[w].intersection(&q_terms).collect();
+                let held = shared.len() as f64;
+                let held_idf: f64 = shared.iter().map(|t| idf(t)).sum();
+                let w_idf: f64 = self.terms[w].iter().map(idf).sum::<f64>().max(1e-9);
+                let pairs_held = q_pairs.intersection(&self.pairs[w]).count() as f64;
                 let watch_figures = figures(&self.index.watches[w].text);
                 let m = aligned.get(&w);
                 Candidate {
@@ -265,6 +297,9 @@ impl Ranker {
                         held / self.terms[w].len().max(1) as f64,
                         q_figures.intersection(&watch_figures).count().min(3) as f64 / 3.0,
                         m.map(|m| m.coverage).unwrap_or(0.0),
+                        held_idf / q_idf,
+                        held_idf / w_idf,
+                        pairs_held / q_pairs.len().max(1) as f64,
                     ],
                     bm25,
                     aligned: m.map(|m| (m.tier, m.kind.as_str())),
@@ -332,6 +367,20 @@ fn stems(analyzer: &mut TextAnalyzer, text: &str) -> HashSet<String> {
     let mut stream = analyzer.token_stream(text);
     while stream.advance() {
         out.insert(stream.token().text.clone());
+    }
+    out
+}
+
+/// Adjacent pairs of analysed terms of `text` (stop words skipped): phrases the two texts share.
+fn term_pairs(analyzer: &mut TextAnalyzer, text: &str) -> HashSet<(String, String)> {
+    let mut out = HashSet::new();
+    let mut prev: Option<String> = None;
+    let mut stream = analyzer.token_stream(text);
+    while stream.advance() {
+        let t = stream.token().text.clone();
+        if let Some(p) = prev.replace(t.clone()) {
+            out.insert((p, t));
+        }
     }
     out
 }
