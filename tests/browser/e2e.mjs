@@ -159,6 +159,10 @@ async function main() {
   mkdirSync(hostile);
   hostileCorpus(hostile);
   const db = join(work, 'store.db');
+  // A watch on a sentence of the hostile pages (with its payload), set before they arrive.
+  execFileSync(bin, ['watch', 'add', '--db', db, '--name', 'flood statement', '--text',
+    `The ministry said on Tuesday that 4,200 people were evacuated ${PAYLOADS[2]} from the flooded district, according to a statement.`],
+  { stdio: 'inherit' });
   execFileSync(bin, ['ingest', corpus, hostile, '--db', db], { stdio: 'inherit' });
   execFileSync(bin, ['analyze', corpus, hostile, '--out', join(work, 'report')], { stdio: 'inherit' });
 
@@ -280,6 +284,25 @@ async function main() {
     await page.goto(base + '/#/articles');
     await page.waitForSelector('main table');
     await assertInert(page, 'article list', seen);
+
+    // 4. Alerts: the watch fired on the hostile pages; each alert shows both texts side by side, inert.
+    const { alerts } = await getJson(base, '/api/alerts');
+    check(alerts.length >= 2, `the watch raised alerts on the pages that carry it (${alerts.length})`);
+    await page.goto(base + '/#/alerts');
+    await page.waitForSelector('#alerts-title');
+    const shownAlerts = await page.locator('#alerts li.alert').count();
+    check(shownAlerts === alerts.length, `the alerts page lists every alert (${shownAlerts} of ${alerts.length})`);
+    const watched = await page.locator('#alerts .side-watch').first().textContent();
+    check(/<a href="javascript:/.test(watched), 'the watched text shows its markup as text');
+    const evidence = await page.locator('#alerts .side-article mark').count();
+    check(evidence >= alerts.length, `each alert marks the article's aligned text (${evidence} marks)`);
+    await page.locator('#alerts li.alert a[href^="#/article/"]').first().click();
+    await page.waitForSelector('#article-title');
+    check(/#\/article\//.test(page.url()), 'an alert opens its article');
+    await page.goto(base + '/#/alerts');
+    await page.waitForSelector('#alerts-title');
+    await page.screenshot({ path: join(artifacts, 'alerts.png'), fullPage: false });
+    await assertInert(page, 'alerts', seen);
 
     // The self-contained HTML report of the same corpus.
     const report = await browser.newPage();

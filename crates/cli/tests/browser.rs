@@ -60,7 +60,7 @@ fn the_web_ui_works_in_headless_chromium_and_runs_no_hostile_script() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(stdout.contains(" 0 failed"), "{stdout}");
-    for shot in ["story.png", "side-by-side.png"] {
+    for shot in ["story.png", "side-by-side.png", "alerts.png"] {
         let len = std::fs::metadata(artifacts.join(shot))
             .map(|m| m.len())
             .unwrap_or(0);

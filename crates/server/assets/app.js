@@ -564,6 +564,33 @@ async function viewSearch(q) {
   );
 }
 
+// Alerts: what the watches found in newly ingested articles, newest first, each with the
+// watched text and the article's aligned text side by side.
+async function viewAlerts() {
+  const d = await api('/api/alerts?limit=1000');
+  const alerts = [...d.alerts].reverse();
+  const when = (t) => new Date(t * 1000).toISOString().slice(0, 16).replace('T', ' ');
+  show(
+    el('h1', { id: 'alerts-title' }, 'Alerts'),
+    meta(alerts.length ? alerts.length + ' alerts, newest first' : 'No alerts yet: add a watch (echotrace watch add) and ingest pages'),
+    legend(),
+    el('ol', { class: 'alerts', id: 'alerts' }, alerts.map((a) => {
+      const e = a.evidence || {};
+      const kind = ['verbatim', 'near', 'translation'].includes(a.kind) ? a.kind : 'near';
+      const whole = (text) => [{ start: 0, end: encoder.encode(text || '').length, kind, id: 'alert' + a.id }];
+      return el('li', { class: 'alert tier-' + (a.tier === 'confirmed' ? 'confirmed' : 'suggested'), 'data-alert': String(a.id) },
+        el('div', { class: 'meta' },
+          el('strong', {}, a.tier), ' · ', a.kind, ' · score ' + Number(a.score).toFixed(3),
+          ' · covers ' + Math.round((Number(e.coverage) || 0) * 100) + '% of watch ', el('code', {}, a.watch),
+          ' · ', when(a.created_at), ' · ', link(e.title || a.article, 'article', a.article),
+          e.outlet ? ' · ' + e.outlet : null),
+        el('div', { class: 'compare' },
+          el('section', { class: 'side-watch' }, el('h3', {}, 'Watched'), el('div', { class: 'body' }, marked(e.watch_text || '', whole(e.watch_text)))),
+          el('section', { class: 'side-article' }, el('h3', {}, 'In the article'), el('div', { class: 'body' }, marked(e.article_text || '', whole(e.article_text))))));
+    })),
+  );
+}
+
 // ---- routing ------------------------------------------------------------
 
 async function render() {
@@ -580,6 +607,7 @@ async function render() {
       case 'article': await viewArticle(parts[1] || ''); break;
       case 'compare': await viewCompare(parts[1] || '', parts[2] || ''); break;
       case 'search': await viewSearch(parts.slice(1).join('/')); break;
+      case 'alerts': await viewAlerts(); break;
       default: throw new Error('no such page');
     }
     document.body.setAttribute('data-view', parts[0] || 'stories');
