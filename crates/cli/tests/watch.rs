@@ -242,3 +242,40 @@ fn alerts_reach_a_webhook_signed_and_a_failed_delivery_is_retried_once_later() {
     assert!(got.try_recv().is_err());
     assert_eq!(Store::open(&db).unwrap().undelivered().unwrap(), (0, 0));
 }
+
+#[test]
+fn a_watched_statement_repeated_with_another_figure_says_which_figure_drifted() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("f.db");
+    let db_s = db.to_str().unwrap();
+    let statement = "The interior ministry said that 4,200 people were evacuated from the flooded district \
+                     on Tuesday and that rescue teams would stay in the area until the end of the week.";
+    ok(&echotrace(&[
+        "watch", "add", "--db", db_s, "--text", statement,
+    ]));
+    let page = dir.path().join("echo.txt");
+    std::fs::write(
+        &page,
+        format!(
+            "Floods in the north\n\nLocal officials were cautious. {}\n\nMore rain is expected.",
+            statement.replace("4,200 people", "42,000 people")
+        ),
+    )
+    .unwrap();
+    ok(&echotrace(&[
+        "ingest",
+        page.to_str().unwrap(),
+        "--db",
+        db_s,
+    ]));
+    let lines = ok(&echotrace(&["alerts", "--db", db_s, "--json"]));
+    let alert: serde_json::Value = serde_json::from_str(lines.lines().next().unwrap()).unwrap();
+    let drift = &alert["evidence"]["figure_drift"][0];
+    assert_eq!(drift["watched"], "4,200 people", "{alert}");
+    assert_eq!(drift["found"], "42,000 people");
+    let text = ok(&echotrace(&["alerts", "--db", db_s]));
+    assert!(
+        text.contains("figure drifted: 4,200 people -> 42,000 people"),
+        "{text}"
+    );
+}

@@ -611,6 +611,7 @@ fn alerts_of(new: &[New], watches: &WatchIndex) -> Vec<echotrace_store::NewAlert
                         "article_span": [m.article_span.0, m.article_span.1],
                         "watch_text": m.watch_text,
                         "article_text": m.article_text,
+                        "figure_drift": m.figure_drift,
                         "url": a.origin.url,
                         "title": a.title,
                         "outlet": a.outlet,

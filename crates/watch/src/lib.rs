@@ -83,6 +83,19 @@ pub struct WatchMatch {
     pub watch_text: String,
     /// The article's text over `article_span`.
     pub article_text: String,
+    /// Figures of the watched stretch that the article's stretch states otherwise.
+    pub figure_drift: Vec<FigureDrift>,
+}
+
+/// A figure the article carries differently from the watched text.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct FigureDrift {
+    /// The watched figure as written, with what it counts.
+    pub watched: String,
+    /// The article's figure as written, with what it counts.
+    pub found: String,
+    /// What the figures count, when the text says ("militants").
+    pub counts: Option<String>,
 }
 
 /// Every watch, tokenised once, with an anchor index (see the module docs).
@@ -174,7 +187,9 @@ impl WatchIndex {
         } else {
             Tier::Suggested
         };
+        let figure_drift = figure_drift(&watch_text, &article_text);
         Some(WatchMatch {
+            figure_drift,
             watch: self.watches[w].id.clone(),
             kind: echotrace_reuse::model_kind(best.kind),
             score: (best.identity * 1000.0).round() / 1000.0,
@@ -186,6 +201,46 @@ impl WatchIndex {
             article_text,
         })
     }
+}
+
+/// The figures two aligned stretches state differently: the claims stage's numeric claims of
+/// each, those of equal value set aside, the rest paired by what they count (when both say), then
+/// in order.
+pub fn figure_drift(watched: &str, found: &str) -> Vec<FigureDrift> {
+    let claims_of = |text: &str| {
+        echotrace_claims::numbers::numbers(&echotrace_model::Article {
+            body: text.to_string(),
+            language: "en".into(),
+            ..Default::default()
+        })
+    };
+    let (w, f) = (claims_of(watched), claims_of(found));
+    let same = |a: &echotrace_model::Claim, b: &echotrace_model::Claim| {
+        (a.value - b.value).abs() <= 1e-9 * a.value.abs().max(1.0) && a.value_max == b.value_max
+    };
+    let mut left: Vec<&echotrace_model::Claim> =
+        w.iter().filter(|a| !f.iter().any(|b| same(a, b))).collect();
+    let mut right: Vec<&echotrace_model::Claim> =
+        f.iter().filter(|b| !w.iter().any(|a| same(a, b))).collect();
+    let mut out = Vec::new();
+    let drift = |a: &echotrace_model::Claim, b: &echotrace_model::Claim| FigureDrift {
+        watched: watched[a.start..a.end].to_string(),
+        found: found[b.start..b.end].to_string(),
+        counts: a.counts.clone().or_else(|| b.counts.clone()),
+    };
+    // Pairs that count the same thing first.
+    left.retain(|a| {
+        let Some(c) = &a.counts else { return true };
+        match right.iter().position(|b| b.counts.as_ref() == Some(c)) {
+            Some(i) => {
+                out.push(drift(a, right.remove(i)));
+                false
+            }
+            None => true,
+        }
+    });
+    out.extend(left.iter().zip(&right).map(|(a, b)| drift(a, b)));
+    out
 }
 
 /// Total length of the union of half-open ranges.
@@ -248,6 +303,24 @@ mod tests {
         let fragment = "Reports say the United States military is actively recruiting militants from jihadist groups.";
         let m = &idx.match_text(fragment)[0];
         assert_eq!(m.tier, Tier::Suggested, "{m:?}");
+    }
+
+    #[test]
+    fn a_copy_with_another_figure_carries_the_drift() {
+        let watched = "The agency said 17,000 militants crossed the border in March and that 40 camps had been set up near the river.";
+        let idx = index(&[("w1", watched)]);
+        let copy = watched.replace("17,000 militants", "1,700 militants");
+        let m = &idx.match_text(&copy)[0];
+        assert_eq!(
+            m.figure_drift,
+            vec![FigureDrift {
+                watched: "17,000 militants".into(),
+                found: "1,700 militants".into(),
+                counts: Some("militants".into()),
+            }],
+            "{m:?}"
+        );
+        assert!(idx.match_text(watched)[0].figure_drift.is_empty());
     }
 
     #[test]

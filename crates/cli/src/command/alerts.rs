@@ -138,8 +138,22 @@ fn alert_text(a: &AlertRow) -> String {
     .into_iter()
     .filter(|s| !s.is_empty())
     .collect();
+    let drift: Vec<String> = e["figure_drift"]
+        .as_array()
+        .map(|d| {
+            d.iter()
+                .map(|x| {
+                    format!(
+                        "\n    figure drifted: {} -> {}",
+                        x["watched"].as_str().unwrap_or(""),
+                        x["found"].as_str().unwrap_or("")
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     format!(
-        "#{} {when}  {} {} {} {:.3} (covers {:.0}% of the watch)  {}\n    watched: {}\n    article: {}",
+        "#{} {when}  {} {} {} {:.3} (covers {:.0}% of the watch)  {}\n    watched: {}\n    article: {}{}",
         a.id,
         a.watch,
         a.tier,
@@ -149,6 +163,7 @@ fn alert_text(a: &AlertRow) -> String {
         about.join("  "),
         preview(&field("watch_text"), 160),
         preview(&field("article_text"), 160),
+        drift.concat(),
     )
 }
 
