@@ -137,13 +137,14 @@ fn a_watched_passage_raises_alerts_on_the_outlets_that_echo_it_later() {
 /// A request received: its headers (names lower-cased) and body.
 type Request = (Vec<(String, String)>, String);
 
-/// A local HTTP server that answers each request with the next status of `statuses` and sends
-/// each request's headers and body back.
+/// A local HTTP server that answers each request with the next status of `statuses` (0: never
+/// answers) and sends each request's headers and body back.
 fn receiver(statuses: Vec<u16>) -> (String, mpsc::Receiver<Request>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/hook", listener.local_addr().unwrap());
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
+        let mut held = Vec::new();
         for (stream, status) in listener.incoming().zip(statuses) {
             let mut stream = stream.unwrap();
             let mut reader = BufReader::new(stream.try_clone().unwrap());
@@ -166,12 +167,17 @@ fn receiver(statuses: Vec<u16>) -> (String, mpsc::Receiver<Request>) {
             }
             let mut body = vec![0; len];
             reader.read_exact(&mut body).unwrap();
+            tx.send((headers, String::from_utf8(body).unwrap()))
+                .unwrap();
+            if status == 0 {
+                // Never answered: the connection stays open until the sender dies.
+                held.push(stream);
+                continue;
+            }
             let _ = write!(
                 stream,
                 "HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
             );
-            tx.send((headers, String::from_utf8(body).unwrap()))
-                .unwrap();
         }
     });
     (url, rx)
@@ -278,4 +284,54 @@ fn a_watched_statement_repeated_with_another_figure_says_which_figure_drifted() 
         text.contains("figure drifted: 4,200 people -> 42,000 people"),
         "{text}"
     );
+}
+
+#[test]
+fn an_ingest_killed_while_posting_an_alert_leaves_it_to_be_delivered_once_later() {
+    let dir = tempfile::tempdir().unwrap();
+    let (file, text) = reworded_passage(dir.path());
+    let db = dir.path().join("k.db");
+    let db_s = db.to_str().unwrap();
+    let secret = dir.path().join("secret");
+    std::fs::write(&secret, "another-shared-secret-0123\n").unwrap();
+    // The first post is never answered: the ingest hangs in it and is killed there.
+    let (url, got) = receiver(vec![0, 200, 200, 200]);
+    ok(&echotrace(&["watch", "add", "--db", db_s, "--text", &text]));
+    ok(&echotrace(&[
+        "alerts",
+        "webhook",
+        "add",
+        "--db",
+        db_s,
+        "--url",
+        &url,
+        "--secret-file",
+        secret.to_str().unwrap(),
+    ]));
+    let mut ingest = Command::new(env!("CARGO_BIN_EXE_echotrace"))
+        .args(["ingest", &file, "--db", db_s, "--quiet"])
+        .spawn()
+        .unwrap();
+    let (_, first) = got
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .unwrap();
+    ingest.kill().unwrap();
+    ingest.wait().unwrap();
+    let s = Store::open(&db).unwrap();
+    assert_eq!(
+        s.alerts_since(0, 10).unwrap().len(),
+        1,
+        "the alert was stored before the post"
+    );
+    assert_eq!(s.undelivered().unwrap(), (1, 0), "and is still waiting");
+    drop(s);
+    // Restarted, the delivery goes out once, with the same alert.
+    ok(&echotrace(&["alerts", "deliver", "--db", db_s]));
+    let (_, second) = got
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .unwrap();
+    assert_eq!(second, first);
+    ok(&echotrace(&["alerts", "deliver", "--db", db_s]));
+    assert!(got.try_recv().is_err(), "delivered once");
+    assert_eq!(Store::open(&db).unwrap().undelivered().unwrap(), (0, 0));
 }
