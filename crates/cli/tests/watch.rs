@@ -134,6 +134,26 @@ fn a_watched_passage_raises_alerts_on_the_outlets_that_echo_it_later() {
     assert!(text_view.contains("watched: ") && text_view.contains("article: "));
 }
 
+/// A store at `db` watching `text`, posting its alerts to `url` signed with `secret` (kept in a
+/// file beside the store, as `alerts webhook add` takes it).
+fn watch_with_webhook(db: &Path, text: &str, url: &str, secret: &str) {
+    let db_s = db.to_str().unwrap();
+    let file = db.with_extension("secret");
+    std::fs::write(&file, format!("{secret}\n")).unwrap();
+    ok(&echotrace(&["watch", "add", "--db", db_s, "--text", text]));
+    ok(&echotrace(&[
+        "alerts",
+        "webhook",
+        "add",
+        "--db",
+        db_s,
+        "--url",
+        url,
+        "--secret-file",
+        file.to_str().unwrap(),
+    ]));
+}
+
 /// A request received: its headers (names lower-cased) and body.
 type Request = (Vec<(String, String)>, String);
 
@@ -189,23 +209,9 @@ fn alerts_reach_a_webhook_signed_and_a_failed_delivery_is_retried_once_later() {
     let (file, text) = reworded_passage(dir.path());
     let db = dir.path().join("h.db");
     let db_s = db.to_str().unwrap();
-    let secret = dir.path().join("secret");
-    std::fs::write(&secret, "a-shared-secret-of-some-length\n").unwrap();
     // The receiver refuses the first delivery, then accepts.
     let (url, got) = receiver(vec![503, 200, 200, 200, 200, 200, 200, 200]);
-    ok(&echotrace(&["watch", "add", "--db", db_s, "--text", &text]));
-    let out = echotrace(&[
-        "alerts",
-        "webhook",
-        "add",
-        "--db",
-        db_s,
-        "--url",
-        &url,
-        "--secret-file",
-        secret.to_str().unwrap(),
-    ]);
-    ok(&out);
+    watch_with_webhook(&db, &text, &url, "a-shared-secret-of-some-length");
     ok(&echotrace(&["ingest", &file, "--db", db_s]));
     let s = Store::open(&db).unwrap();
     let stored = s.alerts_since(0, 100).unwrap();
@@ -292,22 +298,9 @@ fn an_ingest_killed_while_posting_an_alert_leaves_it_to_be_delivered_once_later(
     let (file, text) = reworded_passage(dir.path());
     let db = dir.path().join("k.db");
     let db_s = db.to_str().unwrap();
-    let secret = dir.path().join("secret");
-    std::fs::write(&secret, "another-shared-secret-0123\n").unwrap();
     // The first post is never answered: the ingest hangs in it and is killed there.
     let (url, got) = receiver(vec![0, 200, 200, 200]);
-    ok(&echotrace(&["watch", "add", "--db", db_s, "--text", &text]));
-    ok(&echotrace(&[
-        "alerts",
-        "webhook",
-        "add",
-        "--db",
-        db_s,
-        "--url",
-        &url,
-        "--secret-file",
-        secret.to_str().unwrap(),
-    ]));
+    watch_with_webhook(&db, &text, &url, "another-shared-secret-0123");
     let mut ingest = Command::new(env!("CARGO_BIN_EXE_echotrace"))
         .args(["ingest", &file, "--db", db_s, "--quiet"])
         .spawn()
