@@ -495,6 +495,45 @@ fn another_address_needs_tokens_and_tokens_have_roles() {
     assert_eq!(call("POST", "/api/reload", Some(read)).0, 403);
     assert_eq!(call("POST", "/api/reload", Some(admin)).0, 200);
     assert_eq!(call("GET", "/api/stories", Some(admin)).0, 200);
+    // Watches: anyone may list them, only an admin adds or removes one.
+    let watch = br#"{"velocity": 3, "within": "6h", "name": "breaking"}"#;
+    let post = |token| {
+        request_as(
+            &addr,
+            "POST",
+            "/api/watches",
+            watch,
+            "application/json",
+            token,
+        )
+    };
+    assert_eq!(post(Some(read)).0, 403);
+    let (st, _, body) = post(Some(admin));
+    assert_eq!(st, 201, "{}", String::from_utf8_lossy(&body));
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["watch"]["kind"], "velocity");
+    assert_eq!(v["watch"]["rule"]["velocity"]["within_secs"], 6 * 3600);
+    let id = v["watch"]["id"].as_str().unwrap().to_string();
+    let (st, _, body) = call("GET", "/api/watches", Some(read));
+    assert_eq!(st, 200);
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["watches"][0]["name"], "breaking");
+    let gone = format!("/api/watches/{id}");
+    assert_eq!(call("DELETE", &gone, Some(read)).0, 403);
+    assert_eq!(call("DELETE", &gone, Some(admin)).0, 200);
+    assert_eq!(call("DELETE", &gone, Some(admin)).0, 404);
+    // A watch that cannot be made says why.
+    let (st, _, body) = request_as(
+        &addr,
+        "POST",
+        "/api/watches",
+        br#"{"story": "s999999"}"#,
+        "application/json",
+        Some(admin),
+    );
+    assert_eq!(st, 400);
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert!(error_message(&v).contains("no story s999999"), "{v}");
 }
 
 #[test]

@@ -328,3 +328,195 @@ fn an_ingest_killed_while_posting_an_alert_leaves_it_to_be_delivered_once_later(
     assert!(got.try_recv().is_err(), "delivered once");
     assert_eq!(Store::open(&db).unwrap().undelivered().unwrap(), (0, 0));
 }
+
+/// A JSON lines crawl at `path`: one page per `(host, seed file, fetched_at)`, the seed's text under `https://host/page`.
+fn crawl(path: &Path, pages: &[(&str, &str, &str)]) -> String {
+    let mut out = String::new();
+    for (host, seed, fetched) in pages {
+        let text = std::fs::read_to_string(seeds().join(seed)).unwrap();
+        out.push_str(
+            &serde_json::json!({"url": format!("https://{host}/page"), "text": text, "fetched_at": fetched})
+                .to_string(),
+        );
+        out.push('\n');
+    }
+    std::fs::write(path, out).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+fn alerts_of(db: &str) -> Vec<serde_json::Value> {
+    ok(&echotrace(&["alerts", "--db", db, "--json"]))
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// Two seed statements: the wire one (republished verbatim by other sites) and one told independently.
+const WIRE: &str = "003_c950ecb227e752bd.txt";
+const OWN: &str = "000_050d906589b81fac.txt";
+
+#[test]
+fn a_velocity_rule_fires_on_independent_outlets_and_wire_copies_count_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("v.db");
+    let db = db.to_str().unwrap();
+    ok(&echotrace(&[
+        "watch",
+        "add",
+        "--db",
+        db,
+        "--velocity",
+        "2",
+        "--within",
+        "1d",
+    ]));
+    // More outlets than the story ever gets: never fires.
+    ok(&echotrace(&["watch", "add", "--db", db, "--velocity", "3"]));
+    let listed = ok(&echotrace(&["watch", "list", "--db", db]));
+    assert!(
+        listed.contains("every story [velocity 2 outlets / 1d]"),
+        "{listed}"
+    );
+    // Three sites carry the same wire text within hours: one confirmation, no alert.
+    let wire = crawl(
+        &dir.path().join("wire.jsonl"),
+        &[
+            ("wire.example", WIRE, "2026-01-01T00:00:00Z"),
+            ("copy-one.example", WIRE, "2026-01-01T01:00:00Z"),
+            ("copy-two.example", WIRE, "2026-01-01T02:00:00Z"),
+        ],
+    );
+    ok(&echotrace(&["ingest", &wire, "--db", db]));
+    assert!(alerts_of(db).is_empty(), "{:?}", alerts_of(db));
+    // An outlet that tells the story in its own words joins within the day: the rule fires.
+    let own = crawl(
+        &dir.path().join("own.jsonl"),
+        &[("other.example", OWN, "2026-01-01T04:00:00Z")],
+    );
+    ok(&echotrace(&["ingest", &own, "--db", db]));
+    let alerts = alerts_of(db);
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    let a = &alerts[0];
+    assert_eq!(
+        (a["watch"].as_str(), a["kind"].as_str()),
+        (Some("w1"), Some("velocity"))
+    );
+    assert_eq!(a["article"], "a4");
+    assert_eq!(a["evidence"]["outlets"], 2);
+    assert_eq!(
+        a["evidence"]["joined"][0]["article"], "a1",
+        "the wire stands for its copies"
+    );
+    assert_eq!(a["seen_at"], 1_767_240_000, "counted by crawl time");
+    // Another copy within the window: the burst was told already.
+    let more = crawl(
+        &dir.path().join("more.jsonl"),
+        &[("copy-three.example", WIRE, "2026-01-01T05:00:00Z")],
+    );
+    ok(&echotrace(&["ingest", &more, "--db", db]));
+    assert_eq!(alerts_of(db).len(), 1);
+    let text = ok(&echotrace(&["alerts", "--db", db]));
+    assert!(
+        text.contains("gained 2 new independent outlets within 1d"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_story_watch_follows_new_members_and_a_dormant_watch_revives() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    let db = db.to_str().unwrap();
+    let first = crawl(
+        &dir.path().join("first.jsonl"),
+        &[("wire.example", WIRE, "2026-01-01T00:00:00Z")],
+    );
+    ok(&echotrace(&["ingest", &first, "--db", db]));
+    let missing = echotrace(&["watch", "add", "--db", db, "--story", "s99"]);
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no story s99"));
+    let id = ok(&echotrace(&[
+        "watch",
+        "add",
+        "--db",
+        db,
+        "--story",
+        "s1",
+        "--dormant",
+        "30d",
+    ]));
+    assert_eq!(id.trim(), "w1");
+    let joins = crawl(
+        &dir.path().join("joins.jsonl"),
+        &[("other.example", OWN, "2026-01-02T00:00:00Z")],
+    );
+    ok(&echotrace(&["ingest", &joins, "--db", db]));
+    let alerts = alerts_of(db);
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert_eq!(alerts[0]["kind"], "story");
+    assert_eq!(alerts[0]["article"], "a2");
+    assert_eq!(alerts[0]["evidence"]["story"], "s1");
+    // Two months later the story is back: a story alert, and a revival beside it.
+    let late = crawl(
+        &dir.path().join("late.jsonl"),
+        &[(
+            "late.example",
+            "002_74abe71491a36eb2.txt",
+            "2026-03-05T00:00:00Z",
+        )],
+    );
+    ok(&echotrace(&["ingest", &late, "--db", db]));
+    let alerts = alerts_of(db);
+    let kinds: Vec<(&str, &str)> = alerts
+        .iter()
+        .map(|a| (a["kind"].as_str().unwrap(), a["article"].as_str().unwrap()))
+        .collect();
+    assert!(kinds.contains(&("story", "a3")), "{kinds:?}");
+    assert!(kinds.contains(&("revival", "a3")), "{kinds:?}");
+    assert_eq!(kinds.iter().filter(|k| k.0 == "revival").count(), 1);
+}
+
+#[test]
+fn a_claim_watch_fires_on_a_divergent_figure() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("c.db");
+    let db = db.to_str().unwrap();
+    let statement = "002_74abe71491a36eb2.txt";
+    let first = crawl(
+        &dir.path().join("first.jsonl"),
+        &[("agency.example", statement, "2026-01-01T00:00:00Z")],
+    );
+    ok(&echotrace(&["ingest", &first, "--db", db]));
+    let claims = ok(&echotrace(&[
+        "export",
+        "--db",
+        db,
+        "--format",
+        "csv-claims",
+    ]));
+    let claim = claims
+        .lines()
+        .find(|l| l.contains("60 militants"))
+        .and_then(|l| l.split(',').next())
+        .expect("the statement's first figure is a claim")
+        .to_string();
+    ok(&echotrace(&["watch", "add", "--db", db, "--claim", &claim]));
+    let listed = ok(&echotrace(&["watch", "list", "--db", db]));
+    assert!(listed.contains(&format!("claim {claim}: ")), "{listed}");
+    // Another outlet repeats the sentence with another figure.
+    let text = std::fs::read_to_string(seeds().join(statement))
+        .unwrap()
+        .replace("at least 60 militants", "at least 600 militants");
+    let page = dir.path().join("echo.jsonl");
+    std::fs::write(
+        &page,
+        serde_json::json!({"url": "https://echo.example/x", "text": text}).to_string(),
+    )
+    .unwrap();
+    ok(&echotrace(&["ingest", page.to_str().unwrap(), "--db", db]));
+    let alerts = alerts_of(db);
+    assert!(!alerts.is_empty());
+    let drift = &alerts[0]["evidence"]["figure_drift"][0];
+    assert_eq!(drift["watched"], "at least 60 militants", "{alerts:?}");
+    assert_eq!(drift["found"], "at least 600 militants");
+}

@@ -509,6 +509,9 @@ pub struct Edge {
     /// Why the direction was chosen, or why it could not be.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Whether `to` republishes `from`'s own text (beyond what both quote): the two count as one confirmation.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub copy: bool,
 }
 
 fn yes() -> bool {

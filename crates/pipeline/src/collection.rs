@@ -30,11 +30,11 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+use crate::watching::Watching;
 use echotrace_ingest::Sink;
 use echotrace_model::{Article, Diagnostic, Passage, RawDocument, Span};
 use echotrace_reuse::{EchoIndex, Token};
 use echotrace_store::{Batch, IngestStats, Store};
-use echotrace_watch::WatchIndex;
 use rayon::prelude::*;
 
 use crate::{Options, PipelineError, Progress, Result};
@@ -267,7 +267,7 @@ struct BatchSink<'a> {
     opts: &'a Options,
     profile: std::sync::Arc<echotrace_extract::SiteProfile>,
     progress: &'a dyn Progress,
-    watches: &'a WatchIndex,
+    watches: &'a Watching,
     pending: Vec<RawDocument>,
     read: u64,
     out: IngestOutcome,
@@ -455,7 +455,7 @@ pub fn ingest_into<S: AsRef<str>>(
 ) -> Result<IngestOutcome> {
     check_settings(store, opts)?;
     let mut out = IngestOutcome::default();
-    let watches = watch_index(store, opts)?;
+    let watches = Watching::load(store, opts)?;
     progress.start("catching up", 0);
     catch_up(store, (opts, &watches), &mut out)?;
     progress.start("profiling", 0);
@@ -488,27 +488,15 @@ pub fn ingest_into<S: AsRef<str>>(
     };
     echotrace_ingest::read_paths(paths, &opts.limits, &mut sink);
     sink.flush();
-    let (failed, out) = (sink.failed, sink.out);
+    let (failed, mut out) = (sink.failed, sink.out);
     if let Some(e) = failed {
         progress.end();
         return Err(e);
     }
-    crate::placing::update_stories(store, opts, progress)?;
+    let placed = crate::placing::update_stories(store, opts, &watches, progress)?;
+    out.alerts += placed.alerts;
     progress.end();
     Ok(out)
-}
-
-/// The stored watches, indexed with the collection's aliases and alignment.
-fn watch_index(store: &Store, opts: &Options) -> Result<WatchIndex> {
-    let watches = store
-        .watches()?
-        .into_iter()
-        .map(|w| echotrace_watch::Watch {
-            id: w.id,
-            text: w.text,
-        })
-        .collect();
-    Ok(WatchIndex::new(watches, &opts.aliases, opts.reuse.align))
 }
 
 /// Stores a batch of extracted articles with their passages, claims and alerts, in one transaction.
@@ -516,7 +504,7 @@ fn commit_batch(
     store: &mut Store,
     articles: Vec<Article>,
     lines: &HashMap<String, echotrace_extract::PageLines>,
-    (opts, watches): (&Options, &WatchIndex),
+    (opts, watches): (&Options, &Watching),
     out: &mut IngestOutcome,
 ) -> Result<()> {
     let n = opts.reuse.index_n;
@@ -563,7 +551,7 @@ fn commit_batch(
 fn finish_batch(
     batch: Batch,
     new: &[New],
-    (opts, watches): (&Options, &WatchIndex),
+    (opts, watches): (&Options, &Watching),
     out: &mut IngestOutcome,
 ) -> Result<()> {
     let passages = echo_and_align(&batch, new, opts, &mut out.diagnostics)?;
@@ -580,47 +568,17 @@ fn finish_batch(
         })
         .collect();
     batch.add_claims(&claims)?;
-    out.alerts += batch.add_alerts(&alerts_of(new, watches))?;
+    let read_new: Vec<(u32, &Article, &[Token])> = new
+        .iter()
+        .filter_map(|x| Some((x.id, x.article.as_ref()?, x.tokens.as_slice())))
+        .collect();
+    let alerts = watches.with_revivals(&batch, watches.text_alerts(&read_new))?;
+    out.alerts += batch.add_alerts(&alerts)?;
     let ids: Vec<u32> = new.iter().map(|x| x.id).collect();
     batch.mark_done(&ids)?;
     batch.commit()?;
     out.aligned.extend(read.iter().map(|a| a.id.clone()));
     Ok(())
-}
-
-/// What the watches find in the new articles with text, as alerts to store.
-fn alerts_of(new: &[New], watches: &WatchIndex) -> Vec<echotrace_store::NewAlert> {
-    if watches.is_empty() {
-        return Vec::new();
-    }
-    new.par_iter()
-        .filter_map(|x| Some((x.id, x.article.as_ref()?, &x.tokens)))
-        .flat_map_iter(|(id, a, tokens)| {
-            watches
-                .match_tokens(&a.body, tokens)
-                .into_iter()
-                .map(move |m| echotrace_store::NewAlert {
-                    watch: m.watch.clone(),
-                    article: id,
-                    kind: m.kind.as_str().to_string(),
-                    tier: m.tier.as_str().to_string(),
-                    score: m.score,
-                    evidence: serde_json::json!({
-                        "coverage": m.coverage,
-                        "watch_span": [m.watch_span.0, m.watch_span.1],
-                        "article_span": [m.article_span.0, m.article_span.1],
-                        "watch_text": m.watch_text,
-                        "article_text": m.article_text,
-                        "figure_drift": m.figure_drift,
-                        "url": a.origin.url,
-                        "title": a.title,
-                        "outlet": a.outlet,
-                        "published": a.published,
-                    })
-                    .to_string(),
-                })
-        })
-        .collect()
 }
 
 /// An article new to the echo index: its row id, its text when it needs aligning, its tokens and signature.
@@ -739,7 +697,7 @@ fn echo_and_align(
 /// Articles a killed ingest left, or a store made before the echo index: through it in order, aligned where not yet.
 fn catch_up(
     store: &mut Store,
-    (opts, watches): (&Options, &WatchIndex),
+    (opts, watches): (&Options, &Watching),
     out: &mut IngestOutcome,
 ) -> Result<()> {
     loop {

@@ -67,6 +67,9 @@ pub enum PipelineError {
         /// What the encoder said.
         source: serde_json::Error,
     },
+    /// A watch that cannot be made as asked (what to pass instead is in the message).
+    #[error("{0}")]
+    BadWatch(String),
 }
 
 /// The pipeline's result type.

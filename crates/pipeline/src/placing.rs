@@ -40,6 +40,7 @@ use echotrace_model::{
 use echotrace_store::{Batch, Store};
 use echotrace_stories::{term_max_df, DateKey, StoryParams, TermCounts, TermSpace};
 
+use crate::watching::Watching;
 use crate::{Options, PipelineError, Progress, Result};
 
 /// New articles placed per transaction; a corpus up to this size ingested at once gets exactly `analyze`'s stories.
@@ -93,6 +94,12 @@ pub struct Member {
     pub published: Option<Published>,
     /// What of it is quoted, reused and its own.
     pub shares: Option<Shares>,
+    /// Its outlet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// When it was crawled (seconds since 1970: its fetch time, else when it was stored).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seen_at: Option<i64>,
 }
 
 /// The stories a store keeps with their provenance, ordered as the stories stage orders them (earliest first; undated last).
@@ -107,9 +114,23 @@ pub fn stored_stories(store: &Store) -> Result<Vec<StoredStory>> {
     Ok(stories.into_iter().map(|x| x.1).collect())
 }
 
-/// Places every article not yet in a story (see the module docs); returns the number of stories written.
-pub fn update_stories(store: &mut Store, opts: &Options, progress: &dyn Progress) -> Result<usize> {
-    let mut written = 0;
+/// What placing wrote: stories, and the alerts story and velocity watches raised.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Placed {
+    /// Stories written.
+    pub stories: usize,
+    /// Alerts raised.
+    pub alerts: usize,
+}
+
+/// Places every article not yet in a story (see the module docs), raising the alerts of `watching`'s story and velocity watches.
+pub fn update_stories(
+    store: &mut Store,
+    opts: &Options,
+    watching: &Watching,
+    progress: &dyn Progress,
+) -> Result<Placed> {
+    let mut written = Placed::default();
     let (mut done, total) = (0, store.unstoried_count()?);
     progress.start("stories", total as u64);
     loop {
@@ -118,10 +139,17 @@ pub fn update_stories(store: &mut Store, opts: &Options, progress: &dyn Progress
             return Ok(written);
         }
         let batch = store.batch()?;
-        let stories = place_chunk(&batch, &new_ids, opts)?;
+        let analysed = place_chunk(&batch, &new_ids, opts)?;
+        let alerts = watching.story_alerts(&batch, &new_ids, &analysed)?;
+        let alerts = watching.with_revivals(&batch, alerts)?;
+        written.alerts += batch.add_alerts(&alerts)?;
         batch.commit()?;
-        tracing::debug!(articles = new_ids.len(), stories, "chunk placed");
-        written += stories;
+        tracing::debug!(
+            articles = new_ids.len(),
+            stories = analysed.len(),
+            "chunk placed"
+        );
+        written.stories += analysed.len();
         done += new_ids.len();
         progress.set(done as u64);
     }
@@ -131,8 +159,8 @@ fn number(id: &str) -> u32 {
     id.get(1..).and_then(|n| n.parse().ok()).unwrap_or(0)
 }
 
-/// Places one chunk of new articles; returns the number of stories written.
-fn place_chunk(batch: &Batch, new_ids: &[u32], opts: &Options) -> Result<usize> {
+/// Places one chunk of new articles; returns the stories written.
+fn place_chunk(batch: &Batch, new_ids: &[u32], opts: &Options) -> Result<Vec<StoredStory>> {
     let revision = batch.story_revision()? + 1;
     let n = batch.storied_count()? + new_ids.len();
     let articles = batch.articles(new_ids)?;
@@ -166,7 +194,7 @@ fn place_chunk(batch: &Batch, new_ids: &[u32], opts: &Options) -> Result<usize> 
         .collect();
     let analysed = provenance_of(batch, kept, articles, passages, opts)?;
     write_back(batch, revision, &analysed, &touched, &exists)?;
-    Ok(analysed.len())
+    Ok(analysed)
 }
 
 /// A chunk of new articles with their term counts.
@@ -593,7 +621,21 @@ fn provenance_of(
     let mut all = stories;
     all.extend(context_stories);
     crate::finish_placed(&mut report, &opts.aliases, &known, all);
-    Ok(split_by_story(&report, n_written))
+    let mut stories = split_by_story(&report, n_written);
+    // A page the crawl gave no fetch time was seen when it was stored.
+    let unknown: Vec<u32> = stories
+        .iter()
+        .flat_map(|s| s.members.iter())
+        .filter(|m| m.seen_at.is_none())
+        .map(|m| number(&m.article))
+        .collect();
+    let stored_at = batch.stored_at(&unknown)?;
+    for m in stories.iter_mut().flat_map(|s| s.members.iter_mut()) {
+        if m.seen_at.is_none() {
+            m.seen_at = stored_at.get(&number(&m.article)).copied();
+        }
+    }
+    Ok(stories)
 }
 
 /// The stored stories that `stories` cite and that are not among them.
@@ -722,6 +764,12 @@ fn split_by_story(report: &Report, n_written: usize) -> Vec<StoredStory> {
                 article: a.id.clone(),
                 published: a.published.clone(),
                 shares: a.shares,
+                outlet: a.outlet.clone(),
+                seen_at: a
+                    .origin
+                    .fetched_at
+                    .as_deref()
+                    .and_then(echotrace_watch::rule::parse_time),
             });
         }
     }

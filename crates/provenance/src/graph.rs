@@ -78,6 +78,7 @@ pub fn draw(report: &mut Report, ctx: &Context, inferred: &[Inferred]) {
                     evidence,
                     directed: true,
                     note: None,
+                    copy: false,
                 });
             }
         }
@@ -209,6 +210,7 @@ fn copy_edge(
             evidence,
             directed,
             note: Some(note),
+            copy: true,
         },
         up,
         down,
@@ -246,6 +248,7 @@ fn cite_edges(report: &Report, ctx: &Context, inferred: &[Inferred]) -> Vec<Edge
                         "story {} recalls story {}",
                         report.stories[s].id, cited
                     )),
+                    copy: false,
                 });
             }
         }
@@ -255,43 +258,65 @@ fn cite_edges(report: &Report, ctx: &Context, inferred: &[Inferred]) -> Vec<Edge
 
 /// Counts each story's independent outlets: copies and one outlet's articles are one confirmation.
 fn independence(report: &mut Report, ctx: &Context, copies: &[(usize, usize)]) {
-    let n = report.articles.len();
+    let outlets: Vec<Option<&str>> = report
+        .articles
+        .iter()
+        .map(|a| a.outlet.as_deref())
+        .collect();
+    let group = confirmations(&outlets, copies);
+    for s in 0..report.stories.len() {
+        let mut roots: Vec<usize> = report.stories[s]
+            .articles
+            .iter()
+            .filter_map(|id| ctx.index.get(id).copied())
+            .map(|i| group[i])
+            .collect();
+        roots.sort_unstable();
+        roots.dedup();
+        report.stories[s].independent_outlets = roots.len();
+    }
+}
+
+/// Which independent confirmation each article is: articles of one outlet
+/// (compared trimmed and case-folded) and articles linked by a copy
+/// (`(i, j)` pairs) get the same number, the least index among them.
+pub fn confirmations(outlets: &[Option<&str>], copies: &[(usize, usize)]) -> Vec<usize> {
+    let n = outlets.len();
     let mut parent: Vec<usize> = (0..n).collect();
     fn find(p: &mut [usize], x: usize) -> usize {
         let mut r = x;
         while p[r] != r {
             r = p[r];
         }
-        p[x] = r;
+        let mut y = x;
+        while p[y] != r {
+            let next = p[y];
+            p[y] = r;
+            y = next;
+        }
         r
     }
-    for &(a, b) in copies {
-        let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
-        parent[ra] = rb;
+    let union = |p: &mut [usize], a: usize, b: usize| {
+        let (ra, rb) = (find(p, a), find(p, b));
+        let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
+        p[hi] = lo;
+    };
+    for &(a, b) in copies.iter().filter(|(a, b)| *a < n && *b < n) {
+        union(&mut parent, a, b);
     }
     let mut by_outlet: HashMap<String, usize> = HashMap::new();
-    for i in 0..n {
-        if let Some(o) = &report.articles[i].outlet {
+    for (i, o) in outlets.iter().enumerate() {
+        if let Some(o) = o {
             let key = o.trim().to_lowercase();
-            if let Some(&j) = by_outlet.get(&key) {
-                let (ri, rj) = (find(&mut parent, i), find(&mut parent, j));
-                parent[ri] = rj;
-            } else {
-                by_outlet.insert(key, i);
+            match by_outlet.get(&key) {
+                Some(&j) => union(&mut parent, i, j),
+                None => {
+                    by_outlet.insert(key, i);
+                }
             }
         }
     }
-    for s in 0..report.stories.len() {
-        let mut roots: Vec<usize> = report.stories[s]
-            .articles
-            .iter()
-            .filter_map(|id| ctx.index.get(id).copied())
-            .map(|i| find(&mut parent, i))
-            .collect();
-        roots.sort_unstable();
-        roots.dedup();
-        report.stories[s].independent_outlets = roots.len();
-    }
+    (0..n).map(|i| find(&mut parent, i)).collect()
 }
 
 /// Dated events per story, earliest first: the source, then each article.

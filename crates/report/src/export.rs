@@ -436,6 +436,7 @@ mod tests {
             evidence: vec!["p0".into()],
             directed: true,
             note: None,
+            copy: false,
         });
         r.claims.push(Claim {
             id: "c0".into(),

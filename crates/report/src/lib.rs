@@ -518,6 +518,7 @@ mod tests {
             evidence: vec!["\"><script>alert(7)</script>".into()],
             directed: true,
             note: Some(evil.into()),
+            copy: false,
         });
         r
     }

@@ -189,6 +189,7 @@ mod tests {
             evidence: Vec::new(),
             directed: true,
             note: None,
+            copy: false,
         }];
         let m = Membership::of(&r);
         assert_eq!(m.story("s1").divergences, [0, 1]);

@@ -148,7 +148,9 @@ impl Access {
 
 /// The role a request needs: admin to change the collection, read for everything else.
 fn needed(method: &Method, path: &str) -> Role {
-    let changes = *method == Method::POST && matches!(path, "/api/reload" | "/api/ingest");
+    let changes = (*method == Method::POST && matches!(path, "/api/reload" | "/api/ingest"))
+        || ((*method == Method::POST || *method == Method::DELETE)
+            && (path == "/api/watches" || path.starts_with("/api/watches/")));
     if changes {
         Role::Admin
     } else {
@@ -244,5 +246,8 @@ mod tests {
         assert_eq!(needed(&Method::POST, "/api/reload"), Role::Admin);
         assert_eq!(needed(&Method::GET, "/api/stories"), Role::Read);
         assert_eq!(needed(&Method::POST, "/api/trace"), Role::Read);
+        assert_eq!(needed(&Method::POST, "/api/watches"), Role::Admin);
+        assert_eq!(needed(&Method::DELETE, "/api/watches/w1"), Role::Admin);
+        assert_eq!(needed(&Method::GET, "/api/watches"), Role::Read);
     }
 }

@@ -54,7 +54,7 @@ impl ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, message)
     }
 
-    fn not_found(message: impl Into<String>) -> ApiError {
+    pub(crate) fn not_found(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::NOT_FOUND, message)
     }
 
@@ -163,6 +163,7 @@ pub fn routes(per_second: u32) -> Router<Arc<Library>> {
         .route("/api/stories/{id}", get(story))
         .route("/api/passages", get(passages))
         .merge(crate::alerts::routes())
+        .merge(crate::watches::routes())
         .method_not_allowed_fallback(method_not_allowed)
         .merge(crate::limits::limited(expensive, per_second))
         .fallback(|| async { ApiError::not_found("no such API endpoint") })

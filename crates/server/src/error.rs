@@ -67,6 +67,10 @@ impl ServerError {
     /// Whether the failure lies in the request rather than the server.
     pub fn is_bad_request(&self) -> bool {
         matches!(self, ServerError::Search(e) if e.is_bad_request())
+            || matches!(
+                self,
+                ServerError::Pipeline(echotrace_pipeline::PipelineError::BadWatch(_))
+            )
     }
 
     /// Whether the request asks for what the collection's settings refuse (an upload to a

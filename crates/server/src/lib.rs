@@ -15,6 +15,7 @@ pub mod library;
 pub mod limits;
 pub mod lookup;
 pub mod ui;
+pub mod watches;
 
 use std::net::SocketAddr;
 use std::path::Path;

@@ -166,6 +166,13 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (alert, webhook)
     ) WITHOUT ROWID;
     CREATE INDEX outbox_due ON outbox(delivered_at, next_at);",
+    // 9: a watch's rule (JSON: the velocity rule, how long a watch must be
+    // quiet to count as dormant, the story or claim it follows), and when
+    // each alert's article was seen (crawl time, or publication time for a
+    // rule counted by it), for velocity and revival.
+    "ALTER TABLE watches ADD COLUMN rule TEXT;
+    ALTER TABLE alerts ADD COLUMN seen_at INTEGER;
+    CREATE INDEX alerts_watch_seen ON alerts(watch, seen_at);",
 ];
 
 /// An open store.
@@ -363,6 +370,20 @@ impl Store {
             );
         }
         Ok(out)
+    }
+
+    /// One article's claims (`None` when the article has none stored).
+    pub fn claims_of(&self, article: u32) -> Result<Option<ArticleClaims>> {
+        let json: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT json FROM article_claims WHERE article_id = ?1",
+                [article as i64],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(err)?;
+        json.map(|j| decode_claims(article as i64, &j)).transpose()
     }
 
     /// Every stored article's claims, by article id (`a<rowid>`).

@@ -102,6 +102,21 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The story an article is in: `None` when there is no such article, `Some(None)` while it is not placed yet.
+    pub fn story_of(&self, article: u32) -> Result<Option<Option<u32>>> {
+        self.conn
+            .query_row(
+                "SELECT story FROM articles WHERE id = ?1",
+                [article as i64],
+                |r| r.get::<_, Option<i64>>(0),
+            )
+            .optional()
+            .map(|s| s.map(|s| s.map(|s| s as u32)))
+            .map_err(err)
+    }
+}
+
 impl Batch<'_> {
     /// The stored statistics of these terms (those that have any).
     pub fn story_terms(&self, terms: &[u64]) -> Result<Vec<TermRow>> {

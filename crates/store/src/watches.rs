@@ -11,6 +11,8 @@
 //! set only when a delivery succeeded. A process killed between the two
 //! delivers at its next drain; the receiver deduplicates by alert id.
 
+use std::collections::HashMap;
+
 use rusqlite::{params, OptionalExtension};
 
 use crate::{err, Batch, Result, Store};
@@ -22,12 +24,14 @@ pub struct WatchRow {
     pub id: String,
     /// A name for people.
     pub name: Option<String>,
-    /// What is watched (`text` for a passage or pasted text).
+    /// What is watched: `text` (a passage or pasted text), `claim`, `story` or `velocity` (every story).
     pub kind: String,
-    /// The watched text.
+    /// The watched text (a story watch: the story's id; a velocity watch: empty).
     pub text: String,
     /// When it was added (seconds since 1970).
     pub created_at: i64,
+    /// Its rule, a JSON object (velocity, dormancy, the claim or story it follows), or null.
+    pub rule: serde_json::Value,
 }
 
 /// An alert to store: which watch matched which article, how, with its evidence as JSON.
@@ -45,6 +49,8 @@ pub struct NewAlert {
     pub score: f64,
     /// The evidence, a JSON object.
     pub evidence: String,
+    /// When the article was seen (seconds since 1970: crawl time, or publication time where the watch counts by it).
+    pub seen_at: Option<i64>,
 }
 
 /// One stored alert.
@@ -66,6 +72,8 @@ pub struct AlertRow {
     pub evidence: serde_json::Value,
     /// When it was raised (seconds since 1970).
     pub created_at: i64,
+    /// When its article was seen (seconds since 1970), where known.
+    pub seen_at: Option<i64>,
 }
 
 /// A webhook alerts are posted to.
@@ -98,7 +106,7 @@ pub fn now() -> i64 {
         .unwrap_or(0)
 }
 
-const ALERT_COLUMNS: &str = "id, watch, article, kind, tier, score, evidence, created_at";
+const ALERT_COLUMNS: &str = "id, watch, article, kind, tier, score, evidence, created_at, seen_at";
 
 fn alert_row(r: &rusqlite::Row) -> rusqlite::Result<AlertRow> {
     let evidence: String = r.get(6)?;
@@ -111,6 +119,7 @@ fn alert_row(r: &rusqlite::Row) -> rusqlite::Result<AlertRow> {
         score: r.get(5)?,
         evidence: serde_json::from_str(&evidence).unwrap_or(serde_json::Value::Null),
         created_at: r.get(7)?,
+        seen_at: r.get(8)?,
     })
 }
 
@@ -121,6 +130,10 @@ fn watch_row(r: &rusqlite::Row) -> rusqlite::Result<WatchRow> {
         kind: r.get(2)?,
         text: r.get(3)?,
         created_at: r.get(4)?,
+        rule: r
+            .get::<_, Option<String>>(5)?
+            .and_then(|j| serde_json::from_str(&j).ok())
+            .unwrap_or(serde_json::Value::Null),
     })
 }
 
@@ -128,12 +141,14 @@ impl Store {
     /// Adds a watch under `id`, or under the next free `w<n>` when `id` is `None`; returns its id.
     ///
     /// An existing watch with that id is replaced (a re-import updates its text).
+    /// `rule` is a JSON object (see [`WatchRow::rule`]).
     pub fn add_watch(
         &mut self,
         id: Option<&str>,
         name: Option<&str>,
         kind: &str,
         text: &str,
+        rule: Option<&str>,
     ) -> Result<String> {
         let tx = self.conn.transaction().map_err(err)?;
         let id = match id {
@@ -151,9 +166,9 @@ impl Store {
             }
         };
         tx.execute(
-            "INSERT OR REPLACE INTO watches (id, name, kind, text, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![id, name, kind, text, now()],
+            "INSERT OR REPLACE INTO watches (id, name, kind, text, created_at, rule)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![id, name, kind, text, now(), rule],
         )
         .map_err(err)?;
         tx.commit().map_err(err)?;
@@ -195,7 +210,7 @@ impl Store {
         let mut q = self
             .conn
             .prepare_cached(
-                "SELECT id, name, kind, text, created_at FROM watches ORDER BY created_at, id",
+                "SELECT id, name, kind, text, created_at, rule FROM watches ORDER BY created_at, id",
             )
             .map_err(err)?;
         let rows = q.query_map([], watch_row).map_err(err)?;
@@ -364,8 +379,8 @@ impl Batch<'_> {
         let mut put = self
             .tx
             .prepare_cached(
-                "INSERT OR IGNORE INTO alerts (watch, article, kind, tier, score, evidence, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT OR IGNORE INTO alerts (watch, article, kind, tier, score, evidence, created_at, seen_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )
             .map_err(err)?;
         let mut queue = self
@@ -379,7 +394,7 @@ impl Batch<'_> {
         for a in alerts {
             let n = put
                 .execute(params![
-                    a.watch, a.article, a.kind, a.tier, a.score, a.evidence, t
+                    a.watch, a.article, a.kind, a.tier, a.score, a.evidence, t, a.seen_at
                 ])
                 .map_err(err)?;
             if n > 0 {
@@ -390,6 +405,56 @@ impl Batch<'_> {
             }
         }
         Ok(added)
+    }
+
+    /// The latest time an alert of each of these watches was seen at (watches with none are absent).
+    pub fn last_seen(&self, watches: &[&str]) -> Result<HashMap<String, i64>> {
+        let mut q = self
+            .tx
+            .prepare_cached("SELECT MAX(seen_at) FROM alerts WHERE watch = ?1")
+            .map_err(err)?;
+        let mut out = HashMap::new();
+        for &w in watches {
+            let t: Option<i64> = q.query_row([w], |r| r.get(0)).map_err(err)?;
+            if let Some(t) = t {
+                out.insert(w.to_string(), t);
+            }
+        }
+        Ok(out)
+    }
+
+    /// When `watch` last raised an alert of `kind` whose evidence names `story` (seen time), if ever.
+    pub fn last_story_alert(&self, watch: &str, kind: &str, story: &str) -> Result<Option<i64>> {
+        self.tx
+            .prepare_cached(
+                "SELECT MAX(seen_at) FROM alerts
+                 WHERE watch = ?1 AND kind = ?2 AND json_extract(evidence, '$.story') = ?3",
+            )
+            .map_err(err)?
+            .query_row(params![watch, kind, story], |r| r.get(0))
+            .map_err(err)
+    }
+
+    /// When each of these articles' pages was stored (seconds since 1970).
+    pub fn stored_at(&self, ids: &[u32]) -> Result<HashMap<u32, i64>> {
+        let mut q = self
+            .tx
+            .prepare_cached(
+                "SELECT CAST(strftime('%s', p.added_at) AS INTEGER)
+                 FROM articles a JOIN pages p ON p.id = a.page_id WHERE a.id = ?1",
+            )
+            .map_err(err)?;
+        let mut out = HashMap::with_capacity(ids.len());
+        for &id in ids {
+            let t: Option<i64> = q
+                .query_row([id as i64], |r| r.get(0))
+                .optional()
+                .map_err(err)?;
+            if let Some(t) = t {
+                out.insert(id, t);
+            }
+        }
+        Ok(out)
     }
 }
 
@@ -407,6 +472,7 @@ mod tests {
             tier: "confirmed".into(),
             score: 1.0,
             evidence: r#"{"coverage":1.0}"#.into(),
+            seen_at: Some(100),
         }
     }
 
@@ -415,10 +481,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut s = Store::open(&dir.path().join("s.db")).unwrap();
         assert_eq!(
-            s.add_watch(None, Some("n"), "text", "some text").unwrap(),
+            s.add_watch(None, Some("n"), "text", "some text", None)
+                .unwrap(),
             "w1"
         );
-        assert_eq!(s.add_watch(None, None, "text", "other").unwrap(), "w2");
+        assert_eq!(
+            s.add_watch(None, None, "text", "other", Some(r#"{"dormant_days":3}"#))
+                .unwrap(),
+            "w2"
+        );
         s.add_webhook("http://127.0.0.1:9/a", "k1").unwrap();
         s.add_webhook("http://127.0.0.1:9/b", "k2").unwrap();
         let mut b = s.batch().unwrap();
@@ -435,7 +506,14 @@ mod tests {
             2
         );
         assert_eq!(b.add_alerts(&[alert("w1", id)]).unwrap(), 0, "stored once");
+        let seen = b.last_seen(&["w1", "w3"]).unwrap();
+        assert_eq!(seen.get("w1"), Some(&100));
+        assert!(
+            !seen.contains_key("w3"),
+            "a watch with no alert has no last time"
+        );
         b.commit().unwrap();
+        assert_eq!(s.watches().unwrap()[1].rule["dormant_days"], 3);
         assert_eq!(s.undelivered().unwrap(), (4, 0));
         let due = s.due_deliveries(now(), 10).unwrap();
         assert_eq!(due.len(), 4);

@@ -25,6 +25,8 @@ use echotrace_reuse::{content_words, tokenize, Aliases, Token};
 pub mod delivery;
 #[cfg(feature = "rank")]
 pub mod rank;
+pub mod rule;
+pub mod velocity;
 
 /// Content words a matched stretch needs before a match can be confirmed.
 pub const CONFIRM_CONTENT_WORDS: usize = 8;

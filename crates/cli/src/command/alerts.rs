@@ -152,6 +152,52 @@ fn alert_text(a: &AlertRow) -> String {
                 .collect()
         })
         .unwrap_or_default();
+    let head = format!("#{} {when}  {} {} {}", a.id, a.watch, a.tier, a.kind);
+    let story = || {
+        format!(
+            "story {} \"{}\"",
+            field("story"),
+            preview(&field("label"), 80)
+        )
+    };
+    match a.kind.as_str() {
+        "story" => {
+            return format!(
+                "{head}  {} joined {} ({} members, {} independent outlets)",
+                about.join("  "),
+                story(),
+                e["members"].as_u64().unwrap_or(0),
+                e["independent_outlets"].as_u64().unwrap_or(0),
+            )
+        }
+        "velocity" => {
+            let joined: Vec<String> = e["joined"]
+                .as_array()
+                .map(|j| {
+                    j.iter()
+                        .filter_map(|x| x["article"].as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default();
+            return format!(
+                "{head}  {} gained {} new independent outlets within {} (rule: {}): {}",
+                story(),
+                e["outlets"].as_u64().unwrap_or(0),
+                echotrace_watch::rule::human_duration(e["within_secs"].as_i64().unwrap_or(0)),
+                e["needed"].as_u64().unwrap_or(0),
+                joined.join(", "),
+            );
+        }
+        "revival" => {
+            return format!(
+            "{head}  {}  the watch was quiet for at least {} days; it came back with a {} alert",
+            about.join("  "),
+            e["dormant_secs"].as_i64().unwrap_or(0) / 86_400,
+            field("after"),
+        )
+        }
+        _ => {}
+    }
     format!(
         "#{} {when}  {} {} {} {:.3} (covers {:.0}% of the watch)  {}\n    watched: {}\n    article: {}{}",
         a.id,

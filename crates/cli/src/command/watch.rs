@@ -7,7 +7,9 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use echotrace_pipeline::collection::require_store;
+use echotrace_pipeline::watching::WatchRequest;
 use echotrace_store::Store;
+use echotrace_watch::rule::{human_duration, Rule, TimeBasis};
 
 /// Flags of `watch`.
 #[derive(clap::Args)]
@@ -21,14 +23,36 @@ pub struct WatchArgs {
 
 #[derive(clap::Subcommand)]
 enum Action {
-    /// Watch a text: new articles that carry it (verbatim, reworded or translated) raise alerts.
+    /// Watch a text, a claim or a story: new articles that carry it (verbatim, reworded or
+    /// translated), restate the claim's figure (or drift from it), or join the story raise alerts.
+    /// `--velocity N --within T` alerts when a story (the watched one, or any without `--story`)
+    /// gains N new independent outlets within T; a watch quiet for `--dormant` (30d) that comes
+    /// back raises a revival alert.
     Add {
         /// The watched text.
-        #[arg(long, conflicts_with = "file")]
+        #[arg(long, conflicts_with_all = ["file", "story", "claim"])]
         text: Option<String>,
         /// A file holding the watched text.
-        #[arg(long)]
+        #[arg(long, conflicts_with_all = ["story", "claim"])]
         file: Option<PathBuf>,
+        /// A story to follow (`s<n>`, as `export` and the API name it).
+        #[arg(long, conflicts_with = "claim")]
+        story: Option<String>,
+        /// A claim to watch (`c<n>.<k>`): its sentence, with its figures.
+        #[arg(long)]
+        claim: Option<String>,
+        /// Alert when a story gains this many new independent outlets (copies and one outlet's articles count once)...
+        #[arg(long)]
+        velocity: Option<usize>,
+        /// ...within this long (`90m`, `6h`, `2d`; a bare number is hours).
+        #[arg(long, requires = "velocity")]
+        within: Option<String>,
+        /// Count times by crawl time (fetch time, else when stored) or by publication date (for backfills).
+        #[arg(long, value_enum, default_value_t = By::Crawl)]
+        by: By,
+        /// A watch quiet this long is dormant; its next alert also raises a revival alert.
+        #[arg(long, default_value = "30d")]
+        dormant: String,
         /// A name for people.
         #[arg(long)]
         name: Option<String>,
@@ -70,6 +94,15 @@ enum Action {
     },
 }
 
+/// What a watch's times are counted by.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum By {
+    /// Crawl time: the page's fetch time, else when it was stored.
+    Crawl,
+    /// The article's publication date.
+    Published,
+}
+
 /// Carries out a `watch` subcommand.
 pub fn run(args: WatchArgs) -> anyhow::Result<ExitCode> {
     let db = args
@@ -79,31 +112,73 @@ pub fn run(args: WatchArgs) -> anyhow::Result<ExitCode> {
         Action::Add {
             text,
             file,
+            story,
+            claim,
+            velocity,
+            within,
+            by,
+            dormant,
             name,
             id,
         } => {
             let text = match (text, file) {
-                (Some(t), _) => t,
-                (None, Some(f)) => std::fs::read_to_string(&f)
-                    .with_context(|| format!("cannot read {}", f.display()))?,
-                (None, None) => anyhow::bail!("nothing to watch: pass --text or --file"),
+                (Some(t), _) => Some(t),
+                (None, Some(f)) => Some(
+                    std::fs::read_to_string(&f)
+                        .with_context(|| format!("cannot read {}", f.display()))?,
+                ),
+                (None, None) => None,
             };
-            let text = text.trim();
-            if text.is_empty() {
-                anyhow::bail!("the text to watch is empty");
+            let request = WatchRequest {
+                text,
+                story,
+                claim,
+                velocity,
+                within,
+                by: Some(match by {
+                    By::Crawl => TimeBasis::Crawl,
+                    By::Published => TimeBasis::Published,
+                }),
+                dormant: Some(dormant),
+                name,
+                id,
+            };
+            let mut store = if request.story.is_some() || request.claim.is_some() {
+                open(&db)?
+            } else {
+                Store::open(&db)?
+            };
+            let (id, w) = request.add(&mut store)?;
+            let alerts = format!("`echotrace alerts --db {}`", db.display());
+            let velocity = w.rule.velocity.map(|v| {
+                format!(
+                    "; {} new independent outlets within {} raise a velocity alert",
+                    v.outlets,
+                    human_duration(v.within_secs)
+                )
+            });
+            let velocity = velocity.unwrap_or_default();
+            match w.kind.as_str() {
+                "story" => eprintln!(
+                    "echotrace: {id} follows story {}: new members raise alerts{velocity} ({alerts})",
+                    w.text
+                ),
+                "velocity" => eprintln!(
+                    "echotrace: {id} watches every story{velocity} ({alerts})"
+                ),
+                kind => {
+                    let words = echotrace_reuse::content_words(&w.text);
+                    eprintln!(
+                        "echotrace: watching {id} ({}{words} content words{}); new articles that carry it raise alerts ({alerts})",
+                        if kind == "claim" { "the claim's sentence, " } else { "" },
+                        if words < echotrace_watch::CONFIRM_CONTENT_WORDS {
+                            ", too short to confirm a match on its own: its matches are suggested"
+                        } else {
+                            ""
+                        },
+                    );
+                }
             }
-            let mut store = Store::open(&db)?;
-            let id = store.add_watch(id.as_deref(), name.as_deref(), "text", text)?;
-            let words = echotrace_reuse::content_words(text);
-            eprintln!(
-                "echotrace: watching {id} ({words} content words{}); new articles that carry it raise alerts (`echotrace alerts --db {}`)",
-                if words < echotrace_watch::CONFIRM_CONTENT_WORDS {
-                    ", too short to confirm a match on its own: its matches are suggested"
-                } else {
-                    ""
-                },
-                db.display()
-            );
             println!("{id}");
             Ok(ExitCode::SUCCESS)
         }
@@ -114,12 +189,30 @@ pub fn run(args: WatchArgs) -> anyhow::Result<ExitCode> {
                 if json {
                     writeln!(out, "{}", serde_json::to_string(&w)?)
                 } else {
+                    let rule = Rule::of(&w.rule);
+                    let mut what = match w.kind.as_str() {
+                        "story" => format!("story {}", w.text),
+                        "velocity" => "every story".to_string(),
+                        "claim" => format!(
+                            "claim {}: {}",
+                            rule.claim.as_deref().unwrap_or("?"),
+                            preview(&w.text, 80)
+                        ),
+                        _ => preview(&w.text, 100),
+                    };
+                    if let Some(v) = rule.velocity {
+                        what.push_str(&format!(
+                            " [velocity {} outlets / {}]",
+                            v.outlets,
+                            human_duration(v.within_secs)
+                        ));
+                    }
                     writeln!(
                         out,
                         "{}\t{}\t{}",
                         w.id,
                         w.name.as_deref().unwrap_or("-"),
-                        preview(&w.text, 100)
+                        what
                     )
                 }
                 .context("writing stdout")?;
@@ -218,7 +311,11 @@ pub(crate) fn open(db: &Path) -> anyhow::Result<Store> {
 #[cfg(feature = "search")]
 /// The ranker over the store's watches, with the aliases the store was made with.
 fn ranker_of(store: &Store) -> anyhow::Result<echotrace_watch::rank::Ranker> {
-    let rows = store.watches()?;
+    let rows: Vec<_> = store
+        .watches()?
+        .into_iter()
+        .filter(|w| matches!(w.kind.as_str(), "text" | "claim"))
+        .collect();
     let names = rows
         .iter()
         .map(|w| w.name.clone().unwrap_or_default())
