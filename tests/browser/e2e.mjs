@@ -163,6 +163,8 @@ async function main() {
   execFileSync(bin, ['watch', 'add', '--db', db, '--name', 'flood statement', '--text',
     `The ministry said on Tuesday that 4,200 people were evacuated ${PAYLOADS[2]} from the flooded district, according to a statement.`],
   { stdio: 'inherit' });
+  // And a velocity rule over every story: two independent outlets within 30 days.
+  execFileSync(bin, ['watch', 'add', '--db', db, '--velocity', '2', '--within', '30d'], { stdio: 'inherit' });
   execFileSync(bin, ['ingest', corpus, hostile, '--db', db], { stdio: 'inherit' });
   execFileSync(bin, ['analyze', corpus, hostile, '--out', join(work, 'report')], { stdio: 'inherit' });
 
@@ -287,7 +289,10 @@ async function main() {
 
     // 4. Alerts: the watch fired on the hostile pages; each alert shows both texts side by side, inert.
     const { alerts } = await getJson(base, '/api/alerts');
-    check(alerts.length >= 2, `the watch raised alerts on the pages that carry it (${alerts.length})`);
+    const textAlerts = alerts.filter((a) => !['story', 'velocity', 'revival'].includes(a.kind));
+    const velocity = alerts.filter((a) => a.kind === 'velocity');
+    check(textAlerts.length >= 2, `the watch raised alerts on the pages that carry it (${textAlerts.length})`);
+    check(velocity.length >= 1, `the velocity rule fired on a story (${velocity.length})`);
     await page.goto(base + '/#/alerts');
     await page.waitForSelector('#alerts-title');
     const shownAlerts = await page.locator('#alerts li.alert').count();
@@ -295,7 +300,9 @@ async function main() {
     const watched = await page.locator('#alerts .side-watch').first().textContent();
     check(/<a href="javascript:/.test(watched), 'the watched text shows its markup as text');
     const evidence = await page.locator('#alerts .side-article mark').count();
-    check(evidence >= alerts.length, `each alert marks the article's aligned text (${evidence} marks)`);
+    check(evidence >= textAlerts.length, `each text alert marks the article's aligned text (${evidence} marks)`);
+    const storyLinks = await page.locator('#alerts li.alert a[href^="#/story/"]').count();
+    check(storyLinks >= velocity.length, `each velocity alert links its story (${storyLinks})`);
     await page.locator('#alerts li.alert a[href^="#/article/"]').first().click();
     await page.waitForSelector('#article-title');
     check(/#\/article\//.test(page.url()), 'an alert opens its article');

@@ -566,6 +566,13 @@ async function viewSearch(q) {
 
 // Alerts: what the watches found in newly ingested articles, newest first, each with the
 // watched text and the article's aligned text side by side.
+// A duration for people: 6 h, 2 days, 90 min.
+function duration(secs) {
+  if (secs >= 86400 && secs % 86400 === 0) return secs / 86400 + (secs === 86400 ? ' day' : ' days');
+  if (secs >= 3600 && secs % 3600 === 0) return secs / 3600 + ' h';
+  return Math.round(secs / 60) + ' min';
+}
+
 async function viewAlerts() {
   const d = await api('/api/alerts?limit=1000');
   const alerts = [...d.alerts].reverse();
@@ -576,9 +583,25 @@ async function viewAlerts() {
     legend(),
     el('ol', { class: 'alerts', id: 'alerts' }, alerts.map((a) => {
       const e = a.evidence || {};
+      const head = (...rest) => el('div', { class: 'meta' },
+        el('strong', {}, a.tier), ' · ', a.kind, ' · ', el('code', {}, a.watch), ' · ', when(a.created_at), ...rest);
+      const story = () => link(e.label || e.story || '', 'story', e.story || '');
+      const tier = 'alert tier-' + (a.tier === 'confirmed' ? 'confirmed' : 'suggested');
+      if (a.kind === 'story' || a.kind === 'velocity' || a.kind === 'revival') {
+        const what = a.kind === 'story'
+          ? [' · ', link(a.article, 'article', a.article), e.outlet ? ' (' + e.outlet + ')' : null, ' joined ', story(),
+            ' · ' + (Number(e.independent_outlets) || 0) + ' independent outlets']
+          : a.kind === 'velocity'
+            ? [' · ', story(), ' gained ' + (Number(e.outlets) || 0) + ' new independent outlets within ' +
+              duration(Number(e.within_secs) || 0) + ': ',
+              ...(e.joined || []).flatMap((j, i) => [i ? ', ' : null, link(String(j.article), 'article', String(j.article))])]
+            : [' · ', link(a.article, 'article', a.article), ' brought the watch back after at least ' +
+              Math.round((Number(e.dormant_secs) || 0) / 86400) + ' quiet days (' + (e.after || '') + ')'];
+        return el('li', { class: tier, 'data-alert': String(a.id) }, head(...what));
+      }
       const kind = ['verbatim', 'near', 'translation'].includes(a.kind) ? a.kind : 'near';
       const whole = (text) => [{ start: 0, end: encoder.encode(text || '').length, kind, id: 'alert' + a.id }];
-      return el('li', { class: 'alert tier-' + (a.tier === 'confirmed' ? 'confirmed' : 'suggested'), 'data-alert': String(a.id) },
+      return el('li', { class: tier, 'data-alert': String(a.id) },
         el('div', { class: 'meta' },
           el('strong', {}, a.tier), ' · ', a.kind, ' · score ' + Number(a.score).toFixed(3),
           ' · covers ' + Math.round((Number(e.coverage) || 0) * 100) + '% of watch ', el('code', {}, a.watch),
