@@ -13,12 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 data=${1:-../shared/datasets}; n=${2:-10000}; k=${3:-1000}; b=${4:-50}
 . bench/common.sh
-build_bench_tools
-new=$(crawl new-1000 1000 --seed 7)
-db=$(news_store "$n")
-work=$(mktemp -d); server=""
-trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
-cp "$db" "$work/s.db"; [ -d "$db.search" ] && cp -r "$db.search" "$work/s.db.search"
+growing_copy "$n"
 python3 - "$k" "$new" > "$work/watches.jsonl" <<'PY'
 import json, random, sys
 k = int(sys.argv[1]); rng = random.Random(42)

@@ -43,3 +43,16 @@ start_server() {
   ready_s=$(echo "$(date +%s.%N) - $start" | bc)
   addr=$(grep -o 'http://[^ ]*' "$work/serve.log" | head -1)
 }
+
+# growing_copy N: builds the tools, the N-article news store and the 1,000-page incoming crawl
+# (seed 7); copies the store into a fresh `work` directory removed on exit (with any `server`
+# started on it stopped). Sets `new` (the crawl's pages file), `db` (the original) and `work`.
+growing_copy() {
+  build_bench_tools
+  new=$(crawl new-1000 1000 --seed 7)
+  db=$(news_store "$1")
+  work=$(mktemp -d); server=""
+  trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
+  cp "$db" "$work/s.db"
+  if [ -d "$db.search" ]; then cp -r "$db.search" "$work/s.db.search"; fi
+}

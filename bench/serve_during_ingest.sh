@@ -9,12 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 data=${1:-../shared/datasets}; n=${2:-10000}
 . bench/common.sh
-build_bench_tools
-new=$(crawl new-1000 1000 --seed 7)
-db=$(news_store "$n")
-work=$(mktemp -d); server=""
-trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
-cp "$db" "$work/s.db"; cp -r "$db.search" "$work/s.db.search"
+growing_copy "$n"
 start_server "$work/s.db" "$work"
 echo "serve: ready in $ready_s s on a store of $n articles"
 python3 - "$addr" "$new" "$work/s.db" <<'PY'
