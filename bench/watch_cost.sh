@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # What watches cost an ingest: a store of N news articles (the collection benches' news crawl)
 # grows by M more pages (another crawl of the same generator, seed 11) with 0, 1,000 and 10,000
-# watches, each a 30-word window of a random page of either crawl (seeded), so that many fire.
+# watches, each a 30-word window of a random page of either crawl (seeded), so that many fire,
+# and with one velocity watch over every story (3 new independent outlets within 6 h), which
+# counts the members of every story the new pages join.
 # Prints seconds, milliseconds per added page, the ratio to no watches, alerts raised and peak RSS.
 #
 # Usage: bench/watch_cost.sh [DATASETS_DIR] [N] [M]   (defaults ../shared/datasets 10000 2000)
@@ -38,11 +40,13 @@ EOF
 echo "| watches | ingest of $m pages into the $n-article store (s) | ms per page | vs no watches | alerts | peak RSS MiB |"
 echo "| --- | --- | --- | --- | --- | --- |"
 base_s=""
-for k in 0 1000 10000; do
+for k in 0 1000 10000 velocity; do
   db="$work/w$k.db"
   cp "$base" "$db"
   [ -d "$base.search" ] && cp -r "$base.search" "$db.search"
-  if [ "$k" -gt 0 ]; then
+  if [ "$k" = velocity ]; then
+    target/release/echotrace watch add --db "$db" --velocity 3 --within 6h >/dev/null 2>&1
+  elif [ "$k" -gt 0 ]; then
     watches "$k" > "$work/w.jsonl"
     target/release/echotrace watch import --db "$db" "$work/w.jsonl" 2>/dev/null
   fi

@@ -486,6 +486,10 @@ fn velocity_alerts(
             })
         })
         .collect();
+    // Most stories never burst: the store is asked when the rule last fired only for those that do.
+    if bursts(&arrivals, rule, None).is_empty() {
+        return Ok(Vec::new());
+    }
     let fired = batch.last_story_alert(watch, "velocity", &stored.story.id)?;
     Ok(bursts(&arrivals, rule, fired)
         .into_iter()
