@@ -26,7 +26,7 @@ target/release/echotrace watch import --db "$work/s.db" "$work/watches.jsonl" 2>
 target/release/echotrace watch add --db "$work/s.db" --velocity 3 --within 6h --name breaking >/dev/null 2>&1
 start_server "$work/s.db" "$work"
 python3 - "$addr" "$new" "$work" "$b" <<'PY'
-import http.server, json, os, sqlite3, subprocess, sys, threading, time, urllib.request
+import http.server, json, os, sqlite3, subprocess, sys, threading, time, urllib.error, urllib.request
 base, pages, work, per = sys.argv[1].rstrip('/'), sys.argv[2], sys.argv[3], int(sys.argv[4])
 got = []  # (time received, alert)
 class Hook(http.server.BaseHTTPRequestHandler):
@@ -49,7 +49,10 @@ for i in range(0, len(lines), per):
         batch_of[json.loads(l).get("url")] = len(started)
     t = time.time(); started.append(t)
     req = urllib.request.Request(base + "/api/ingest?format=jsonl", data="\n".join(chunk).encode(), method="POST")
-    urllib.request.urlopen(req, timeout=600).read()
+    try:
+        urllib.request.urlopen(req, timeout=600).read()
+    except urllib.error.HTTPError as e:
+        sys.exit(f"upload {len(started)}: HTTP {e.code}: {e.read().decode(errors='replace')}")
     took.append(time.time() - t)
     time.sleep(1)
 # Wait for the outbox to empty (at most 2 minutes).

@@ -262,7 +262,10 @@ impl Store {
             });
         }
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(have) {
-            let tx = self.conn.transaction().map_err(err)?;
+            let tx = self
+                .conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .map_err(err)?;
             tx.execute_batch(sql).map_err(err)?;
             tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))
                 .map_err(err)?;
@@ -560,9 +563,17 @@ impl Store {
     }
 
     /// Starts one ingest batch: everything written through it is stored together or not at all.
+    ///
+    /// The batch takes the store's write lock when it starts (`BEGIN IMMEDIATE`, waiting up to
+    /// the busy timeout): a transaction that read first and wrote later would fail at once
+    /// ("database is locked") when another connection, the server's outbox drain say, wrote
+    /// in between.
     pub fn batch(&mut self) -> Result<Batch<'_>> {
         Ok(Batch {
-            tx: self.conn.transaction().map_err(err)?,
+            tx: self
+                .conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .map_err(err)?,
         })
     }
 
@@ -808,6 +819,32 @@ mod tests {
             language: "en".into(),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn a_batch_that_reads_before_it_writes_is_not_refused_when_another_connection_writes_meanwhile()
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let mut s = Store::open(&path).unwrap();
+        let b = s.batch().unwrap();
+        assert_eq!(b.storied_count().unwrap(), 0, "the batch reads first");
+        // Another connection (the server's outbox drain, say) writes while the batch is open.
+        let other = std::thread::spawn(move || {
+            let mut o = Store::open(&path).unwrap();
+            o.add_webhook("http://127.0.0.1:9/h", "k").unwrap()
+        });
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let mut b = b;
+        b.add_article(&page_hash("p"), &mut art("body"), &[1])
+            .expect("the batch writes after the other connection tried to")
+            .unwrap();
+        b.commit().unwrap();
+        assert!(
+            other.join().unwrap() > 0,
+            "and the other write waited its turn"
+        );
+        assert_eq!(s.webhooks().unwrap().len(), 1);
     }
 
     /// Stores articles in one batch; returns their ids (None for pages already stored).

@@ -150,7 +150,10 @@ impl Store {
         text: &str,
         rule: Option<&str>,
     ) -> Result<String> {
-        let tx = self.conn.transaction().map_err(err)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(err)?;
         let id = match id {
             Some(id) => id.to_string(),
             None => {
@@ -180,7 +183,10 @@ impl Store {
         &mut self,
         watches: &[(String, Option<String>, String)],
     ) -> Result<usize> {
-        let tx = self.conn.transaction().map_err(err)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(err)?;
         {
             let mut put = tx
                 .prepare_cached(
@@ -265,7 +271,10 @@ impl Store {
 
     /// Removes a webhook and its pending deliveries. Returns whether it existed.
     pub fn remove_webhook(&mut self, url: &str) -> Result<bool> {
-        let tx = self.conn.transaction().map_err(err)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(err)?;
         let id: Option<i64> = tx
             .query_row("SELECT id FROM webhooks WHERE url = ?1", [url], |r| {
                 r.get(0)
