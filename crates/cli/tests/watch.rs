@@ -520,3 +520,52 @@ fn a_claim_watch_fires_on_a_divergent_figure() {
     assert_eq!(drift["watched"], "at least 60 militants", "{alerts:?}");
     assert_eq!(drift["found"], "at least 600 militants");
 }
+
+#[test]
+fn each_alert_says_whether_the_article_echoes_or_disputes_the_watched_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.db");
+    let db_s = db.to_str().unwrap();
+    let watched = "Four thousand people were evacuated from the flooded district on Tuesday \
+                   and rescue teams will stay in the area until the end of the week.";
+    ok(&echotrace(&[
+        "watch", "add", "--db", db_s, "--text", watched,
+    ]));
+    let pages = [
+        ("echo.txt", format!("Floods in the north\n\nRain fell for days. {watched}\n\nMore rain is expected tomorrow.")),
+        ("check.txt", format!("Fact check: flood posts\n\nPosts shared widely say that {watched} Local officials said the posts are false.\n\nThe district was never flooded.")),
+    ];
+    for (name, text) in &pages {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    for (name, _) in &pages {
+        let page = dir.path().join(name);
+        ok(&echotrace(&[
+            "ingest",
+            page.to_str().unwrap(),
+            "--db",
+            db_s,
+        ]));
+    }
+    let alerts = alerts_of(db_s);
+    let relation = |path: &str| {
+        alerts
+            .iter()
+            .find(|a| {
+                a["evidence"]["title"]
+                    .as_str()
+                    .is_some_and(|t| t.starts_with(path))
+            })
+            .map(|a| {
+                a["evidence"]["relation"]["kind"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string()
+            })
+            .unwrap_or_else(|| panic!("an alert on {path}: {alerts:?}"))
+    };
+    assert_eq!(relation("Floods in the north"), "echoes");
+    assert_eq!(relation("Fact check"), "disputes");
+    let text = ok(&echotrace(&["alerts", "--db", db_s]));
+    assert!(text.contains("relation: disputes it (\"false\")"), "{text}");
+}

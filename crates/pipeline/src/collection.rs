@@ -568,9 +568,17 @@ fn finish_batch(
         })
         .collect();
     batch.add_claims(&claims)?;
-    let read_new: Vec<(u32, &Article, &[Token])> = new
+    let quotes: HashMap<&str, &[echotrace_model::Quote]> = claims
         .iter()
-        .filter_map(|x| Some((x.id, x.article.as_ref()?, x.tokens.as_slice())))
+        .map(|(id, c)| (id.as_str(), c.quotes.as_slice()))
+        .collect();
+    let read_new: Vec<(u32, &Article, &[Token], &[echotrace_model::Quote])> = new
+        .iter()
+        .filter_map(|x| {
+            let a = x.article.as_ref()?;
+            let q = quotes.get(a.id.as_str()).copied().unwrap_or(&[]);
+            Some((x.id, a, x.tokens.as_slice(), q))
+        })
         .collect();
     let alerts = watches.with_revivals(&batch, watches.text_alerts(&read_new))?;
     out.alerts += batch.add_alerts(&alerts)?;

@@ -22,9 +22,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use echotrace_model::Article;
+use echotrace_model::{Article, Quote};
 use echotrace_reuse::Token;
 use echotrace_store::{Batch, NewAlert, Store};
+use echotrace_watch::relation::relation;
 use echotrace_watch::rule::{parse_time, Rule, TimeBasis, Velocity};
 use echotrace_watch::velocity::{bursts, Arrival};
 use echotrace_watch::WatchIndex;
@@ -114,19 +115,20 @@ impl Watching {
         }
     }
 
-    /// What the text and claim watches find in new articles (row id, article, tokens), as alerts.
-    pub fn text_alerts(&self, new: &[(u32, &Article, &[Token])]) -> Vec<NewAlert> {
+    /// What the text and claim watches find in new articles (row id, article, tokens, quotes), as alerts.
+    pub fn text_alerts(&self, new: &[(u32, &Article, &[Token], &[Quote])]) -> Vec<NewAlert> {
         if self.index.is_empty() {
             return Vec::new();
         }
         let now = echotrace_store::now();
         new.par_iter()
-            .flat_map_iter(|&(id, a, tokens)| {
+            .flat_map_iter(|&(id, a, tokens, quotes)| {
                 self.index
                     .match_tokens(&a.body, tokens)
                     .into_iter()
                     .map(move |m| {
                         let by = self.rules.get(&m.watch).map(|r| r.1.by).unwrap_or_default();
+                        let relation = relation(&a.body, m.article_span, quotes);
                         NewAlert {
                             watch: m.watch.clone(),
                             article: id,
@@ -140,6 +142,7 @@ impl Watching {
                                 "watch_text": m.watch_text,
                                 "article_text": m.article_text,
                                 "figure_drift": m.figure_drift,
+                                "relation": relation,
                                 "url": a.origin.url,
                                 "title": a.title,
                                 "outlet": a.outlet,

@@ -25,6 +25,7 @@ use echotrace_reuse::{content_words, tokenize, Aliases, Token};
 pub mod delivery;
 #[cfg(feature = "rank")]
 pub mod rank;
+pub mod relation;
 pub mod rule;
 pub mod velocity;
 

@@ -152,6 +152,20 @@ fn alert_text(a: &AlertRow) -> String {
                 .collect()
         })
         .unwrap_or_default();
+    let r = &e["relation"];
+    let relation = match r["kind"].as_str() {
+        Some("attributes") => format!(
+            "\n    relation: attributes it ({} {})",
+            r["speaker"].as_str().unwrap_or("someone"),
+            r["cue"].as_str().unwrap_or("says")
+        ),
+        Some("disputes") => format!(
+            "\n    relation: disputes it (\"{}\")",
+            r["disputed_by"].as_str().unwrap_or("")
+        ),
+        Some(kind) => format!("\n    relation: {kind} it"),
+        None => String::new(),
+    };
     let head = format!("#{} {when}  {} {} {}", a.id, a.watch, a.tier, a.kind);
     let story = || {
         format!(
@@ -209,7 +223,7 @@ fn alert_text(a: &AlertRow) -> String {
         about.join("  "),
         preview(&field("watch_text"), 160),
         preview(&field("article_text"), 160),
-        drift.concat(),
+        drift.concat() + &relation,
     )
 }
 
