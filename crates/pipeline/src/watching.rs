@@ -25,7 +25,7 @@ use std::collections::{HashMap, HashSet};
 use echotrace_model::{Article, Quote};
 use echotrace_reuse::Token;
 use echotrace_store::{Batch, NewAlert, Store};
-use echotrace_watch::relation::relation;
+use echotrace_watch::relation::Reading;
 use echotrace_watch::rule::{parse_time, Rule, TimeBasis, Velocity};
 use echotrace_watch::velocity::{bursts, Arrival};
 use echotrace_watch::WatchIndex;
@@ -123,35 +123,34 @@ impl Watching {
         let now = echotrace_store::now();
         new.par_iter()
             .flat_map_iter(|&(id, a, tokens, quotes)| {
-                self.index
-                    .match_tokens(&a.body, tokens)
-                    .into_iter()
-                    .map(move |m| {
-                        let by = self.rules.get(&m.watch).map(|r| r.1.by).unwrap_or_default();
-                        let relation = relation(&a.body, m.article_span, quotes);
-                        NewAlert {
-                            watch: m.watch.clone(),
-                            article: id,
-                            kind: m.kind.as_str().to_string(),
-                            tier: m.tier.as_str().to_string(),
-                            score: m.score,
-                            evidence: serde_json::json!({
-                                "coverage": m.coverage,
-                                "watch_span": [m.watch_span.0, m.watch_span.1],
-                                "article_span": [m.article_span.0, m.article_span.1],
-                                "watch_text": m.watch_text,
-                                "article_text": m.article_text,
-                                "figure_drift": m.figure_drift,
-                                "relation": relation,
-                                "url": a.origin.url,
-                                "title": a.title,
-                                "outlet": a.outlet,
-                                "published": a.published,
-                            })
-                            .to_string(),
-                            seen_at: Some(Self::seen_at(a, by, now)),
-                        }
-                    })
+                let matches = self.index.match_tokens(&a.body, tokens);
+                let reading = (!matches.is_empty()).then(|| Reading::new(&a.body, quotes));
+                matches.into_iter().map(move |m| {
+                    let by = self.rules.get(&m.watch).map(|r| r.1.by).unwrap_or_default();
+                    let relation = reading.as_ref().map(|r| r.relation(m.article_span));
+                    NewAlert {
+                        watch: m.watch.clone(),
+                        article: id,
+                        kind: m.kind.as_str().to_string(),
+                        tier: m.tier.as_str().to_string(),
+                        score: m.score,
+                        evidence: serde_json::json!({
+                            "coverage": m.coverage,
+                            "watch_span": [m.watch_span.0, m.watch_span.1],
+                            "article_span": [m.article_span.0, m.article_span.1],
+                            "watch_text": m.watch_text,
+                            "article_text": m.article_text,
+                            "figure_drift": m.figure_drift,
+                            "relation": relation,
+                            "url": a.origin.url,
+                            "title": a.title,
+                            "outlet": a.outlet,
+                            "published": a.published,
+                        })
+                        .to_string(),
+                        seen_at: Some(Self::seen_at(a, by, now)),
+                    }
+                })
             })
             .collect()
     }

@@ -28,8 +28,8 @@ use crate::library::Library;
 
 /// How often a live stream looks for new alerts, and the outbox is drained.
 pub const POLL: Duration = Duration::from_secs(2);
-/// Most deliveries one drain of the outbox makes.
-const DRAIN_BATCH: usize = 256;
+/// Most deliveries one drain of the outbox makes before the next tick may start.
+const DRAIN_BATCH: usize = 4096;
 
 /// The alert routes.
 pub fn routes() -> Router<Arc<Library>> {
@@ -118,12 +118,21 @@ pub async fn deliver_forever(db: PathBuf) {
     loop {
         tick.tick().await;
         let db = db.clone();
-        let drained = tokio::task::spawn_blocking(move || {
+        let drained = tokio::task::spawn_blocking(move || -> echotrace_store::Result<_> {
             let mut store = echotrace_store::Store::open(&db)?;
             if store.webhooks()?.is_empty() {
-                return Ok(Default::default());
+                return Ok(echotrace_watch::delivery::Drained::default());
             }
-            echotrace_watch::delivery::drain(&mut store, DRAIN_BATCH)
+            // A backlog is drained without waiting for the next tick.
+            let mut all = echotrace_watch::delivery::Drained::default();
+            loop {
+                let d = echotrace_watch::delivery::drain(&mut store, DRAIN_BATCH)?;
+                all.delivered += d.delivered;
+                all.failed += d.failed;
+                if d.delivered + d.failed < DRAIN_BATCH || d.failed > 0 {
+                    return Ok(all);
+                }
+            }
         })
         .await;
         match drained {

@@ -32,7 +32,7 @@ mod watches;
 
 pub use error::{Result, StoreError};
 pub use stories::StoryRow;
-pub use watches::{now, AlertRow, Delivery, NewAlert, WatchRow, Webhook};
+pub use watches::{now, AlertRow, Delivery, DeliveryOutcome, NewAlert, WatchRow, Webhook};
 
 /// Schema migrations, in order; `user_version` counts how many were applied.
 const MIGRATIONS: &[&str] = &[

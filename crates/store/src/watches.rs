@@ -98,6 +98,9 @@ pub struct Delivery {
     pub attempts: i64,
 }
 
+/// A delivery's outcome as recorded: `(alert, webhook, Ok | Err((error, time of the next attempt)))`.
+pub type DeliveryOutcome = (i64, i64, std::result::Result<(), (String, i64)>);
+
 /// Seconds since 1970, now.
 pub fn now() -> i64 {
     std::time::SystemTime::now()
@@ -344,20 +347,41 @@ impl Store {
         webhook: i64,
         outcome: std::result::Result<(), (&str, i64)>,
     ) -> Result<()> {
-        match outcome {
-            Ok(()) => self.conn.execute(
-                "UPDATE outbox SET delivered_at = ?3, attempts = attempts + 1, last_error = NULL
-                 WHERE alert = ?1 AND webhook = ?2",
-                params![alert, webhook, now()],
-            ),
-            Err((error, next_at)) => self.conn.execute(
-                "UPDATE outbox SET attempts = attempts + 1, last_error = ?3, next_at = ?4
-                 WHERE alert = ?1 AND webhook = ?2",
-                params![alert, webhook, error, next_at],
-            ),
+        let outcome = outcome.map_err(|(e, next)| (e.to_string(), next));
+        self.record_deliveries(&[(alert, webhook, outcome)])
+    }
+
+    /// Records many delivery outcomes in one transaction.
+    pub fn record_deliveries(&mut self, outcomes: &[DeliveryOutcome]) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(err)?;
+        {
+            let mut ok = tx
+                .prepare_cached(
+                    "UPDATE outbox SET delivered_at = ?3, attempts = attempts + 1, last_error = NULL
+                     WHERE alert = ?1 AND webhook = ?2",
+                )
+                .map_err(err)?;
+            let mut failed = tx
+                .prepare_cached(
+                    "UPDATE outbox SET attempts = attempts + 1, last_error = ?3, next_at = ?4
+                     WHERE alert = ?1 AND webhook = ?2",
+                )
+                .map_err(err)?;
+            let t = now();
+            for (alert, webhook, outcome) in outcomes {
+                match outcome {
+                    Ok(()) => ok.execute(params![alert, webhook, t]),
+                    Err((error, next_at)) => {
+                        failed.execute(params![alert, webhook, error, next_at])
+                    }
+                }
+                .map_err(err)?;
+            }
         }
-        .map(|_| ())
-        .map_err(err)
+        tx.commit().map_err(err)
     }
 
     /// Makes every waiting delivery due now (a retry without waiting out the backoff); returns how many.

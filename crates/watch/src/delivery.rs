@@ -29,6 +29,8 @@ pub const FIRST_RETRY_S: i64 = 30;
 pub const MAX_RETRY_S: i64 = 3_600;
 /// Longest a receiver may take to answer.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
+/// Deliveries posted at once (each on its own connection, kept alive between posts).
+pub const CONCURRENT_POSTS: usize = 8;
 
 /// What one drain of the outbox did.
 #[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
@@ -66,9 +68,16 @@ pub fn backoff(attempts: i64) -> i64 {
     (FIRST_RETRY_S << shift).min(MAX_RETRY_S)
 }
 
+/// Deliveries read from the outbox and recorded back per round of [`drain`].
+const ROUND: usize = 512;
+
 /// Posts every delivery due now, at most `limit`, recording each outcome in the store.
 ///
-/// Fails only when the store does; a receiver's failure is recorded and retried later.
+/// Posts go out [`CONCURRENT_POSTS`] at a time, in rounds of at most
+/// [`ROUND`] whose outcomes are recorded in one transaction: a process
+/// killed mid-round posts that round again at its next drain (at least
+/// once; receivers deduplicate by alert id). Fails only when the store
+/// does; a receiver's failure is recorded and retried later.
 pub fn drain(store: &mut Store, limit: usize) -> echotrace_store::Result<Drained> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(TIMEOUT))
@@ -76,23 +85,53 @@ pub fn drain(store: &mut Store, limit: usize) -> echotrace_store::Result<Drained
         .build()
         .into();
     let mut drained = Drained::default();
-    for d in store.due_deliveries(echotrace_store::now(), limit)? {
-        let outcome = post(&agent, &d);
-        match &outcome {
-            Ok(()) => drained.delivered += 1,
-            Err(e) => {
-                drained.failed += 1;
-                tracing::warn!(alert = d.alert.id, url = %d.webhook.url, error = %e, "webhook delivery failed; retried later");
-            }
+    let mut left = limit;
+    while left > 0 {
+        let due = store.due_deliveries(echotrace_store::now(), left.min(ROUND))?;
+        if due.is_empty() {
+            break;
         }
-        let next = echotrace_store::now() + backoff(d.attempts);
-        store.record_delivery(
-            d.alert.id,
-            d.webhook.id,
-            outcome.as_ref().map(|_| ()).map_err(|e| (e.as_str(), next)),
-        )?;
+        left -= due.len();
+        let outcomes = post_all(&agent, &due);
+        let mut record = Vec::with_capacity(due.len());
+        for (d, outcome) in due.iter().zip(outcomes) {
+            match &outcome {
+                Ok(()) => drained.delivered += 1,
+                Err(e) => {
+                    drained.failed += 1;
+                    tracing::warn!(alert = d.alert.id, url = %d.webhook.url, error = %e, "webhook delivery failed; retried later");
+                }
+            }
+            let next = echotrace_store::now() + backoff(d.attempts);
+            record.push((d.alert.id, d.webhook.id, outcome.map_err(|e| (e, next))));
+        }
+        store.record_deliveries(&record)?;
+        if due.len() < ROUND {
+            break;
+        }
     }
     Ok(drained)
+}
+
+/// Posts `due`, [`CONCURRENT_POSTS`] at a time; the outcomes in the same order.
+fn post_all(agent: &ureq::Agent, due: &[Delivery]) -> Vec<Result<(), String>> {
+    let per = due.len().div_ceil(CONCURRENT_POSTS).max(1);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = due
+            .chunks(per)
+            .map(|chunk| {
+                let posts = move || chunk.iter().map(|d| post(agent, d)).collect::<Vec<_>>();
+                (chunk.len(), scope.spawn(posts))
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|(n, w)| {
+                w.join()
+                    .unwrap_or_else(|_| vec![Err("the posting thread failed".to_string()); n])
+            })
+            .collect()
+    })
 }
 
 fn post(agent: &ureq::Agent, d: &Delivery) -> Result<(), String> {

@@ -65,8 +65,40 @@ pub struct Relation {
     pub disputed_by: Option<String>,
 }
 
+/// An article read for relations: its body, its sentences (found once) and its quotes.
+pub struct Reading<'a> {
+    body: &'a str,
+    sentences: Vec<(usize, usize)>,
+    quotes: &'a [Quote],
+}
+
+impl<'a> Reading<'a> {
+    /// Splits `body` into sentences once, for every match in it.
+    pub fn new(body: &'a str, quotes: &'a [Quote]) -> Reading<'a> {
+        Reading {
+            body,
+            sentences: echotrace_language::sentences::sentences(body),
+            quotes,
+        }
+    }
+
+    /// The relation of the stretch `span` (bytes of the body) to the watched text.
+    pub fn relation(&self, span: (usize, usize)) -> Relation {
+        relation_in(self.body, &self.sentences, span, self.quotes)
+    }
+}
+
 /// The relation of the stretch `span` (bytes of `body`) to the watched text, given the article's quotes.
 pub fn relation(body: &str, span: (usize, usize), quotes: &[Quote]) -> Relation {
+    Reading::new(body, quotes).relation(span)
+}
+
+fn relation_in(
+    body: &str,
+    sentences: &[(usize, usize)],
+    span: (usize, usize),
+    quotes: &[Quote],
+) -> Relation {
     let (s, e) = span;
     let len = e.saturating_sub(s).max(1);
     let attributed = quotes
@@ -87,7 +119,7 @@ pub fn relation(body: &str, span: (usize, usize), quotes: &[Quote]) -> Relation 
             .iter()
             .any(|d| c.split_whitespace().any(|w| w == *d))
     });
-    let around = around(body, span);
+    let around = around(body, sentences, span);
     if let Some(word) = denial.or_else(|| dispute_word(&around)) {
         out.kind = "disputes";
         out.disputed_by = Some(word);
@@ -96,8 +128,7 @@ pub fn relation(body: &str, span: (usize, usize), quotes: &[Quote]) -> Relation 
 }
 
 /// The sentences `span` touches and the one after it.
-fn around(body: &str, (s, e): (usize, usize)) -> String {
-    let sentences = echotrace_language::sentences::sentences(body);
+fn around(body: &str, sentences: &[(usize, usize)], (s, e): (usize, usize)) -> String {
     let first = sentences
         .iter()
         .position(|&(_, end)| end > s)
