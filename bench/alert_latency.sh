@@ -30,6 +30,7 @@ import http.server, json, os, sqlite3, subprocess, sys, threading, time, urllib.
 base, pages, work, per = sys.argv[1].rstrip('/'), sys.argv[2], sys.argv[3], int(sys.argv[4])
 got = []  # (time received, alert)
 class Hook(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keeps connections alive, as receivers in production do
     def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         got.append((time.time(), json.loads(body)))
