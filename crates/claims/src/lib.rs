@@ -7,10 +7,12 @@
 //! [`entities`] (people, organisations, places, keyed through the alias
 //! table). Offsets are UTF-8 byte offsets into the article body.
 
+pub mod attribution;
 pub mod entities;
 pub mod names;
 pub mod numbers;
 pub mod quotes;
+pub mod tagger;
 
 use echotrace_model::{Article, Claim, Entity, Quote};
 use echotrace_reuse::Aliases;
