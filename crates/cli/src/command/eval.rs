@@ -50,6 +50,10 @@ pub struct EvalArgs {
     /// (the shipped one is crates/watch/data/rank.json).
     #[arg(long)]
     rank_model_out: Option<PathBuf>,
+    /// With attribution: write the tagger trained on every text to this file
+    /// (the shipped one is crates/claims/data/attribution.bin).
+    #[arg(long)]
+    attribution_model_out: Option<PathBuf>,
 }
 
 impl EvalArgs {
@@ -103,7 +107,10 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         println!("{}", echotrace_eval::calibrate_embedder(&dir, e.as_ref())?);
     }
     if args.wants(EvalSet::Attribution) {
-        println!("{}", echotrace_eval::attribution::table(&dir)?);
+        println!(
+            "{}",
+            echotrace_eval::attribution::table(&dir, args.attribution_model_out.as_deref())?
+        );
     }
     if args.wants(EvalSet::Clustering) {
         clustering(&dir)?;
