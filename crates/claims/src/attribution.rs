@@ -204,7 +204,8 @@ pub fn spans(tagger: &Tagger, body: &str) -> Vec<Span> {
 /// The attributions of `body`: each content span with the nearest cue of its paragraph and that cue's nearest source.
 pub fn attributions(tagger: &Tagger, body: &str) -> Vec<Attribution> {
     let found = spans(tagger, body);
-    let paragraph = |b: usize| body[..b].matches('\n').count();
+    let breaks: Vec<usize> = body.match_indices('\n').map(|(b, _)| b).collect();
+    let paragraph = |b: usize| breaks.partition_point(|&x| x < b);
     let of = |role: Role| found.iter().filter(move |s| s.role == role);
     let nearest = |role: Role, at: (usize, usize)| {
         of(role)
