@@ -36,6 +36,62 @@ pub struct StoryParams {
     pub reuse_full: f32,
     /// Weight of the anchor cosine (names and figures only) against the full term cosine.
     pub anchor_weight: f32,
+    /// A learned affinity over the pair's channels; none: the strongest channel is the affinity.
+    pub pair_model: Option<PairModel>,
+}
+
+/// Number of inputs a [`PairModel`] weighs (see [`PairModel::inputs`]).
+pub const PAIR_INPUTS: usize = 7;
+
+/// What two articles share, channel by channel, before the channels are combined.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct PairChannels {
+    /// TF-IDF cosine over all terms.
+    pub term: f32,
+    /// TF-IDF cosine over anchors (names, acronyms, figures).
+    pub anchor: f32,
+    /// Shared-text coverage, 1.0 at `reuse_full`.
+    pub reuse: f32,
+    /// Multilingual document-vector affinity (0 without a model).
+    pub document: f32,
+    /// Whether the two articles are in different known languages.
+    pub cross_language: bool,
+}
+
+/// A logistic model of "one story" over a pair's channels, learned from clustered articles.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PairModel {
+    /// Intercept.
+    pub bias: f32,
+    /// One weight per input of [`PairModel::inputs`].
+    pub weights: [f32; PAIR_INPUTS],
+}
+
+impl PairModel {
+    /// The model's inputs for a pair: the channels, their square roots, and the anchor cosine across languages.
+    pub fn inputs(c: &PairChannels) -> [f32; PAIR_INPUTS] {
+        let cross = if c.cross_language { 1.0 } else { 0.0 };
+        [
+            c.term,
+            c.anchor,
+            c.reuse,
+            c.document,
+            c.term.sqrt(),
+            c.anchor.sqrt(),
+            c.anchor * cross,
+        ]
+    }
+
+    /// The probability that the pair is one story.
+    pub fn affinity(&self, c: &PairChannels) -> f32 {
+        let z: f32 = self.bias
+            + Self::inputs(c)
+                .iter()
+                .zip(&self.weights)
+                .map(|(x, w)| x * w)
+                .sum::<f32>();
+        1.0 / (1.0 + (-z).exp())
+    }
 }
 
 impl Default for StoryParams {
@@ -45,6 +101,7 @@ impl Default for StoryParams {
             window_days: 30,
             reuse_full: 0.25,
             anchor_weight: 1.0,
+            pair_model: None,
         }
     }
 }
@@ -157,7 +214,17 @@ fn cluster_articles(
         }
     }
     let nodes = EchoNodes::join(&dates, &affinity, frozen, params.window_days);
-    let term_pairs = similar_terms(space, params, articles.len());
+    let term_pairs = match &params.pair_model {
+        Some(model) => {
+            let channels = pair_channels(articles, passages, space, params, documents);
+            affinity = channels
+                .iter()
+                .map(|&(a, b, c)| ((a, b), model.affinity(&c)))
+                .collect();
+            Vec::new()
+        }
+        None => similar_terms(space, params, articles.len()),
+    };
     let node_pairs = nodes.ties(&affinity, &term_pairs);
     for (x, y, w) in term_pairs {
         let e = affinity.entry((x.min(y), x.max(y))).or_insert(0.0);
@@ -165,6 +232,54 @@ fn cluster_articles(
     }
     let clusters = nodes.link(&node_pairs, &dates, params);
     (clusters, affinity)
+}
+
+/// Every candidate pair (lower index first) with what it shares, channel by channel.
+///
+/// Candidates are the pairs the term or anchor index finds (cosine at least
+/// 0.08 among each article's closest) and the pairs that share text or, with
+/// document vectors, lie close across languages.
+pub fn pair_channels(
+    articles: &[Article],
+    passages: &[Passage],
+    space: &TermSpace,
+    params: &StoryParams,
+    documents: Option<&[Vec<f32>]>,
+) -> Vec<(usize, usize, PairChannels)> {
+    let max_df = term_max_df(articles.len());
+    let mut by: HashMap<(usize, usize), PairChannels> = HashMap::new();
+    let key = |a: usize, b: usize| (a.min(b), a.max(b));
+    for (a, b, w) in terms::similar_pairs(space, &space.vectors, 0.08, max_df) {
+        by.entry(key(a, b)).or_default().term = w;
+    }
+    for (a, b, w) in terms::similar_pairs(space, &space.anchors, 0.08, max_df) {
+        by.entry(key(a, b)).or_default().anchor = w;
+    }
+    for ((a, b), w) in reuse_affinity(articles, passages, params) {
+        by.entry((a, b)).or_default().reuse = w;
+    }
+    if let Some(vectors) = documents {
+        for (a, b, w) in document_affinities(articles, vectors) {
+            by.entry((a, b)).or_default().document = w;
+        }
+    }
+    let known = |i: usize| !articles[i].language.is_empty() && articles[i].language != "und";
+    let mut out: Vec<(usize, usize, PairChannels)> = by
+        .into_iter()
+        .map(|((a, b), mut c)| {
+            // A pair found by one channel only still has the other cosines.
+            if c.term == 0.0 {
+                c.term = cosine(&space.vectors[a], &space.vectors[b]);
+            }
+            if c.anchor == 0.0 {
+                c.anchor = cosine(&space.anchors[a], &space.anchors[b]);
+            }
+            c.cross_language = known(a) && known(b) && articles[a].language != articles[b].language;
+            (a, b, c)
+        })
+        .collect();
+    out.sort_unstable_by_key(|x| (x.0, x.1));
+    out
 }
 
 /// Term and anchor similarity between articles, the anchors' weighed by `params.anchor_weight`.

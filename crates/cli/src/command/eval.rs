@@ -139,6 +139,10 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
 fn clustering(dir: &Path) -> anyhow::Result<()> {
     let params = echotrace_stories::StoryParams::default();
     println!("{}", echotrace_eval::clustering::evaluate(dir, &params)?);
+    println!(
+        "{}",
+        echotrace_eval::clustering::cross_validate(dir, &params)?
+    );
     if !cfg!(feature = "embed") {
         return Ok(());
     }
