@@ -12,6 +12,7 @@ pub mod clustering;
 pub mod crawl;
 mod error;
 pub mod planted;
+pub mod translation;
 
 use std::collections::HashSet;
 use std::io::Read;
@@ -530,7 +531,34 @@ pub fn calibrate_embedder(
         "  current threshold: {:.2}; * precision with as many same-text pairs as re-worded ones\n",
         embedder.threshold()
     ));
+    s.push_str(&embedding_speed(&pos, embedder)?);
     Ok(s)
+}
+
+/// Sentences per second on the first 1,000 calibration sentences, batched
+/// in text order (64 a batch) against batched by length (as the reuse stage does).
+fn embedding_speed(
+    pairs: &[(String, String)],
+    embedder: &dyn echotrace_reuse::SentenceEmbedder,
+) -> Result<String> {
+    let texts: Vec<&str> = pairs
+        .iter()
+        .flat_map(|p| [p.0.as_str(), p.1.as_str()])
+        .take(1000)
+        .collect();
+    let t = Instant::now();
+    for chunk in texts.chunks(64) {
+        embedder.embed(chunk)?;
+    }
+    let in_order = texts.len() as f64 / t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    echotrace_reuse::translation::embed_by_length(&texts, embedder)?;
+    let by_length = texts.len() as f64 / t.elapsed().as_secs_f64();
+    Ok(format!(
+        "  speed on {} news sentences ({} threads): {in_order:.1} sentences/s in text order, {by_length:.1} batched by length\n",
+        texts.len(),
+        rayon::current_num_threads()
+    ))
 }
 
 /// Formats planted-reuse scores as a text table.

@@ -25,6 +25,7 @@ pub mod index;
 pub mod normalize;
 pub mod semantic;
 pub mod trace;
+pub mod translation;
 
 use echotrace_model::{Article, EchoGroup, Passage, PassageKind, Span};
 use rayon::prelude::*;
@@ -142,10 +143,28 @@ pub fn find_passages_with(
                 .map(|(a, t)| anchors::anchors_of(&a.body, t))
                 .collect();
             let cross = anchors::cross_language_pairs(articles, &anchors, &skip);
-            let (more, st) = semantic::anchored_matches(&bodies, &cross, &anchors, e)?;
+            let (mut more, st) = semantic::anchored_matches(&bodies, &cross, &anchors, e)?;
             stats.embedded += st.embedded;
             stats.compared += st.compared;
             stats.cross_language_pairs = cross.len();
+            #[cfg(feature = "embed")]
+            {
+                let languages: Vec<&str> = articles.iter().map(|a| a.language.as_str()).collect();
+                let lexical: std::collections::HashMap<(usize, usize), semantic::Coverage> =
+                    aligned
+                        .iter()
+                        .map(|(ia, ib, als)| {
+                            let c = semantic::covered_ranges(&tokens[*ia], &tokens[*ib], als);
+                            ((*ia, *ib), c)
+                        })
+                        .collect();
+                let params = translation::TranslationParams::default();
+                let c = translation::candidates(&bodies, &languages, e, &params)?;
+                stats.embedded += c.embedded;
+                stats.compared += c.lookups;
+                let runs = translation::merge_runs(&c.sentences, &c.matches, &params);
+                more = translation::add_uncovered(more, runs, &lexical);
+            }
             found.extend(variants_found(more));
         }
     }

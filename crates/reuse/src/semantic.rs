@@ -151,21 +151,9 @@ fn embed_and_match(
     // Embed each needed sentence once.
     let mut keys: Vec<(usize, (usize, usize))> = need.into_iter().collect();
     keys.sort_unstable();
-    let mut vectors: HashMap<(usize, (usize, usize)), Vec<f32>> = HashMap::new();
-    for chunk in keys.chunks(64) {
-        let texts: Vec<&str> = chunk.iter().map(|&(d, (x, y))| &bodies[d][x..y]).collect();
-        let vs = embedder.embed(&texts)?;
-        if vs.len() != chunk.len() {
-            return Err(EmbedError::Count {
-                model: embedder.name().to_string(),
-                got: vs.len(),
-                sentences: chunk.len(),
-            });
-        }
-        for (k, v) in chunk.iter().zip(vs) {
-            vectors.insert(*k, v);
-        }
-    }
+    let texts: Vec<&str> = keys.iter().map(|&(d, (x, y))| &bodies[d][x..y]).collect();
+    let vs = crate::translation::embed_by_length(&texts, embedder)?;
+    let vectors: HashMap<(usize, (usize, usize)), Vec<f32>> = keys.into_iter().zip(vs).collect();
     let mut stats = SemanticStats {
         embedded: vectors.len(),
         ..Default::default()

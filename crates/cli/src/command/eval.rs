@@ -24,6 +24,8 @@ pub enum EvalSet {
     Reuse,
     /// Calibration of the sentence-embedding threshold (builds with `--features embed`).
     Embed,
+    /// Translations planted from the Tatoeba pairs (translation), cross-validated by folds of the pairs (builds with `--features embed`; needs a multilingual model).
+    Translation,
     /// Story clustering (clustering), beside a TF-IDF single-linkage baseline.
     Clustering,
     /// Quote attribution spans (attribution): source, cue, content.
@@ -54,6 +56,9 @@ pub struct EvalArgs {
     /// (the shipped one is crates/claims/data/attribution.bin).
     #[arg(long)]
     attribution_model_out: Option<PathBuf>,
+    /// With translation: planted translations per language.
+    #[arg(long, default_value_t = 50)]
+    cases: usize,
 }
 
 impl EvalArgs {
@@ -106,6 +111,9 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         let e = load_embedder(None)?;
         println!("{}", echotrace_eval::calibrate_embedder(&dir, e.as_ref())?);
     }
+    if args.set == EvalSet::Translation {
+        translation(&dir, args.cases)?;
+    }
     if args.wants(EvalSet::Attribution) {
         println!(
             "{}",
@@ -133,6 +141,29 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         println!("{}", echotrace_eval::table(title, &rows));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Planted translations, scored with the installed multilingual model.
+#[cfg(feature = "embed")]
+fn translation(dir: &Path, cases: usize) -> anyhow::Result<()> {
+    let e = load_embedder(None)?;
+    if !e.multilingual() {
+        anyhow::bail!(
+            "{} is not multilingual: install multilingual-e5-small (scripts/fetch-model.sh e5) and set ECHOTRACE_MODEL_DIR to it",
+            e.name()
+        );
+    }
+    println!(
+        "{}",
+        echotrace_eval::translation::evaluate(dir, e.as_ref(), cases)?
+    );
+    Ok(())
+}
+
+/// Planted translations need the sentence model: in a build without `embed`, say how to get one.
+#[cfg(not(feature = "embed"))]
+fn translation(_dir: &Path, _cases: usize) -> anyhow::Result<()> {
+    Err(echotrace_reuse::EmbedError::NotBuilt.into())
 }
 
 /// Story clustering, and with a multilingual model installed (feature `embed`) also with document vectors.
