@@ -187,6 +187,15 @@ impl Chars {
     pub fn recall(&self) -> f64 {
         self.right as f64 / self.gold.max(1) as f64
     }
+    /// Harmonic mean of precision and recall.
+    pub fn f1(&self) -> f64 {
+        let (p, r) = (self.precision(), self.recall());
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
+    }
     /// Share of the found characters that are right (1 when nothing was found).
     pub fn precision(&self) -> f64 {
         if self.found == 0 {
@@ -223,11 +232,7 @@ pub fn score(
                 }
             }
         }
-        let chars = |mask: &[bool]| {
-            body.char_indices()
-                .filter(|&(i, _)| mask[i])
-                .count()
-        };
+        let chars = |mask: &[bool]| body.char_indices().filter(|&(i, _)| mask[i]).count();
         total.add(Chars {
             gold: body[case.gold.0..case.gold.1].chars().count(),
             found: chars(&found_mask),
@@ -256,7 +261,11 @@ pub fn evaluate(
     for (k, lang) in LANGUAGES.iter().enumerate() {
         let corpus = generate(dir, *lang, &english, cases, 7 + k as u64)?;
         let bodies: Vec<&str> = corpus.articles.iter().map(|a| a.body.as_str()).collect();
-        let languages: Vec<&str> = corpus.articles.iter().map(|a| a.language.as_str()).collect();
+        let languages: Vec<&str> = corpus
+            .articles
+            .iter()
+            .map(|a| a.language.as_str())
+            .collect();
         let c = candidates(&bodies, &languages, &cached, &loose).map_err(EvalError::Embed)?;
         corpora.push((corpus, c));
     }
@@ -333,7 +342,11 @@ pub fn evaluate(
     for (k, (corpus, c)) in corpora.iter().enumerate() {
         let h = held_out[k];
         pooled.add(h);
-        let s = score(corpus, &merge_runs(&c.sentences, &c.matches, &shipped), &all);
+        let s = score(
+            corpus,
+            &merge_runs(&c.sentences, &c.matches, &shipped),
+            &all,
+        );
         pooled_shipped.add(s);
         out.push_str(&format!(
             "| {} | {} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} |\n",
@@ -341,7 +354,7 @@ pub fn evaluate(
             corpus.cases.len(),
             h.recall(),
             h.precision(),
-            f1(h),
+            h.f1(),
             s.recall(),
             s.precision()
         ));
@@ -351,7 +364,7 @@ pub fn evaluate(
         corpora.iter().map(|(c, _)| c.cases.len()).sum::<usize>(),
         pooled.recall(),
         pooled.precision(),
-        f1(pooled),
+        pooled.f1(),
         pooled_shipped.recall(),
         pooled_shipped.precision()
     ));
@@ -361,15 +374,6 @@ pub fn evaluate(
         shipped.min_cosine, shipped.run_margin, shipped.single_margin
     ));
     Ok(out)
-}
-
-fn f1(c: Chars) -> f64 {
-    let (p, r) = (c.precision(), c.recall());
-    if p + r == 0.0 {
-        0.0
-    } else {
-        2.0 * p * r / (p + r)
-    }
 }
 
 /// An embedder that remembers every sentence it embedded, so corpora sharing English articles embed them once.
@@ -457,7 +461,10 @@ mod tests {
         let en = read_lines(&d.join("translation/tatoeba.ita-eng.eng")).unwrap();
         for case in &c.cases {
             let planted = &c.articles[case.foreign].body[case.gold.0..case.gold.1];
-            let first = fo.iter().position(|l| planted.starts_with(l.as_str())).unwrap();
+            let first = fo
+                .iter()
+                .position(|l| planted.starts_with(l.as_str()))
+                .unwrap();
             assert!(c.articles[case.english].body.contains(en[first].as_str()));
             assert!(c.articles[case.foreign].body.len() > planted.len());
         }
@@ -468,7 +475,9 @@ mod tests {
     #[test]
     fn only_the_planted_partner_counts_as_right() {
         let Some(d) = dir() else { return };
-        let english: Vec<String> = (0..5).map(|i| format!("Sentence {i} here. Next one.")).collect();
+        let english: Vec<String> = (0..5)
+            .map(|i| format!("Sentence {i} here. Next one."))
+            .collect();
         let c = generate(&d, LANGUAGES[1], &english, 5, 2).unwrap();
         let case = &c.cases[0];
         let m = |partner: usize| {

@@ -324,4 +324,41 @@ mod tests {
             "{passages:#?}"
         );
     }
+
+    #[test]
+    fn a_translated_paragraph_without_names_or_figures_is_found_by_meaning() {
+        let Some(m) = e5() else { return };
+        use echotrace_model::Article;
+        let art = |id: &str, language: &str, body: &str| Article {
+            id: id.into(),
+            language: language.into(),
+            body: body.into(),
+            ..Default::default()
+        };
+        let arts = vec![
+            art("a0", "en", "The market opened late because of the storm. Critics say the decision was taken in secret and without any public debate. They warn that ordinary families will pay the price for years to come. The weather improved in the afternoon."),
+            art("a1", "es", "El equipo local ganó el partido del domingo. Los críticos dicen que la decisión se tomó en secreto y sin ningún debate público. Advierten que las familias comunes pagarán el precio durante años. La próxima jornada se jugará en casa."),
+        ];
+        let crate::Reused { passages, .. } = crate::find_passages_with(
+            &arts,
+            &crate::Aliases::builtin(),
+            &crate::ReuseParams::default(),
+            Some(&m),
+        )
+        .unwrap();
+        let hit = passages
+            .iter()
+            .find(|p| p.kind == echotrace_model::PassageKind::Translation)
+            .expect("a translation passage");
+        let (a, b) = (
+            &arts[0].body[hit.a.start..hit.a.end],
+            &arts[1].body[hit.b.start..hit.b.end],
+        );
+        assert!(
+            a.contains("in secret") && a.contains("pay the price"),
+            "{a}"
+        );
+        assert!(b.contains("en secreto") && b.contains("el precio"), "{b}");
+        assert!(!b.contains("partido") && !a.contains("storm"), "{a} | {b}");
+    }
 }

@@ -143,12 +143,12 @@ pub fn find_passages_with(
                 .map(|(a, t)| anchors::anchors_of(&a.body, t))
                 .collect();
             let cross = anchors::cross_language_pairs(articles, &anchors, &skip);
-            let (mut more, st) = semantic::anchored_matches(&bodies, &cross, &anchors, e)?;
+            let (more, st) = semantic::anchored_matches(&bodies, &cross, &anchors, e)?;
             stats.embedded += st.embedded;
             stats.compared += st.compared;
             stats.cross_language_pairs = cross.len();
             #[cfg(feature = "embed")]
-            {
+            let more = {
                 let languages: Vec<&str> = articles.iter().map(|a| a.language.as_str()).collect();
                 let lexical: std::collections::HashMap<(usize, usize), semantic::Coverage> =
                     aligned
@@ -163,8 +163,8 @@ pub fn find_passages_with(
                 stats.embedded += c.embedded;
                 stats.compared += c.lookups;
                 let runs = translation::merge_runs(&c.sentences, &c.matches, &params);
-                more = translation::add_uncovered(more, runs, &lexical);
-            }
+                translation::add_uncovered(more, runs, &lexical)
+            };
             found.extend(variants_found(more));
         }
     }

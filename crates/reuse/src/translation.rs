@@ -232,7 +232,9 @@ fn neighbours(units: &Units, vectors: &[Vec<f32>], k: usize) -> (Hits, usize) {
     let indices: Vec<Hnsw<f32, DistDot>> = by_lang
         .iter()
         .map(|members| {
-            let layers = 16.min((members.len().max(2) as f64).ln().ceil() as usize).max(1);
+            let layers = 16
+                .min((members.len().max(2) as f64).ln().ceil() as usize)
+                .max(1);
             let h = Hnsw::<f32, DistDot>::new(16, members.len().max(1), layers, 128, DistDot {});
             let data: Vec<(&[f32], usize)> = members
                 .iter()
@@ -398,9 +400,9 @@ pub fn merge_runs(
             run.clear();
         };
         for m in ms {
-            let follows = run
-                .last()
-                .is_some_and(|p| m.sa > p.sa && m.sa <= p.sa + 2 && m.sb > p.sb && m.sb <= p.sb + 2);
+            let follows = run.last().is_some_and(|p| {
+                m.sa > p.sa && m.sa <= p.sa + 2 && m.sb > p.sb && m.sb <= p.sb + 2
+            });
             if !follows {
                 flush(&mut run, &mut out);
             }
@@ -424,7 +426,9 @@ pub fn add_uncovered(
         let c: usize = ranges.iter().map(|&x| overlap(x, r)).sum();
         c * 2 >= r.1 - r.0
     };
-    let mut taken: HashMap<(usize, usize), Vec<((usize, usize), (usize, usize))>> = HashMap::new();
+    // Per article pair, the (a, b) byte ranges already taken.
+    type Taken = Vec<(crate::semantic::Range, crate::semantic::Range)>;
+    let mut taken: HashMap<(usize, usize), Taken> = HashMap::new();
     for (a, b, m) in &found {
         taken.entry((*a, *b)).or_default().push((m.a, m.b));
     }
@@ -435,8 +439,7 @@ pub fn add_uncovered(
             }
         }
         let t = taken.entry((a, b)).or_default();
-        if t
-            .iter()
+        if t.iter()
             .any(|&(x, y)| overlap(x, m.a) > 0 || overlap(y, m.b) > 0)
         {
             continue;
@@ -470,7 +473,11 @@ mod tests {
     #[test]
     fn consecutive_matches_merge_into_one_passage_at_the_run_margin() {
         let p = TranslationParams::default();
-        let run = [m(2, 5, p.run_margin), m(3, 6, p.run_margin), m(5, 7, p.run_margin)];
+        let run = [
+            m(2, 5, p.run_margin),
+            m(3, 6, p.run_margin),
+            m(5, 7, p.run_margin),
+        ];
         let out = merge_runs(&sentences(), &run, &p);
         assert_eq!(out.len(), 1, "{out:?}");
         assert_eq!(out[0].2.a, (20, 59));
