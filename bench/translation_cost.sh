@@ -3,6 +3,9 @@
 # clustering development set (English, Indonesian, Chinese; only each article's
 # title and sentences are read, never the gold fields) turned into JSONL, analysed
 # without and with `--embed` (multilingual-e5-small, scripts/fetch-model.sh e5).
+# Then the same pages grown into a store by ten `ingest --embed` runs of a tenth
+# each (sentence vectors kept in the store, looked up in an index that grows),
+# and its translation passages against analyze's.
 # Prints seconds, peak memory and passages by kind, same- and cross-language.
 # Usage: bench/translation_cost.sh [DATASETS_DIR] [MODEL_DIR]
 set -euo pipefail
@@ -37,3 +40,31 @@ PY
 )
   printf '| %s | %s | %d | %s |\n' "$run" "$secs" $((kb / 1024)) "$kinds"
 done
+
+# A store grown in ten ingests with the model.
+split -n l/10 -d --additional-suffix=.jsonl "$work/pages.jsonl" "$work/part"
+total=0; peak=0
+for part in "$work"/part*.jsonl; do
+  /usr/bin/time -f "%e %M" -o "$work/time" target/release/echotrace ingest --db "$work/store.db" --embed --model "$model" --quiet "$part" 2>/dev/null
+  read -r secs kb < "$work/time"
+  total=$(python3 -c "print(round($total + $secs, 2))"); [ "$kb" -gt "$peak" ] && peak=$kb
+done
+target/release/echotrace export --db "$work/store.db" --format jsonl-passages --quiet > "$work/store-passages.jsonl"
+target/release/echotrace export --db "$work/store.db" --format jsonl-articles --quiet > "$work/store-articles.jsonl"
+python3 - "$work/store-articles.jsonl" "$work/store-passages.jsonl" "$work/model/report.json" "$total" $((peak / 1024)) <<'PY'
+import json, sys, collections
+arts = [json.loads(l) for l in open(sys.argv[1])]
+url = {a["id"]: a["origin"]["url"] for a in arts}
+lang = {a["id"]: a["language"] for a in arts}
+ps = [json.loads(l) for l in open(sys.argv[2])]
+c = collections.Counter((p["kind"], lang[p["a"]["article"]] != lang[p["b"]["article"]]) for p in ps)
+kinds = ", ".join(f"{k} {'cross' if x else 'same'}: {n}" for (k, x), n in sorted(c.items()))
+print(f"| ingest, model, 10 parts | {sys.argv[4]} | {sys.argv[5]} | {kinds} |")
+def key(p, u):
+    return (u[p["a"]["article"]], p["a"]["start"], p["a"]["end"], u[p["b"]["article"]], p["b"]["start"], p["b"]["end"])
+stored = {key(p, url) for p in ps if p["kind"] == "translation"}
+r = json.load(open(sys.argv[3]))
+aurl = {a["id"]: a["origin"]["url"] for a in r["articles"]}
+analyzed = {key(p, aurl) for p in r["passages"] if p["kind"] == "translation"}
+print(f"\ntranslation passages: analyze {len(analyzed)}, grown store {len(stored)}, both {len(stored & analyzed)}")
+PY

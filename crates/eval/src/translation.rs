@@ -271,12 +271,102 @@ pub fn evaluate(
     }
     let secs = started.elapsed().as_secs_f64();
     let embedded = cached.computed();
-    // The grid the settings are chosen from.
+    // The same search on vectors quantised to 8 bits, as a collection stores them.
+    let quantised = Quantising(&cached);
+    let mut corpora_q = Vec::new();
+    for (corpus, _) in &corpora {
+        let bodies: Vec<&str> = corpus.articles.iter().map(|a| a.body.as_str()).collect();
+        let languages: Vec<&str> = corpus
+            .articles
+            .iter()
+            .map(|a| a.language.as_str())
+            .collect();
+        corpora_q
+            .push(candidates(&bodies, &languages, &quantised, &loose).map_err(EvalError::Embed)?);
+    }
+    let (held_out, chosen) =
+        cross_validate(&corpora.iter().map(|(c, m)| (c, m)).collect::<Vec<_>>());
+    let (held_out_q, _) = cross_validate(
+        &corpora
+            .iter()
+            .zip(&corpora_q)
+            .map(|((c, _), m)| (c, m))
+            .collect::<Vec<_>>(),
+    );
+    let all: Vec<usize> = (0..FOLDS).collect();
+    let shipped = TranslationParams::default();
+    let on_all = choose(
+        &corpora.iter().map(|(c, m)| (c, m)).collect::<Vec<_>>(),
+        &all,
+    );
+    let mut out = format!(
+        "planted translations ({} per language; {} distinct sentences embedded by {} in {secs:.1} s, {:.1} sentences/s), scored on held-out folds of the pairs; int8: the same with vectors quantised to 8 bits as a collection stores them\n| language | cases | recall | precision | F1 | shipped settings: recall | precision | int8: recall | precision |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
+        corpora.first().map_or(0, |(c, _)| c.cases.len()),
+        embedded,
+        embedder.name(),
+        embedded as f64 / secs.max(1e-9),
+    );
+    let mut pooled = Chars::default();
+    let mut pooled_q = Chars::default();
+    let mut pooled_shipped = Chars::default();
+    for (k, (corpus, c)) in corpora.iter().enumerate() {
+        let h = held_out[k];
+        pooled.add(h);
+        let q = held_out_q[k];
+        pooled_q.add(q);
+        let s = score(
+            corpus,
+            &merge_runs(&c.sentences, &c.matches, &shipped),
+            &all,
+        );
+        pooled_shipped.add(s);
+        out.push_str(&format!(
+            "| {} | {} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} |\n",
+            corpus.language,
+            corpus.cases.len(),
+            h.recall(),
+            h.precision(),
+            h.f1(),
+            s.recall(),
+            s.precision(),
+            q.recall(),
+            q.precision()
+        ));
+    }
+    out.push_str(&format!(
+        "| all | {} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} |\n",
+        corpora.iter().map(|(c, _)| c.cases.len()).sum::<usize>(),
+        pooled.recall(),
+        pooled.precision(),
+        pooled.f1(),
+        pooled_shipped.recall(),
+        pooled_shipped.precision(),
+        pooled_q.recall(),
+        pooled_q.precision()
+    ));
+    out.push_str(&format!(
+        "settings chosen on the other folds (recall at training precision >= 0.95):\n{chosen}  on every fold (what to ship): min cosine {:.2}, run margin {:.2}, single margin {:.2}; shipped: {:.2}, {:.2}, {:.2}\n",
+        on_all.min_cosine, on_all.run_margin, on_all.single_margin,
+        shipped.min_cosine, shipped.run_margin, shipped.single_margin
+    ));
+    Ok(out)
+}
+
+/// A corpus of planted translations with the candidates the search found in it.
+#[cfg(feature = "embed")]
+type Searched<'c> = (
+    &'c TranslationCorpus,
+    &'c echotrace_reuse::translation::Candidates,
+);
+
+/// The settings the search could take (a grid over the cosine floor and both margins).
+#[cfg(feature = "embed")]
+fn grid() -> Vec<echotrace_reuse::translation::TranslationParams> {
     let mut grid = Vec::new();
     for c in 0..8 {
         for r in 0..20 {
             for s in 0..12 {
-                grid.push(TranslationParams {
+                grid.push(echotrace_reuse::translation::TranslationParams {
                     min_cosine: 0.74 + 0.02 * c as f32,
                     run_margin: 0.96 + 0.01 * r as f32,
                     single_margin: 0.98 + 0.02 * s as f32,
@@ -285,95 +375,93 @@ pub fn evaluate(
             }
         }
     }
-    let run = |p: &TranslationParams, folds: &[usize]| -> Vec<Chars> {
-        corpora
-            .iter()
-            .map(|(corpus, c)| score(corpus, &merge_runs(&c.sentences, &c.matches, p), folds))
-            .collect()
-    };
-    let choose = |folds: &[usize]| -> TranslationParams {
-        let pooled = |p: &TranslationParams| {
-            let mut t = Chars::default();
-            for x in run(p, folds) {
-                t.add(x);
-            }
-            t
-        };
-        let mut best: Option<(f64, TranslationParams)> = None;
-        for p in &grid {
-            let t = pooled(p);
-            // Recall, among settings that keep precision at 0.95 on the training folds.
-            let value = if t.precision() >= 0.95 {
-                t.recall()
-            } else {
-                t.recall() - 1.0
-            };
-            if best.as_ref().is_none_or(|(v, _)| value > *v) {
-                best = Some((value, *p));
-            }
+    grid
+}
+
+/// Per corpus, what settings `p` find on the cases of `folds`.
+#[cfg(feature = "embed")]
+fn run(
+    corpora: &[Searched],
+    p: &echotrace_reuse::translation::TranslationParams,
+    folds: &[usize],
+) -> Vec<Chars> {
+    use echotrace_reuse::translation::merge_runs;
+    corpora
+        .iter()
+        .map(|(corpus, c)| score(corpus, &merge_runs(&c.sentences, &c.matches, p), folds))
+        .collect()
+}
+
+/// The settings of the grid with the most recall at precision 0.95 on the cases of `folds`.
+#[cfg(feature = "embed")]
+fn choose(
+    corpora: &[Searched],
+    folds: &[usize],
+) -> echotrace_reuse::translation::TranslationParams {
+    let mut best: Option<(f64, echotrace_reuse::translation::TranslationParams)> = None;
+    for p in &grid() {
+        let mut t = Chars::default();
+        for x in run(corpora, p, folds) {
+            t.add(x);
         }
-        best.map(|(_, p)| p).unwrap_or_default()
-    };
-    let mut held_out = vec![Chars::default(); LANGUAGES.len()];
+        let value = if t.precision() >= 0.95 {
+            t.recall()
+        } else {
+            t.recall() - 1.0
+        };
+        if best.as_ref().is_none_or(|(v, _)| value > *v) {
+            best = Some((value, *p));
+        }
+    }
+    best.map(|(_, p)| p).unwrap_or_default()
+}
+
+/// Per corpus, the scores on each fold with settings chosen on the others; and the settings chosen.
+#[cfg(feature = "embed")]
+fn cross_validate(corpora: &[Searched]) -> (Vec<Chars>, String) {
+    let mut held_out = vec![Chars::default(); corpora.len()];
     let mut chosen = String::new();
     for f in 0..FOLDS {
         let train: Vec<usize> = (0..FOLDS).filter(|&g| g != f).collect();
-        let p = choose(&train);
+        let p = choose(corpora, &train);
         chosen.push_str(&format!(
             "  fold {f}: min cosine {:.2}, run margin {:.2}, single margin {:.2}\n",
             p.min_cosine, p.run_margin, p.single_margin
         ));
-        for (k, x) in run(&p, &[f]).into_iter().enumerate() {
+        for (k, x) in run(corpora, &p, &[f]).into_iter().enumerate() {
             held_out[k].add(x);
         }
     }
-    let all: Vec<usize> = (0..FOLDS).collect();
-    let shipped = TranslationParams::default();
-    let on_all = choose(&all);
-    let mut out = format!(
-        "planted translations ({} per language; {} distinct sentences embedded by {} in {secs:.1} s, {:.1} sentences/s), scored on held-out folds of the pairs\n| language | cases | recall | precision | F1 | shipped settings: recall | precision |\n| --- | --- | --- | --- | --- | --- | --- |\n",
-        corpora.first().map_or(0, |(c, _)| c.cases.len()),
-        embedded,
-        embedder.name(),
-        embedded as f64 / secs.max(1e-9),
-    );
-    let mut pooled = Chars::default();
-    let mut pooled_shipped = Chars::default();
-    for (k, (corpus, c)) in corpora.iter().enumerate() {
-        let h = held_out[k];
-        pooled.add(h);
-        let s = score(
-            corpus,
-            &merge_runs(&c.sentences, &c.matches, &shipped),
-            &all,
-        );
-        pooled_shipped.add(s);
-        out.push_str(&format!(
-            "| {} | {} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} |\n",
-            corpus.language,
-            corpus.cases.len(),
-            h.recall(),
-            h.precision(),
-            h.f1(),
-            s.recall(),
-            s.precision()
-        ));
+    (held_out, chosen)
+}
+
+/// An embedder whose vectors go through 8-bit quantisation, as a collection stores them.
+#[cfg(feature = "embed")]
+struct Quantising<'e>(&'e dyn echotrace_reuse::SentenceEmbedder);
+
+#[cfg(feature = "embed")]
+impl echotrace_reuse::SentenceEmbedder for Quantising<'_> {
+    fn embed(
+        &self,
+        sentences: &[&str],
+    ) -> std::result::Result<Vec<Vec<f32>>, echotrace_reuse::EmbedError> {
+        use echotrace_reuse::sentence_index::{dequantise, quantise};
+        Ok(self
+            .0
+            .embed(sentences)?
+            .iter()
+            .map(|v| dequantise(&quantise(v)))
+            .collect())
     }
-    out.push_str(&format!(
-        "| all | {} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} |\n",
-        corpora.iter().map(|(c, _)| c.cases.len()).sum::<usize>(),
-        pooled.recall(),
-        pooled.precision(),
-        pooled.f1(),
-        pooled_shipped.recall(),
-        pooled_shipped.precision()
-    ));
-    out.push_str(&format!(
-        "settings chosen on the other folds (recall at training precision >= 0.95):\n{chosen}  on every fold (what to ship): min cosine {:.2}, run margin {:.2}, single margin {:.2}; shipped: {:.2}, {:.2}, {:.2}\n",
-        on_all.min_cosine, on_all.run_margin, on_all.single_margin,
-        shipped.min_cosine, shipped.run_margin, shipped.single_margin
-    ));
-    Ok(out)
+    fn name(&self) -> &str {
+        self.0.name()
+    }
+    fn threshold(&self) -> f32 {
+        self.0.threshold()
+    }
+    fn multilingual(&self) -> bool {
+        self.0.multilingual()
+    }
 }
 
 /// An embedder that remembers every sentence it embedded, so corpora sharing English articles embed them once.

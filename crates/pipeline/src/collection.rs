@@ -30,6 +30,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+use crate::translating::Translating;
 use crate::watching::Watching;
 use echotrace_ingest::Sink;
 use echotrace_model::{Article, Diagnostic, Passage, RawDocument, Span};
@@ -82,12 +83,21 @@ impl Collection {
     /// Opens an existing collection to grow it with the settings it was made with (its alias
     /// tables, the default reuse parameters), holding the ingest lock like [`Collection::open`].
     pub fn open_to_grow(db: &Path) -> Result<Collection> {
+        Collection::open_to_grow_with(db, None)
+    }
+
+    /// As [`Collection::open_to_grow`], with the sentence model a collection made with one needs.
+    pub fn open_to_grow_with(
+        db: &Path,
+        embedder: Option<std::sync::Arc<dyn echotrace_reuse::SentenceEmbedder>>,
+    ) -> Result<Collection> {
         require_store(db)?;
         let writer = IngestLock::take(db)?;
         let store = Store::open(db)?;
         let opts = Options {
             aliases: aliases_of(&store)?,
             extra_aliases: store.setting("aliases")?.unwrap_or_default(),
+            embedder,
             ..Options::default()
         };
         let mut collection = Collection::with(db, store, opts)?;
@@ -268,6 +278,7 @@ struct BatchSink<'a> {
     profile: std::sync::Arc<echotrace_extract::SiteProfile>,
     progress: &'a dyn Progress,
     watches: &'a Watching,
+    translating: &'a mut Translating,
     pending: Vec<RawDocument>,
     read: u64,
     out: IngestOutcome,
@@ -297,6 +308,7 @@ impl BatchSink<'_> {
             articles,
             &lines,
             (self.opts, self.watches),
+            self.translating,
             &mut self.out,
         );
         if let Err(e) = batch {
@@ -456,8 +468,9 @@ pub fn ingest_into<S: AsRef<str>>(
     check_settings(store, opts)?;
     let mut out = IngestOutcome::default();
     let watches = Watching::load(store, opts)?;
+    let mut translating = Translating::default();
     progress.start("catching up", 0);
-    catch_up(store, (opts, &watches), &mut out)?;
+    catch_up(store, (opts, &watches), &mut translating, &mut out)?;
     progress.start("profiling", 0);
     let mut profile = {
         let s: &Store = store;
@@ -481,6 +494,7 @@ pub fn ingest_into<S: AsRef<str>>(
         profile,
         progress,
         watches: &watches,
+        translating: &mut translating,
         pending: Vec::new(),
         read: 0,
         out,
@@ -505,6 +519,7 @@ fn commit_batch(
     articles: Vec<Article>,
     lines: &HashMap<String, echotrace_extract::PageLines>,
     (opts, watches): (&Options, &Watching),
+    translating: &mut Translating,
     out: &mut IngestOutcome,
 ) -> Result<()> {
     let n = opts.reuse.index_n;
@@ -536,7 +551,7 @@ fn commit_batch(
     }
     out.stats.added += new.len();
     let passages_before = out.stats.passages;
-    finish_batch(batch, &new, (opts, watches), out)?;
+    finish_batch(batch, &new, (opts, watches), translating, out)?;
     tracing::debug!(
         articles = new.len(),
         passages = out.stats.passages - passages_before,
@@ -552,9 +567,23 @@ fn finish_batch(
     batch: Batch,
     new: &[New],
     (opts, watches): (&Options, &Watching),
+    translating: &mut Translating,
     out: &mut IngestOutcome,
 ) -> Result<()> {
-    let passages = echo_and_align(&batch, new, opts, &mut out.diagnostics)?;
+    let (mut passages, covered) = echo_and_align(&batch, new, opts, &mut out.diagnostics)?;
+    let with_text: Vec<(u32, &Article)> = new
+        .iter()
+        .filter_map(|x| Some((x.id, x.article.as_ref()?)))
+        .collect();
+    let translated = translating.passages(
+        &batch,
+        &with_text,
+        &passages,
+        &covered,
+        opts,
+        &mut out.diagnostics,
+    )?;
+    passages.extend(translated);
     out.stats.passages += passages.len();
     batch.add_passages(&passages)?;
     let read: Vec<&Article> = new.iter().filter_map(|x| x.article.as_ref()).collect();
@@ -600,16 +629,16 @@ struct New {
 /// Runs new articles through the store's echo index, in order, and aligns those with text against their partners.
 ///
 /// With a sentence embedder, the aligned pairs also get their translation
-/// variants, as `analyze` finds them (`echotrace_reuse::pair_variants`);
-/// pairs in different languages that share no text but names and figures
-/// are `analyze`'s alone so far: finding them needs an index of the store's
-/// anchors (or sentence vectors), which the store does not keep yet.
+/// variants, as `analyze` finds them (`echotrace_reuse::pair_variants`).
+/// Also returns the byte ranges the lexical passages cover, per (earlier,
+/// later) article row ids, for the translation search after it
+/// ([`Translating`]).
 fn echo_and_align(
     batch: &Batch,
     new: &[New],
     opts: &Options,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Result<Vec<Passage>> {
+) -> Result<(Vec<Passage>, Covered)> {
     let mut grams: Vec<u64> = new
         .iter()
         .flat_map(|x| x.signature.iter().copied())
@@ -630,7 +659,7 @@ fn echo_and_align(
     }
     batch.put_postings(&index.changed())?;
     if pairs.is_empty() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Covered::new()));
     }
     // Local numbering: the batch's articles, then the stored partners they need.
     let mut local: HashMap<u32, usize> = HashMap::new();
@@ -671,6 +700,18 @@ fn echo_and_align(
         pairs.iter().map(|(a, b)| (local[a], local[b])).collect();
     let aligned = echotrace_reuse::align_pairs(&tokens, &local_pairs, &opts.reuse);
     let mut found = echotrace_reuse::lexical_passages(&bodies, &tokens, &aligned, &opts.reuse);
+    let covered: Covered = aligned
+        .iter()
+        .map(|(ia, ib, als)| {
+            let c = echotrace_reuse::semantic::covered_ranges(tokens[*ia], tokens[*ib], als);
+            let (a, b) = (ids_of[*ia], ids_of[*ib]);
+            if a < b {
+                ((a, b), c)
+            } else {
+                ((b, a), (c.1, c.0))
+            }
+        })
+        .collect();
     if let Some(e) = &opts.embedder {
         match echotrace_reuse::pair_variants(&bodies, &tokens, &aligned, e.as_ref()) {
             Ok((variants, _)) => found.extend(variants),
@@ -681,7 +722,7 @@ fn echo_and_align(
         }
     }
     found.sort_by_key(|x| (ids_of[x.0], ids_of[x.1], x.2 .0));
-    Ok(found
+    let passages = found
         .into_iter()
         .map(|(ia, ib, ra, rb, kind, score)| Passage {
             id: String::new(),
@@ -699,13 +740,18 @@ fn echo_and_align(
             score: (score * 1000.0).round() / 1000.0,
             group: None,
         })
-        .collect())
+        .collect();
+    Ok((passages, covered))
 }
+
+/// Byte ranges covered by lexical passages, per (earlier, later) article row ids.
+type Covered = HashMap<(u32, u32), echotrace_reuse::semantic::Coverage>;
 
 /// Articles a killed ingest left, or a store made before the echo index: through it in order, aligned where not yet.
 fn catch_up(
     store: &mut Store,
     (opts, watches): (&Options, &Watching),
+    translating: &mut Translating,
     out: &mut IngestOutcome,
 ) -> Result<()> {
     loop {
@@ -737,6 +783,6 @@ fn catch_up(
                 }
             })
             .collect();
-        finish_batch(batch, &new, (opts, watches), out)?;
+        finish_batch(batch, &new, (opts, watches), translating, out)?;
     }
 }

@@ -17,6 +17,7 @@ pub mod placing;
 pub mod progress;
 pub mod reading;
 pub mod source;
+pub mod translating;
 pub mod watching;
 
 pub use error::{PipelineError, Result};

@@ -449,3 +449,102 @@ fn a_lookup_in_the_store_finds_what_tracing_every_article_finds() {
     eprintln!("{asked} passages: {found} of the tracer's {hits} hits, {echoed} found in more than one article");
     assert!(asked > 50 && echoed > 5, "the passages reach echoed text");
 }
+
+/// A stand-in multilingual model: Spanish words mapped to English through a small lexicon, then hashed word counts.
+#[cfg(feature = "embed")]
+struct Lexicon;
+
+#[cfg(feature = "embed")]
+impl echotrace_reuse::SentenceEmbedder for Lexicon {
+    fn embed(&self, sentences: &[&str]) -> Result<Vec<Vec<f32>>, echotrace_reuse::EmbedError> {
+        const SPANISH: &[(&str, &str)] = &[
+            ("los", "the"),
+            ("las", "the"),
+            ("la", "the"),
+            ("el", "the"),
+            ("críticos", "critics"),
+            ("dicen", "say"),
+            ("que", "that"),
+            ("decisión", "decision"),
+            ("se", "was"),
+            ("tomó", "taken"),
+            ("en", "in"),
+            ("secreto", "secret"),
+            ("advierten", "warn"),
+            ("familias", "families"),
+            ("pagarán", "pay"),
+            ("precio", "price"),
+        ];
+        let lexicon: HashMap<&str, &str> = SPANISH.iter().copied().collect();
+        Ok(sentences
+            .iter()
+            .map(|s| {
+                let mut v = vec![0f32; 256];
+                for w in s
+                    .split(|c: char| !c.is_alphabetic())
+                    .filter(|w| !w.is_empty())
+                {
+                    let w = w.to_lowercase();
+                    let w = lexicon.get(w.as_str()).copied().unwrap_or(&w);
+                    let h = w
+                        .bytes()
+                        .fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+                    v[(h % 256) as usize] += 1.0;
+                }
+                let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-9);
+                v.iter().map(|x| x / norm).collect()
+            })
+            .collect())
+    }
+    fn name(&self) -> &str {
+        "lexicon"
+    }
+    fn threshold(&self) -> f32 {
+        0.7
+    }
+    fn multilingual(&self) -> bool {
+        true
+    }
+}
+
+/// A collection with a multilingual model finds a translated paragraph that shares no name
+/// or figure with its source when the translation arrives in a later ingest, as `analyze` does.
+#[cfg(feature = "embed")]
+#[test]
+fn a_later_ingest_finds_a_translation_of_a_stored_paragraph_by_its_sentence_vectors() {
+    use echotrace_model::PassageKind;
+    let page = |url: &str, text: &str| serde_json::json!({"url": url, "text": text}).to_string();
+    let english = page("https://one.example/en", "The market opened late because of the storm and traders waited outside for most of the morning.\n\nCritics say the decision was taken in secret. They warn that families will pay the price.\n\nThe weather improved in the afternoon and the roads were cleared before the evening rush began.");
+    let other = page("https://two.example/en", "A new bakery opened on the corner of the high street this week, selling bread baked before dawn every day.\n\nNeighbours queued from seven o'clock and the owner said she had not expected so many people on a cold morning.");
+    let spanish = page("https://tres.example/es", "El equipo local ganó el partido del domingo gracias a un gol en los últimos minutos del segundo tiempo.\n\nLos críticos dicen que la decisión se tomó en secreto. Advierten que las familias pagarán el precio.\n\nLa próxima jornada se jugará en casa y los aficionados ya hacen cola para comprar las entradas del estadio.");
+    let dir = tempfile::tempdir().unwrap();
+    let first = write_parts(&dir.path().join("."), &[english, other], 1).remove(0);
+    let second = dir.path().join("later.jsonl");
+    std::fs::write(&second, format!("{spanish}\n")).unwrap();
+    let paths = [first.display().to_string(), second.display().to_string()];
+    let opts = Options {
+        embedder: Some(std::sync::Arc::new(Lexicon)),
+        ..Options::default()
+    };
+    let analyzed = echotrace_pipeline::analyze(&paths, &opts, &Silent);
+    let grown = grown_store(&dir.path().join("t.db"), &[&paths[..1], &paths[1..]], &opts);
+    let translations: Vec<_> = grown
+        .passages
+        .iter()
+        .filter(|p| p.kind == PassageKind::Translation)
+        .collect();
+    assert_eq!(translations.len(), 1, "{:?}", grown.passages);
+    let body = |id: &str| &grown.articles.iter().find(|a| a.id == id).unwrap().body;
+    let t = translations[0];
+    let (a, b) = (
+        &body(&t.a.article)[t.a.start..t.a.end],
+        &body(&t.b.article)[t.b.start..t.b.end],
+    );
+    assert!(
+        a.contains("in secret") && a.contains("pay the price"),
+        "{a}"
+    );
+    assert!(b.contains("en secreto") && b.contains("el precio"), "{b}");
+    assert!(!a.contains("storm") && !b.contains("partido"), "{a} | {b}");
+    assert_eq!(passage_set(&grown), passage_set(&analyzed));
+}

@@ -24,6 +24,7 @@ mod error;
 pub mod index;
 pub mod normalize;
 pub mod semantic;
+pub mod sentence_index;
 pub mod trace;
 pub mod translation;
 

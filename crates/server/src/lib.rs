@@ -64,16 +64,22 @@ pub fn app(library: Arc<Library>, guard: Guard) -> Router {
     ui::secure(router)
 }
 
-/// Opens the store at `db` and serves it on `addr` under `guard` until interrupted (Ctrl-C).
+/// Opens the store at `db` and serves it on `addr` under `guard` until interrupted (Ctrl-C);
+/// uploads are ingested with `embedder` (a collection made with a sentence model needs it).
 ///
 /// Prints `listening on http://ADDR/` on stderr once the socket is bound
 /// (with the real port when `addr` asks for port 0).
-pub fn run(db: &Path, addr: SocketAddr, guard: Guard) -> Result<()> {
+pub fn run(
+    db: &Path,
+    addr: SocketAddr,
+    guard: Guard,
+    embedder: Option<Arc<dyn echotrace_reuse::SentenceEmbedder>>,
+) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(ServerError::Runtime)?;
-    let library = Arc::new(Library::open(db)?);
+    let library = Arc::new(Library::open(db)?.with_embedder(embedder));
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr)
             .await

@@ -143,6 +143,8 @@ pub struct Library {
     /// Whether a background recomputation is running.
     refreshing: AtomicBool,
     aliases: Aliases,
+    /// The sentence model uploads are ingested with (a collection made with one needs it).
+    embedder: Option<Arc<dyn echotrace_reuse::SentenceEmbedder>>,
 }
 
 /// Reader connections kept open between requests (more are opened under load, then closed).
@@ -180,9 +182,19 @@ impl Library {
             readers: Mutex::new(Vec::new()),
             refreshing: AtomicBool::new(false),
             aliases,
+            embedder: None,
         };
         lib.reload()?;
         Ok(lib)
+    }
+
+    /// Ingests uploads with this sentence model (what a collection made with one needs).
+    pub fn with_embedder(
+        mut self,
+        embedder: Option<Arc<dyn echotrace_reuse::SentenceEmbedder>>,
+    ) -> Library {
+        self.embedder = embedder;
+        self
     }
 
     /// The store's path.
@@ -220,7 +232,7 @@ impl Library {
     pub fn ingest(&self, file: &Path) -> Result<IngestOutcome> {
         // No refresh writes the search index meanwhile: the ingest writes it.
         let _one = self.reloading.lock().map_err(poisoned)?;
-        let mut collection = Collection::open_to_grow(&self.db)?;
+        let mut collection = Collection::open_to_grow_with(&self.db, self.embedder.clone())?;
         let label = file.to_string_lossy().into_owned();
         Ok(collection.ingest(&[label], &echotrace_pipeline::Silent)?)
     }

@@ -27,10 +27,12 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 mod error;
 mod postings;
+mod sentences;
 mod stories;
 mod watches;
 
 pub use error::{Result, StoreError};
+pub use sentences::{ArticleSentence, SentenceVector};
 pub use stories::StoryRow;
 pub use watches::{now, AlertRow, Delivery, DeliveryOutcome, NewAlert, WatchRow, Webhook};
 
@@ -173,6 +175,26 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE watches ADD COLUMN rule TEXT;
     ALTER TABLE alerts ADD COLUMN seen_at INTEGER;
     CREATE INDEX alerts_watch_seen ON alerts(watch, seen_at);",
+    // 10: sentence vectors of collections made with a multilingual model
+    // (see sentences.rs): one quantised vector per distinct sentence, and
+    // each article's embedded sentences in text order.
+    "CREATE TABLE sentence_vectors (
+        id INTEGER PRIMARY KEY,
+        key INTEGER NOT NULL UNIQUE,
+        language TEXT NOT NULL,
+        scale REAL NOT NULL,
+        vector BLOB NOT NULL
+    );
+    CREATE INDEX sentence_vectors_language ON sentence_vectors(language);
+    CREATE TABLE article_sentences (
+        article INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        sentence INTEGER NOT NULL REFERENCES sentence_vectors(id),
+        PRIMARY KEY (article, position)
+    ) WITHOUT ROWID;
+    CREATE INDEX article_sentences_sentence ON article_sentences(sentence, article);",
 ];
 
 /// An open store.

@@ -20,6 +20,13 @@ pub struct ServeArgs {
     /// exports, in bursts of five times that; 0 for no limit.
     #[arg(long, default_value_t = echotrace_server::limits::DEFAULT_PER_SECOND)]
     rate_limit: u32,
+    /// Ingest uploads with the sentence model (what a store made with `ingest --embed` needs;
+    /// a build with `--features embed`).
+    #[arg(long)]
+    embed: bool,
+    /// Directory of the embedding model (default: $ECHOTRACE_MODEL_DIR or ~/.cache/echotrace/models/all-MiniLM-L6-v2).
+    #[arg(long, requires = "embed")]
+    model: Option<PathBuf>,
 }
 
 /// Serves until interrupted.
@@ -29,6 +36,11 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         access,
         per_second: args.rate_limit,
     };
-    echotrace_server::run(&args.db, args.addr, guard)?;
+    let embedder = if args.embed {
+        Some(crate::input::load_embedder(args.model.as_deref())?)
+    } else {
+        None
+    };
+    echotrace_server::run(&args.db, args.addr, guard, embedder)?;
     Ok(ExitCode::SUCCESS)
 }
