@@ -67,4 +67,21 @@ r = json.load(open(sys.argv[3]))
 aurl = {a["id"]: a["origin"]["url"] for a in r["articles"]}
 analyzed = {key(p, aurl) for p in r["passages"] if p["kind"] == "translation"}
 print(f"\ntranslation passages: analyze {len(analyzed)}, grown store {len(stored)}, both {len(stored & analyzed)}")
+# Stories: pairs of articles put in one story, by URL, in the store and in analyze.
+def pairs(groups):
+    out = set()
+    for g in groups.values():
+        g = sorted(g)
+        out.update((x, y) for i, x in enumerate(g) for y in g[i + 1:])
+    return out
+store_groups = collections.defaultdict(list)
+for a in arts:
+    store_groups[a.get("story")].append(a["origin"]["url"])
+analyze_groups = {s["id"]: [aurl[x] for x in s["articles"]] for s in r["stories"]}
+sp, ap = pairs(store_groups), pairs(analyze_groups)
+both = len(sp & ap)
+f1 = 2 * both / (len(sp) + len(ap)) if sp or ap else 1.0
+cross = lambda ps: sum(1 for x, y in ps if lang_by_url[x] != lang_by_url[y])
+lang_by_url = {a["origin"]["url"]: a["language"] for a in arts}
+print(f"stories: {len(store_groups)} in the grown store, {len(analyze_groups)} in analyze; same-story pairs {len(sp)} and {len(ap)} ({cross(sp)} and {cross(ap)} across languages), pairwise F1 of the store against analyze {f1:.3f}")
 PY

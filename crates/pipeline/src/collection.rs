@@ -30,7 +30,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use crate::translating::Translating;
+use crate::multilingual::Multilingual;
 use crate::watching::Watching;
 use echotrace_ingest::Sink;
 use echotrace_model::{Article, Diagnostic, Passage, RawDocument, Span};
@@ -122,7 +122,17 @@ impl Collection {
         paths: &[S],
         progress: &dyn Progress,
     ) -> Result<IngestOutcome> {
-        let outcome = ingest_into(&mut self.store, paths, &self.opts, progress)?;
+        self.ingest_keeping(paths, progress, &mut Multilingual::default())
+    }
+
+    /// As [`Collection::ingest`], with translation search state kept from earlier ingests of this process.
+    pub fn ingest_keeping<S: AsRef<str>>(
+        &mut self,
+        paths: &[S],
+        progress: &dyn Progress,
+        multilingual: &mut Multilingual,
+    ) -> Result<IngestOutcome> {
+        let outcome = ingest_keeping(&mut self.store, paths, &self.opts, progress, multilingual)?;
         #[cfg(feature = "search")]
         self.index(&outcome, progress)?;
         progress.end();
@@ -278,7 +288,7 @@ struct BatchSink<'a> {
     profile: std::sync::Arc<echotrace_extract::SiteProfile>,
     progress: &'a dyn Progress,
     watches: &'a Watching,
-    translating: &'a mut Translating,
+    multilingual: &'a mut Multilingual,
     pending: Vec<RawDocument>,
     read: u64,
     out: IngestOutcome,
@@ -308,7 +318,7 @@ impl BatchSink<'_> {
             articles,
             &lines,
             (self.opts, self.watches),
-            self.translating,
+            self.multilingual,
             &mut self.out,
         );
         if let Err(e) = batch {
@@ -465,12 +475,39 @@ pub fn ingest_into<S: AsRef<str>>(
     opts: &Options,
     progress: &dyn Progress,
 ) -> Result<IngestOutcome> {
+    ingest_keeping(store, paths, opts, progress, &mut Multilingual::default())
+}
+
+/// As [`ingest_into`], with translation search state kept from earlier ingests of this process.
+///
+/// A failed ingest drops that state: its index may hold sentences of a batch that was
+/// never committed.
+pub fn ingest_keeping<S: AsRef<str>>(
+    store: &mut Store,
+    paths: &[S],
+    opts: &Options,
+    progress: &dyn Progress,
+    multilingual: &mut Multilingual,
+) -> Result<IngestOutcome> {
+    let outcome = grow(store, paths, opts, progress, multilingual);
+    if outcome.is_err() {
+        *multilingual = Multilingual::default();
+    }
+    outcome
+}
+
+fn grow<S: AsRef<str>>(
+    store: &mut Store,
+    paths: &[S],
+    opts: &Options,
+    progress: &dyn Progress,
+    multilingual: &mut Multilingual,
+) -> Result<IngestOutcome> {
     check_settings(store, opts)?;
     let mut out = IngestOutcome::default();
     let watches = Watching::load(store, opts)?;
-    let mut translating = Translating::default();
     progress.start("catching up", 0);
-    catch_up(store, (opts, &watches), &mut translating, &mut out)?;
+    catch_up(store, (opts, &watches), multilingual, &mut out)?;
     progress.start("profiling", 0);
     let mut profile = {
         let s: &Store = store;
@@ -494,7 +531,7 @@ pub fn ingest_into<S: AsRef<str>>(
         profile,
         progress,
         watches: &watches,
-        translating: &mut translating,
+        multilingual,
         pending: Vec::new(),
         read: 0,
         out,
@@ -507,7 +544,7 @@ pub fn ingest_into<S: AsRef<str>>(
         progress.end();
         return Err(e);
     }
-    let placed = crate::placing::update_stories(store, opts, &watches, progress)?;
+    let placed = crate::placing::update_stories(store, opts, &watches, multilingual, progress)?;
     out.alerts += placed.alerts;
     progress.end();
     Ok(out)
@@ -519,7 +556,7 @@ fn commit_batch(
     articles: Vec<Article>,
     lines: &HashMap<String, echotrace_extract::PageLines>,
     (opts, watches): (&Options, &Watching),
-    translating: &mut Translating,
+    multilingual: &mut Multilingual,
     out: &mut IngestOutcome,
 ) -> Result<()> {
     let n = opts.reuse.index_n;
@@ -551,7 +588,7 @@ fn commit_batch(
     }
     out.stats.added += new.len();
     let passages_before = out.stats.passages;
-    finish_batch(batch, &new, (opts, watches), translating, out)?;
+    finish_batch(batch, &new, (opts, watches), multilingual, out)?;
     tracing::debug!(
         articles = new.len(),
         passages = out.stats.passages - passages_before,
@@ -567,7 +604,7 @@ fn finish_batch(
     batch: Batch,
     new: &[New],
     (opts, watches): (&Options, &Watching),
-    translating: &mut Translating,
+    multilingual: &mut Multilingual,
     out: &mut IngestOutcome,
 ) -> Result<()> {
     let (mut passages, covered) = echo_and_align(&batch, new, opts, &mut out.diagnostics)?;
@@ -575,7 +612,7 @@ fn finish_batch(
         .iter()
         .filter_map(|x| Some((x.id, x.article.as_ref()?)))
         .collect();
-    let translated = translating.passages(
+    let translated = multilingual.passages(
         &batch,
         &with_text,
         &passages,
@@ -584,6 +621,7 @@ fn finish_batch(
         &mut out.diagnostics,
     )?;
     passages.extend(translated);
+    multilingual.store_documents(&batch, &with_text, opts, &mut out.diagnostics)?;
     out.stats.passages += passages.len();
     batch.add_passages(&passages)?;
     let read: Vec<&Article> = new.iter().filter_map(|x| x.article.as_ref()).collect();
@@ -632,7 +670,7 @@ struct New {
 /// variants, as `analyze` finds them (`echotrace_reuse::pair_variants`).
 /// Also returns the byte ranges the lexical passages cover, per (earlier,
 /// later) article row ids, for the translation search after it
-/// ([`Translating`]).
+/// ([`Multilingual`]).
 fn echo_and_align(
     batch: &Batch,
     new: &[New],
@@ -751,7 +789,7 @@ type Covered = HashMap<(u32, u32), echotrace_reuse::semantic::Coverage>;
 fn catch_up(
     store: &mut Store,
     (opts, watches): (&Options, &Watching),
-    translating: &mut Translating,
+    multilingual: &mut Multilingual,
     out: &mut IngestOutcome,
 ) -> Result<()> {
     loop {
@@ -783,6 +821,6 @@ fn catch_up(
                 }
             })
             .collect();
-        finish_batch(batch, &new, (opts, watches), translating, out)?;
+        finish_batch(batch, &new, (opts, watches), multilingual, out)?;
     }
 }

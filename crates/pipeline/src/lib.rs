@@ -13,11 +13,11 @@
 pub mod collection;
 mod error;
 pub mod lookup;
+pub mod multilingual;
 pub mod placing;
 pub mod progress;
 pub mod reading;
 pub mod source;
-pub mod translating;
 pub mod watching;
 
 pub use error::{PipelineError, Result};

@@ -40,6 +40,7 @@ use echotrace_model::{
 use echotrace_store::{Batch, Store};
 use echotrace_stories::{term_max_df, DateKey, StoryParams, TermCounts, TermSpace};
 
+use crate::multilingual::Multilingual;
 use crate::watching::Watching;
 use crate::{Options, PipelineError, Progress, Result};
 
@@ -128,6 +129,7 @@ pub fn update_stories(
     store: &mut Store,
     opts: &Options,
     watching: &Watching,
+    multilingual: &mut Multilingual,
     progress: &dyn Progress,
 ) -> Result<Placed> {
     let mut written = Placed::default();
@@ -139,7 +141,7 @@ pub fn update_stories(
             return Ok(written);
         }
         let batch = store.batch()?;
-        let analysed = place_chunk(&batch, &new_ids, opts)?;
+        let analysed = place_chunk(&batch, &new_ids, opts, multilingual)?;
         let alerts = watching.story_alerts(&batch, &new_ids, &analysed)?;
         let alerts = watching.with_revivals(&batch, alerts)?;
         written.alerts += batch.add_alerts(&alerts)?;
@@ -160,7 +162,12 @@ fn number(id: &str) -> u32 {
 }
 
 /// Places one chunk of new articles; returns the stories written.
-fn place_chunk(batch: &Batch, new_ids: &[u32], opts: &Options) -> Result<Vec<StoredStory>> {
+fn place_chunk(
+    batch: &Batch,
+    new_ids: &[u32],
+    opts: &Options,
+    multilingual: &mut Multilingual,
+) -> Result<Vec<StoredStory>> {
     let revision = batch.story_revision()? + 1;
     let n = batch.storied_count()? + new_ids.len();
     let articles = batch.articles(new_ids)?;
@@ -171,9 +178,16 @@ fn place_chunk(batch: &Batch, new_ids: &[u32], opts: &Options) -> Result<Vec<Sto
         counts,
     };
     let (df, carriers) = update_terms(batch, new_ids, &chunk.counts)?;
-    let candidates = chunk.candidates(batch, &df, &carriers, n)?;
+    let mut candidates = chunk.candidates(batch, &df, &carriers, n)?;
+    candidates
+        .stored
+        .extend(multilingual.document_neighbours(batch, new_ids, opts)?);
+    candidates.stored.sort_unstable();
+    candidates.stored.dedup();
     let touched = Touched::read(batch, &candidates.stored, &candidates.partners)?;
-    let hood = Neighbourhood::read(batch, chunk, df, n, candidates.touching, &touched, opts)?;
+    let mut hood = Neighbourhood::read(batch, chunk, df, n, candidates.touching, &touched, opts)?;
+    let order: Vec<u32> = hood.articles.iter().map(|a| number(&a.id)).collect();
+    hood.documents = multilingual.documents(batch, &order, opts)?;
     let mut stories = hood.cluster(batch, &touched)?;
     let exists: HashSet<u32> = stories.iter().map(|st| number(&st.id)).collect();
     let joining = joining(&stories, &touched.left_out);
@@ -305,6 +319,8 @@ struct Neighbourhood {
     across: Vec<Passage>,
     /// The row ids inside.
     inside: HashSet<u32>,
+    /// Their document vectors, in the same order, for a collection with a multilingual model.
+    documents: Option<Vec<Vec<f32>>>,
 }
 
 impl Neighbourhood {
@@ -356,6 +372,7 @@ impl Neighbourhood {
             within,
             across,
             inside,
+            documents: None,
         })
     }
 
@@ -385,7 +402,7 @@ impl Neighbourhood {
             &self.within,
             &self.space,
             &StoryParams::default(),
-            None,
+            self.documents.as_deref(),
             &frozen,
         );
         cite_outside(

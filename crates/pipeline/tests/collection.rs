@@ -474,6 +474,8 @@ impl echotrace_reuse::SentenceEmbedder for Lexicon {
             ("familias", "families"),
             ("pagarán", "pay"),
             ("precio", "price"),
+            ("temen", "fear"),
+            ("pacto", "deal"),
         ];
         let lexicon: HashMap<&str, &str> = SPANISH.iter().copied().collect();
         Ok(sentences
@@ -547,4 +549,65 @@ fn a_later_ingest_finds_a_translation_of_a_stored_paragraph_by_its_sentence_vect
     assert!(b.contains("en secreto") && b.contains("el precio"), "{b}");
     assert!(!a.contains("storm") && !b.contains("partido"), "{a} | {b}");
     assert_eq!(passage_set(&grown), passage_set(&analyzed));
+}
+
+/// With a multilingual model, a later ingest puts an article in the story of a stored article
+/// of another language whose title and opening say the same (no shared text, names or figures),
+/// as `analyze` does; without the model they stay apart.
+#[cfg(feature = "embed")]
+#[test]
+fn a_later_ingest_joins_a_story_across_languages_by_document_vectors() {
+    let page = |url: &str, text: &str| serde_json::json!({"url": url, "text": text}).to_string();
+    // Openings of three words a sentence: too short for the translation search, so no passage links them.
+    let english = page("https://one.example/en", "Critics fear secret deal\n\nCritics fear secret. Families will pay. The market opened late because of the storm and traders waited outside for most of the morning before the doors finally opened.");
+    let other = page("https://two.example/en", "New bakery opens\n\nA new bakery opened on the corner of the high street this week, selling bread baked before dawn every day to a queue of neighbours.");
+    let spanish = page("https://tres.example/es", "Críticos temen pacto secreto\n\nCríticos temen secreto. Familias pagarán. El equipo local ganó el partido del domingo gracias a un gol en los últimos minutos del segundo tiempo ante su público.");
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("first.jsonl");
+    std::fs::write(&first, format!("{english}\n{other}\n")).unwrap();
+    let second = dir.path().join("later.jsonl");
+    std::fs::write(&second, format!("{spanish}\n")).unwrap();
+    let paths = [first.display().to_string(), second.display().to_string()];
+    let together = |r: &Report| {
+        let p = partition(r);
+        (
+            p["https://one.example/en"] == p["https://tres.example/es"],
+            p["https://one.example/en"] == p["https://two.example/en"],
+        )
+    };
+    let lexical = grown_store(
+        &dir.path().join("l.db"),
+        &[&paths[..1], &paths[1..]],
+        &Options::default(),
+    );
+    assert_eq!(
+        together(&lexical),
+        (false, false),
+        "without the model: {:?}",
+        lexical.stories
+    );
+    let opts = Options {
+        embedder: Some(std::sync::Arc::new(Lexicon)),
+        ..Options::default()
+    };
+    let analyzed = echotrace_pipeline::analyze(&paths, &opts, &Silent);
+    let langs: Vec<&str> = analyzed
+        .articles
+        .iter()
+        .map(|a| a.language.as_str())
+        .collect();
+    assert_eq!(
+        together(&analyzed),
+        (true, false),
+        "analyze: {langs:?} {:?}",
+        analyzed.stories
+    );
+    let grown = grown_store(&dir.path().join("m.db"), &[&paths[..1], &paths[1..]], &opts);
+    assert!(grown.passages.is_empty(), "{:?}", grown.passages);
+    assert_eq!(
+        together(&grown),
+        (true, false),
+        "grown store: {:?}",
+        grown.stories
+    );
 }

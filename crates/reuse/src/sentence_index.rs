@@ -177,6 +177,24 @@ mod index {
                 .collect()
         }
 
+        /// The `k` nearest held items of each other language to item `id`, at or above `min_cosine`.
+        pub fn near_in_other_languages(
+            &self,
+            id: u32,
+            k: usize,
+            min_cosine: f32,
+        ) -> Vec<(u32, f32)> {
+            let Some((l, q)) = self.units.get(&id) else {
+                return Vec::new();
+            };
+            let v = dequantise(q);
+            (0..self.indices.len() as u16)
+                .filter(|o| o != l)
+                .flat_map(|o| self.near(&v, o, k))
+                .filter(|x| x.1 >= min_cosine)
+                .collect()
+        }
+
         /// Mean cosine of the `k` nearest neighbours, those the index lacks counted at the background.
         fn neighbourhood(found: &[(u32, f32)], params: &TranslationParams) -> f32 {
             let k = params.neighbours.max(1) as f32;
@@ -324,6 +342,13 @@ mod tests {
         assert_eq!(index.len(), 5);
         let (found, _) = index.matches(&[2], &params);
         assert_eq!(found.iter().map(|m| m.other).collect::<Vec<_>>(), vec![5]);
+        let near: Vec<u32> = index
+            .near_in_other_languages(1, 4, 0.9)
+            .iter()
+            .map(|x| x.0)
+            .collect();
+        assert_eq!(near, vec![3]);
+        assert!(index.near_in_other_languages(99, 4, 0.0).is_empty());
     }
 
     #[test]

@@ -145,6 +145,8 @@ pub struct Library {
     aliases: Aliases,
     /// The sentence model uploads are ingested with (a collection made with one needs it).
     embedder: Option<Arc<dyn echotrace_reuse::SentenceEmbedder>>,
+    /// The translation search's index of stored sentences, kept between uploads.
+    multilingual: Mutex<echotrace_pipeline::multilingual::Multilingual>,
 }
 
 /// Reader connections kept open between requests (more are opened under load, then closed).
@@ -183,6 +185,7 @@ impl Library {
             refreshing: AtomicBool::new(false),
             aliases,
             embedder: None,
+            multilingual: Mutex::default(),
         };
         lib.reload()?;
         Ok(lib)
@@ -234,7 +237,8 @@ impl Library {
         let _one = self.reloading.lock().map_err(poisoned)?;
         let mut collection = Collection::open_to_grow_with(&self.db, self.embedder.clone())?;
         let label = file.to_string_lossy().into_owned();
-        Ok(collection.ingest(&[label], &echotrace_pipeline::Silent)?)
+        let mut multilingual = self.multilingual.lock().map_err(poisoned)?;
+        Ok(collection.ingest_keeping(&[label], &echotrace_pipeline::Silent, &mut multilingual)?)
     }
 
     /// Recomputes the analysis from the store, whatever its revision. Blocking.

@@ -32,7 +32,7 @@ mod stories;
 mod watches;
 
 pub use error::{Result, StoreError};
-pub use sentences::{ArticleSentence, SentenceVector};
+pub use sentences::{ArticleSentence, ArticleVector, SentenceVector};
 pub use stories::StoryRow;
 pub use watches::{now, AlertRow, Delivery, DeliveryOutcome, NewAlert, WatchRow, Webhook};
 
@@ -176,8 +176,9 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE alerts ADD COLUMN seen_at INTEGER;
     CREATE INDEX alerts_watch_seen ON alerts(watch, seen_at);",
     // 10: sentence vectors of collections made with a multilingual model
-    // (see sentences.rs): one quantised vector per distinct sentence, and
-    // each article's embedded sentences in text order.
+    // (see sentences.rs): one quantised vector per distinct sentence, each
+    // article's embedded sentences in text order, and each article's
+    // document vector (its title and opening, for stories across languages).
     "CREATE TABLE sentence_vectors (
         id INTEGER PRIMARY KEY,
         key INTEGER NOT NULL UNIQUE,
@@ -194,7 +195,12 @@ const MIGRATIONS: &[&str] = &[
         sentence INTEGER NOT NULL REFERENCES sentence_vectors(id),
         PRIMARY KEY (article, position)
     ) WITHOUT ROWID;
-    CREATE INDEX article_sentences_sentence ON article_sentences(sentence, article);",
+    CREATE INDEX article_sentences_sentence ON article_sentences(sentence, article);
+    CREATE TABLE article_vectors (
+        article INTEGER PRIMARY KEY,
+        language TEXT NOT NULL,
+        vector BLOB NOT NULL
+    );",
 ];
 
 /// An open store.

@@ -9,6 +9,11 @@
 //! use. A sentence carried by many articles is embedded and kept once; the
 //! index on `(sentence, article)` finds its carriers, earliest first.
 //!
+//! `article_vectors` holds one full-precision vector per article (its title
+//! and opening as the stories stage embeds them), so that stories of a
+//! growing collection join articles of different languages as `analyze`
+//! joins them.
+//!
 //! Every row is written inside the ingest batch that added the article, so
 //! a killed ingest leaves no vector without its article nor the reverse.
 
@@ -20,6 +25,9 @@ use crate::{err, Batch, Result};
 
 /// A stored sentence vector: row id, language, scale, one byte per component.
 pub type SentenceVector = (u32, String, f32, Vec<i8>);
+
+/// A stored document vector: article row id, language, components.
+pub type ArticleVector = (u32, String, Vec<f32>);
 
 /// One embedded sentence of an article: byte range in its body and the vector row it uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,6 +46,17 @@ fn to_bytes(values: &[i8]) -> Vec<u8> {
 
 fn from_bytes(bytes: &[u8]) -> Vec<i8> {
     bytes.iter().map(|&b| b as i8).collect()
+}
+
+fn floats_to_bytes(values: &[f32]) -> Vec<u8> {
+    values.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+fn floats_from_bytes(bytes: &[u8]) -> Vec<f32> {
+    bytes
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect()
 }
 
 impl Batch<'_> {
@@ -137,19 +156,72 @@ impl Batch<'_> {
             .map_err(err)
     }
 
-    /// Every stored sentence vector, in row order.
-    pub fn sentence_vectors(&self) -> Result<Vec<SentenceVector>> {
+    /// The stored sentence vectors with row ids above `after` (0: all), in row order.
+    pub fn sentence_vectors_after(&self, after: u32) -> Result<Vec<SentenceVector>> {
         let mut st = self
             .tx
-            .prepare("SELECT id, language, scale, vector FROM sentence_vectors ORDER BY id")
+            .prepare_cached(
+                "SELECT id, language, scale, vector FROM sentence_vectors WHERE id > ?1 ORDER BY id",
+            )
             .map_err(err)?;
         let rows = st
-            .query_map([], |r| {
+            .query_map([after as i64], |r| {
                 Ok((
                     r.get::<_, i64>(0)? as u32,
                     r.get::<_, String>(1)?,
                     r.get::<_, f64>(2)? as f32,
                     from_bytes(&r.get::<_, Vec<u8>>(3)?),
+                ))
+            })
+            .map_err(err)?;
+        rows.collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(err)
+    }
+
+    /// Stores an article's document vector.
+    pub fn add_article_vector(&self, article: u32, language: &str, vector: &[f32]) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT OR REPLACE INTO article_vectors (article, language, vector) VALUES (?1, ?2, ?3)",
+            )
+            .and_then(|mut st| st.execute(params![article as i64, language, floats_to_bytes(vector)]))
+            .map_err(err)?;
+        Ok(())
+    }
+
+    /// The document vectors of these articles (those that have one).
+    pub fn article_vectors(&self, articles: &[u32]) -> Result<HashMap<u32, Vec<f32>>> {
+        let mut st = self
+            .tx
+            .prepare_cached("SELECT vector FROM article_vectors WHERE article = ?1")
+            .map_err(err)?;
+        let mut out = HashMap::new();
+        for &a in articles {
+            if let Some(v) = st
+                .query_row([a as i64], |r| r.get::<_, Vec<u8>>(0))
+                .optional()
+                .map_err(err)?
+            {
+                out.insert(a, floats_from_bytes(&v));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The document vectors of articles with row ids above `after` (0: all), in row order.
+    pub fn article_vectors_after(&self, after: u32) -> Result<Vec<ArticleVector>> {
+        let mut st = self
+            .tx
+            .prepare_cached(
+                "SELECT article, language, vector FROM article_vectors WHERE article > ?1 ORDER BY article",
+            )
+            .map_err(err)?;
+        let rows = st
+            .query_map([after as i64], |r| {
+                Ok((
+                    r.get::<_, i64>(0)? as u32,
+                    r.get::<_, String>(1)?,
+                    floats_from_bytes(&r.get::<_, Vec<u8>>(2)?),
                 ))
             })
             .map_err(err)?;
@@ -211,14 +283,25 @@ mod tests {
         assert_eq!(b.sentence_vector_count().unwrap(), 2);
         assert_eq!(b.sentence_languages().unwrap(), 2);
         assert_eq!(
-            b.sentence_vectors().unwrap()[0],
+            b.sentence_vectors_after(0).unwrap()[0],
             (id, "en".to_string(), 0.5, vec![-127, 0, 127])
         );
+        assert_eq!(b.sentence_vectors_after(id).unwrap().len(), 1);
         assert_eq!(b.sentence_carriers(id).unwrap(), vec![(3, 0), (9, 0)]);
         assert_eq!(
             b.article_sentences(9).unwrap(),
             vec![s(0, id), s(10, other)]
         );
+        b.add_article_vector(9, "en", &[0.6, -0.8]).unwrap();
+        assert_eq!(
+            b.article_vectors(&[9, 3]).unwrap(),
+            HashMap::from([(9, vec![0.6, -0.8])])
+        );
+        assert_eq!(
+            b.article_vectors_after(8).unwrap(),
+            vec![(9, "en".to_string(), vec![0.6, -0.8])]
+        );
+        assert!(b.article_vectors_after(9).unwrap().is_empty());
         // A second vector for a stored key is refused, not silently duplicated.
         assert!(b.add_sentence_vector(42, "en", 1.0, &[0]).is_err());
     }

@@ -523,13 +523,14 @@ pub fn document_affinities(articles: &[Article], vectors: &[Vec<f32>]) -> Vec<(u
 }
 
 /// One unit vector per article from a sentence model: its title and first two sentences (at most 600 bytes).
-pub fn document_vectors(
-    articles: &[Article],
+pub fn document_vectors<A: std::borrow::Borrow<Article>>(
+    articles: &[A],
     embedder: &dyn echotrace_reuse::SentenceEmbedder,
 ) -> Result<Vec<Vec<f32>>, echotrace_reuse::EmbedError> {
     let texts: Vec<String> = articles
         .iter()
         .map(|a| {
+            let a = a.borrow();
             let mut t = a.title.clone().unwrap_or_default();
             for (s, e) in echotrace_language::sentences(&a.body).into_iter().take(2) {
                 if !t.is_empty() {

@@ -1,19 +1,19 @@
-//! Translation variants as a collection grows: each new article's sentences
-//! embedded once and kept in the store, and looked up in an index of every
-//! stored sentence of other languages.
+//! What a multilingual sentence model adds to a growing collection:
+//! translation variants found by meaning, and stories that join articles
+//! of different languages.
 //!
 //! Active only in builds with the `embed` feature and for collections made
-//! with a multilingual sentence model; otherwise [`Translating::passages`]
-//! finds nothing and stores nothing.
+//! with a multilingual sentence model; otherwise every method here finds
+//! nothing and stores nothing.
 //!
-//! Per batch (inside its transaction):
+//! Translations, per batch (inside its transaction, [`Multilingual::passages`]):
 //! 1. the new articles' sentences (those `analyze`'s search would embed:
 //!    at least `min_words` words, in an article with a known language);
 //! 2. the distinct ones the store lacks are embedded, quantised and stored
 //!    (`echotrace_store`'s `sentences` module), with each article's list;
 //! 3. once the store holds two languages, an index of every stored sentence
-//!    (`echotrace_reuse::sentence_index`) is loaded, once per ingest, and
-//!    grows with each batch after;
+//!    (`echotrace_reuse::sentence_index`) is loaded, once for as long as
+//!    this value lives, and takes the rows stored since at each batch after;
 //! 4. every sentence a new article carries is looked up in the other
 //!    languages and scored by margin, as in `analyze`; a matched sentence
 //!    pair becomes article pairs against the earliest carrier of each side
@@ -21,6 +21,14 @@
 //!    those with a new article;
 //! 5. runs of matched sentences are merged into `translation` passages,
 //!    leaving out what the batch's lexical passages already cover.
+//!
+//! Stories: each new article's document vector (its title and opening, as
+//! `analyze`'s stories stage embeds them) is stored with the article
+//! ([`Multilingual::store_documents`]); placing a chunk of new articles
+//! adds to their candidates the stored articles of other languages whose
+//! document vectors lie closest ([`Multilingual::document_neighbours`], an
+//! index of the stored vectors grown like the sentences'), and clusters the
+//! neighbourhood with its articles' vectors ([`Multilingual::documents`]).
 
 use std::collections::HashMap;
 
@@ -30,18 +38,28 @@ use echotrace_store::Batch;
 
 use crate::{Options, Result};
 
-/// The state translation search keeps across one ingest's batches.
+/// What the multilingual model's searches keep across batches: the indexes of stored sentences
+/// and document vectors, kept between ingests by a process that runs several (a server).
 #[derive(Default)]
-pub struct Translating {
+pub struct Multilingual {
     #[cfg(feature = "embed")]
     index: Option<echotrace_reuse::sentence_index::SentenceIndex>,
-    /// Sentences embedded by this ingest, and neighbour look-ups made.
+    /// The highest sentence vector row the index holds.
+    #[cfg(feature = "embed")]
+    loaded: u32,
+    /// The stored document vectors, by article, per language.
+    #[cfg(feature = "embed")]
+    documents: Option<echotrace_reuse::sentence_index::SentenceIndex>,
+    /// The highest article whose document vector that index holds.
+    #[cfg(feature = "embed")]
+    documents_loaded: u32,
+    /// Sentences embedded so far.
     pub embedded: usize,
-    /// Neighbour look-ups made by this ingest.
+    /// Neighbour look-ups made so far.
     pub lookups: usize,
 }
 
-impl Translating {
+impl Multilingual {
     /// Translation passages between the batch's new articles and the collection.
     ///
     /// `new` lists the new articles with text (row id, article); `found` the
@@ -65,7 +83,104 @@ impl Translating {
         let _ = (batch, new, found, covered, opts, diagnostics);
         Ok(Vec::new())
     }
+
+    /// Stores the document vectors of the batch's new articles (row id, article).
+    ///
+    /// An embedder failure is a diagnostic: those articles join stories lexically.
+    pub fn store_documents(
+        &mut self,
+        batch: &Batch,
+        new: &[(u32, &Article)],
+        opts: &Options,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Result<()> {
+        #[cfg(feature = "embed")]
+        if let Some(e) = opts.embedder.as_deref().filter(|e| e.multilingual()) {
+            let known: Vec<(u32, &Article)> = new
+                .iter()
+                .filter(|(_, a)| !a.language.is_empty() && a.language != "und")
+                .copied()
+                .collect();
+            let articles: Vec<&Article> = known.iter().map(|x| x.1).collect();
+            match echotrace_stories::document_vectors(&articles, e) {
+                Ok(vectors) => {
+                    for ((id, a), v) in known.iter().zip(&vectors) {
+                        batch.add_article_vector(*id, &a.language, v)?;
+                    }
+                    self.embedded += vectors.len();
+                }
+                Err(e) => diagnostics.push(Diagnostic::warning(
+                    "stories",
+                    format!("document embeddings failed ({e}); stories joined lexically only"),
+                )),
+            }
+            return Ok(());
+        }
+        let _ = (batch, new, opts, diagnostics);
+        Ok(())
+    }
+
+    /// Stored articles of other languages whose document vectors lie close to those of `new`
+    /// (row ids; the new articles themselves left out).
+    pub fn document_neighbours(
+        &mut self,
+        batch: &Batch,
+        new: &[u32],
+        opts: &Options,
+    ) -> Result<Vec<u32>> {
+        #[cfg(feature = "embed")]
+        if opts.embedder.as_deref().is_some_and(|e| e.multilingual()) {
+            use echotrace_reuse::sentence_index::{quantise, SentenceIndex};
+            let index = self.documents.get_or_insert_with(SentenceIndex::new);
+            let rows = batch.article_vectors_after(self.documents_loaded)?;
+            self.documents_loaded = rows.last().map_or(self.documents_loaded, |r| r.0);
+            index.insert(
+                rows.into_iter()
+                    .map(|(id, lang, v)| (id, lang, quantise(&v)))
+                    .collect(),
+            );
+            let is_new: std::collections::HashSet<u32> = new.iter().copied().collect();
+            // Quantised vectors stand in for the stored ones here, so the floor is a little lower.
+            let floor = echotrace_stories::DOCUMENT_LOW - 0.02;
+            let mut out: Vec<u32> = new
+                .iter()
+                .flat_map(|&id| index.near_in_other_languages(id, DOCUMENT_NEIGHBOURS, floor))
+                .map(|(id, _)| id)
+                .filter(|id| !is_new.contains(id))
+                .collect();
+            out.sort_unstable();
+            out.dedup();
+            return Ok(out);
+        }
+        let _ = (batch, new, opts);
+        Ok(Vec::new())
+    }
+
+    /// The document vectors of `articles`, in order (zeros where an article has none);
+    /// `None` for a collection without a multilingual model.
+    pub fn documents(
+        &self,
+        batch: &Batch,
+        articles: &[u32],
+        opts: &Options,
+    ) -> Result<Option<Vec<Vec<f32>>>> {
+        if !opts.embedder.as_deref().is_some_and(|e| e.multilingual()) {
+            return Ok(None);
+        }
+        let mut stored = batch.article_vectors(articles)?;
+        let width = stored.values().next().map_or(0, Vec::len);
+        Ok(Some(
+            articles
+                .iter()
+                .map(|a| stored.remove(a).unwrap_or_else(|| vec![0.0; width]))
+                .collect(),
+        ))
+    }
 }
+
+/// Stored articles of each other language kept per new article by document vector.
+#[cfg(feature = "embed")]
+const DOCUMENT_NEIGHBOURS: usize = 8;
 
 #[cfg(feature = "embed")]
 mod search {
@@ -81,7 +196,7 @@ mod search {
     use echotrace_reuse::SentenceEmbedder;
     use echotrace_store::{ArticleSentence, Batch};
 
-    use super::Translating;
+    use super::Multilingual;
     use crate::Result;
 
     /// A new article's sentence before it has a vector row: byte range, key, language.
@@ -113,7 +228,7 @@ mod search {
             .collect()
     }
 
-    impl Translating {
+    impl Multilingual {
         pub(super) fn search(
             &mut self,
             batch: &Batch,
@@ -161,12 +276,10 @@ mod search {
                 }
             };
             self.embedded += texts.len();
-            let mut fresh = Vec::with_capacity(missing.len());
             for (p, v) in missing.iter().zip(&vectors) {
                 let q = quantise(v);
                 let id = batch.add_sentence_vector(p.key, p.language, q.scale, &q.values)?;
                 ids.insert(p.key, id);
-                fresh.push((id, p.language.to_string(), q));
             }
             for (article, sentences) in &per_article {
                 let rows: Vec<ArticleSentence> = sentences
@@ -179,28 +292,19 @@ mod search {
                     .collect();
                 batch.add_article_sentences(*article, &rows)?;
             }
-            // The index: loaded at the first batch that finds two languages stored, grown after.
-            match &mut self.index {
-                Some(index) => index.insert(fresh),
-                None => {
-                    if batch.sentence_languages()? < 2 {
-                        return Ok(Vec::new());
-                    }
-                    let mut index = SentenceIndex::new();
-                    let all = batch.sentence_vectors()?;
-                    index.insert(
-                        all.into_iter()
-                            .map(|(id, lang, scale, values)| {
-                                (id, lang, Quantised { scale, values })
-                            })
-                            .collect(),
-                    );
-                    self.index = Some(index);
-                }
-            }
-            let Some(index) = &self.index else {
+            // The index: loaded at the first batch that finds two languages stored, then
+            // grown by the rows stored since (this batch's, or another process's ingest).
+            if self.index.is_none() && batch.sentence_languages()? < 2 {
                 return Ok(Vec::new());
-            };
+            }
+            let index = self.index.get_or_insert_with(SentenceIndex::new);
+            let rows = batch.sentence_vectors_after(self.loaded)?;
+            self.loaded = rows.last().map_or(self.loaded, |r| r.0);
+            index.insert(
+                rows.into_iter()
+                    .map(|(id, lang, scale, values)| (id, lang, Quantised { scale, values }))
+                    .collect(),
+            );
             if index.languages() < 2 {
                 return Ok(Vec::new());
             }
@@ -235,8 +339,8 @@ mod search {
                     continue;
                 }
                 for u in [m.query, m.other] {
-                    if !carriers.contains_key(&u) {
-                        carriers.insert(u, batch.sentence_carriers(u)?);
+                    if let std::collections::hash_map::Entry::Vacant(e) = carriers.entry(u) {
+                        e.insert(batch.sentence_carriers(u)?);
                     }
                 }
                 let (cu, cv) = (&carriers[&m.query], &carriers[&m.other]);
