@@ -505,19 +505,82 @@ pub const DOCUMENT_HIGH: f32 = 0.88;
 /// distribution: 91% of same-event cross-language pairs reach 0.82, 281 of
 /// 11,032 other pairs do).
 pub fn document_affinities(articles: &[Article], vectors: &[Vec<f32>]) -> Vec<(usize, usize, f32)> {
-    use rayon::prelude::*;
+    let n = articles.len().min(vectors.len());
     let known = |i: usize| !articles[i].language.is_empty() && articles[i].language != "und";
-    (0..articles.len().min(vectors.len()))
+    let affinity = |i: usize, j: usize| {
+        let cos: f32 = vectors[i].iter().zip(&vectors[j]).map(|(x, y)| x * y).sum();
+        ((cos - DOCUMENT_LOW) / (DOCUMENT_HIGH - DOCUMENT_LOW)).min(1.0)
+    };
+    let mut pairs: Vec<(usize, usize)> = candidate_documents(articles, vectors, n, &known);
+    pairs.sort_unstable();
+    pairs.dedup();
+    pairs
+        .into_iter()
+        .filter_map(|(i, j)| {
+            let a = affinity(i, j);
+            (a > 0.0).then_some((i, j, a))
+        })
+        .collect()
+}
+
+/// Nearest documents of other languages kept per article and language ([`document_affinities`]).
+pub const DOCUMENT_NEIGHBOURS: usize = 16;
+
+/// Pairs of articles in different languages whose document vectors may lie close (lower index first).
+///
+/// With the `embed` feature: each article's [`DOCUMENT_NEIGHBOURS`] nearest
+/// per other language, from an HNSW index over vectors quantised to 8 bits
+/// (a little below [`DOCUMENT_LOW`], so that quantisation loses no pair
+/// the exact cosine keeps); the cost follows the corpus, not its square.
+/// Without it (no model can be loaded then; only tests hand in vectors):
+/// every cross-language pair.
+#[cfg(feature = "embed")]
+fn candidate_documents(
+    articles: &[Article],
+    vectors: &[Vec<f32>],
+    n: usize,
+    known: &(dyn Fn(usize) -> bool + Sync),
+) -> Vec<(usize, usize)> {
+    use echotrace_reuse::sentence_index::{quantise, SentenceIndex};
+    use rayon::prelude::*;
+    let mut index = SentenceIndex::new();
+    index.insert(
+        (0..n)
+            .filter(|&i| known(i))
+            .map(|i| {
+                (
+                    i as u32,
+                    articles[i].language.clone(),
+                    quantise(&vectors[i]),
+                )
+            })
+            .collect(),
+    );
+    (0..n)
         .into_par_iter()
         .flat_map_iter(|i| {
-            (i + 1..articles.len().min(vectors.len())).filter_map(move |j| {
-                if !known(i) || !known(j) || articles[i].language == articles[j].language {
-                    return None;
-                }
-                let cos: f32 = vectors[i].iter().zip(&vectors[j]).map(|(x, y)| x * y).sum();
-                let a = ((cos - DOCUMENT_LOW) / (DOCUMENT_HIGH - DOCUMENT_LOW)).min(1.0);
-                (a > 0.0).then_some((i, j, a))
-            })
+            index
+                .near_in_other_languages(i as u32, DOCUMENT_NEIGHBOURS, DOCUMENT_LOW - 0.02)
+                .into_iter()
+                .map(move |(j, _)| (i.min(j as usize), i.max(j as usize)))
+        })
+        .collect()
+}
+
+#[cfg(not(feature = "embed"))]
+fn candidate_documents(
+    articles: &[Article],
+    _vectors: &[Vec<f32>],
+    n: usize,
+    known: &(dyn Fn(usize) -> bool + Sync),
+) -> Vec<(usize, usize)> {
+    (0..n)
+        .flat_map(|i| {
+            (i + 1..n)
+                .filter(move |&j| {
+                    known(i) && known(j) && articles[i].language != articles[j].language
+                })
+                .map(move |j| (i, j))
         })
         .collect()
 }
