@@ -77,14 +77,44 @@ pub struct UnitMatch {
 #[cfg(feature = "embed")]
 pub use index::SentenceIndex;
 
+/// Cosine distance between unit vectors, `1 - dot`, never below zero.
+///
+/// Written here because `anndists`' `DistDot` asserts `dot <= 1` and
+/// panics when two identical unit vectors sum to 1.0000001 in f32 (two
+/// articles with the same title and opening do). Eight running sums let
+/// the compiler vectorise the loop.
+#[cfg(feature = "embed")]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UnitCosine;
+
+#[cfg(feature = "embed")]
+impl hnsw_rs::prelude::Distance<f32> for UnitCosine {
+    fn eval(&self, a: &[f32], b: &[f32]) -> f32 {
+        let mut acc = [0f32; 8];
+        let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+        let tail: f32 = ca
+            .remainder()
+            .iter()
+            .zip(cb.remainder())
+            .map(|(x, y)| x * y)
+            .sum();
+        for (x, y) in ca.zip(cb) {
+            for i in 0..8 {
+                acc[i] += x[i] * y[i];
+            }
+        }
+        (1.0 - (acc.iter().sum::<f32>() + tail)).max(0.0)
+    }
+}
+
 #[cfg(feature = "embed")]
 mod index {
     use std::collections::HashMap;
 
-    use hnsw_rs::prelude::{DistDot, Hnsw};
+    use hnsw_rs::prelude::Hnsw;
     use rayon::prelude::*;
 
-    use super::{dequantise, Quantised, UnitMatch};
+    use super::{dequantise, Quantised, UnitCosine, UnitMatch};
     use crate::translation::TranslationParams;
 
     /// An HNSW index per language over a collection's distinct sentences, grown in place.
@@ -93,7 +123,7 @@ mod index {
     /// with each batch instead of being rebuilt.
     pub struct SentenceIndex {
         languages: HashMap<String, u16>,
-        indices: Vec<Hnsw<'static, f32, DistDot>>,
+        indices: Vec<Hnsw<'static, f32, UnitCosine>>,
         /// Each sentence's language and vector (kept quantised: the index holds its own copy).
         units: HashMap<u32, (u16, Quantised)>,
     }
@@ -142,7 +172,7 @@ mod index {
             self.languages.insert(name.to_string(), l);
             // Capacity is only a hint to hnsw_rs; 16 layers let it grow to any size.
             self.indices
-                .push(Hnsw::new(16, 10_000, 16, 128, DistDot {}));
+                .push(Hnsw::new(16, 10_000, 16, 128, UnitCosine));
             l
         }
 
@@ -349,6 +379,32 @@ mod tests {
             .collect();
         assert_eq!(near, vec![3]);
         assert!(index.near_in_other_languages(99, 4, 0.0).is_empty());
+    }
+
+    #[cfg(feature = "embed")]
+    #[test]
+    fn identical_vectors_are_at_distance_zero_and_never_below() {
+        use hnsw_rs::prelude::Distance;
+        let v: Vec<f32> = (0..384).map(|i| ((i * 7919) % 97) as f32 - 48.0).collect();
+        let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        let v: Vec<f32> = v.iter().map(|x| x / n).collect();
+        let d = UnitCosine.eval(&v, &v);
+        assert!((0.0..1e-5).contains(&d), "{d}");
+        let w: Vec<f32> = v.iter().map(|x| -x).collect();
+        assert!((UnitCosine.eval(&v, &w) - 2.0).abs() < 1e-4);
+        // Many identical vectors go into one index without a panic.
+        let mut index = SentenceIndex::new();
+        index.insert(
+            (0..50)
+                .map(|i| (i, "en".to_string(), quantise(&v)))
+                .collect(),
+        );
+        index.insert(
+            (50..60)
+                .map(|i| (i, "de".to_string(), quantise(&v)))
+                .collect(),
+        );
+        assert_eq!(index.near_in_other_languages(0, 4, 0.99).len(), 4);
     }
 
     #[test]

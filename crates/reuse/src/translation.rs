@@ -223,19 +223,20 @@ struct Hits {
 /// build, `arroy` an LMDB store beside ours).
 #[cfg(feature = "embed")]
 fn neighbours(units: &Units, vectors: &[Vec<f32>], k: usize) -> (Hits, usize) {
-    use hnsw_rs::prelude::{DistDot, Hnsw};
+    use crate::sentence_index::UnitCosine;
+    use hnsw_rs::prelude::Hnsw;
     use rayon::prelude::*;
     let mut by_lang: Vec<Vec<usize>> = vec![Vec::new(); units.languages];
     for (i, &l) in units.language.iter().enumerate() {
         by_lang[l as usize].push(i);
     }
-    let indices: Vec<Hnsw<f32, DistDot>> = by_lang
+    let indices: Vec<Hnsw<f32, UnitCosine>> = by_lang
         .iter()
         .map(|members| {
             let layers = 16
                 .min((members.len().max(2) as f64).ln().ceil() as usize)
                 .max(1);
-            let h = Hnsw::<f32, DistDot>::new(16, members.len().max(1), layers, 128, DistDot {});
+            let h = Hnsw::<f32, UnitCosine>::new(16, members.len().max(1), layers, 128, UnitCosine);
             let data: Vec<(&[f32], usize)> = members
                 .iter()
                 .map(|&i| (vectors[i].as_slice(), i))
