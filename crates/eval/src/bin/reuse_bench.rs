@@ -83,8 +83,9 @@ fn main() -> anyhow::Result<()> {
         let e =
             echotrace_reuse::embed::Embedder::load(&echotrace_reuse::embed::default_model_dir())?;
         let t3 = Instant::now();
-        let (_, st) =
-            echotrace_reuse::find_passages_with(&corpus.articles, &aliases, &params, Some(&e))?;
+        let st =
+            echotrace_reuse::find_passages_with(&corpus.articles, &aliases, &params, Some(&e))?
+                .stats;
         let secs = t3.elapsed().as_secs_f64();
         embed_stats = serde_json::json!({"sentences_embedded": st.embedded, "sentence_pairs_compared": st.compared, "seconds_with_embeddings": secs});
     }
