@@ -159,3 +159,75 @@ fn stdin_is_read_with_a_dash() {
     assert_eq!(v["origin"]["path"], "-");
     assert!(v["body"].as_str().unwrap().contains("council approved"));
 }
+
+/// Runs `echotrace extract` over one directory: (exit code, stdout articles, stderr).
+fn extract_dir(dir: &std::path::Path) -> (Option<i32>, Vec<serde_json::Value>, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_echotrace"))
+        .args(["extract", "--format", "jsonl"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    let articles = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    (
+        out.status.code(),
+        articles,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn random_bytes_named_html_give_a_diagnostic_and_no_article() {
+    let dir = tempfile::tempdir().unwrap();
+    // 200 KB of xorshift bytes: every byte value, no markup.
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let junk: Vec<u8> = (0..200_000)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect();
+    std::fs::write(dir.path().join("noise.html"), &junk).unwrap();
+    std::fs::write(dir.path().join("good.html"), GOOD).unwrap();
+    let (code, articles, stderr) = extract_dir(dir.path());
+    assert_eq!(code, Some(3), "{stderr}");
+    assert!(stderr.contains("noise.html"), "{stderr}");
+    let paths: Vec<&str> = articles
+        .iter()
+        .filter_map(|a| a["origin"]["path"].as_str())
+        .collect();
+    assert!(!paths.iter().any(|p| p.ends_with("noise.html")), "{paths:?}");
+    assert!(paths.iter().any(|p| p.ends_with("good.html")), "{paths:?}");
+}
+
+#[test]
+fn a_page_without_main_text_keeps_its_metadata_with_an_empty_body() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = r#"<html lang="en"><head><title>Minister resigns over budget row</title>
+        <meta property="article:published_time" content="2021-06-02T09:30:00+02:00">
+        <meta name="author" content="Jane Example"></head>
+        <body><nav><a href="/">Home</a> <a href="/world">World</a></nav>
+        <div class="video-player" data-src="/v/1.mp4"></div></body></html>"#;
+    std::fs::write(dir.path().join("video.html"), page).unwrap();
+    let (code, articles, stderr) = extract_dir(dir.path());
+    assert_eq!(code, Some(3), "{stderr}");
+    assert!(
+        stderr.contains("video.html") && stderr.contains("metadata"),
+        "{stderr}"
+    );
+    assert_eq!(articles.len(), 1, "{articles:?}");
+    let a = &articles[0];
+    assert_eq!(a["body"], "");
+    assert_eq!(a["title"], "Minister resigns over budget row");
+    assert!(
+        a["published"]["value"]
+            .as_str()
+            .is_some_and(|d| d.starts_with("2021-06-02")),
+        "{a}"
+    );
+    assert_eq!(a["byline"], "Jane Example");
+}

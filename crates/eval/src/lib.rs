@@ -9,6 +9,7 @@
 pub mod attribution;
 pub mod claim_matching;
 pub mod clustering;
+pub mod dates;
 pub mod crawl;
 mod error;
 pub mod planted;
@@ -107,7 +108,7 @@ pub fn datasets_dir(explicit: Option<&Path>) -> Result<PathBuf> {
         .ok_or(EvalError::NoDatasets)
 }
 
-fn read_gz(p: &Path) -> Result<String> {
+pub(crate) fn read_gz(p: &Path) -> Result<String> {
     let f = std::fs::File::open(p).map_err(EvalError::io(p))?;
     let mut b = Vec::new();
     flate2::read::MultiGzDecoder::new(f)
@@ -116,7 +117,7 @@ fn read_gz(p: &Path) -> Result<String> {
     Ok(echotrace_ingest::decode_page(&b, None).text)
 }
 
-fn read_json(p: &Path) -> Result<serde_json::Value> {
+pub(crate) fn read_json(p: &Path) -> Result<serde_json::Value> {
     let raw = std::fs::read_to_string(p).map_err(EvalError::io(p))?;
     // The dates gold writes a missing date as bare NaN, which JSON does not allow.
     let raw = raw.replace(": NaN", ": null");
@@ -238,6 +239,85 @@ pub fn score_body(dir: &Path, systems: &[System]) -> Result<Vec<Row>> {
             }
         })
         .collect())
+}
+
+/// The pages of the extraction-readability set: (name, source HTML, expected body text, expected metadata).
+fn readability_pages(dir: &Path) -> Result<Vec<(String, String, String, serde_json::Value)>> {
+    let root = dir.join("extraction-readability");
+    let mut names: Vec<String> = std::fs::read_dir(&root)
+        .map_err(EvalError::io(&root))?
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().join("source.html.gz").is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+        .into_iter()
+        .map(|name| {
+            let page = root.join(&name);
+            let html = read_gz(&page.join("source.html.gz"))?;
+            let expected = read_gz(&page.join("expected.html.gz"))?;
+            let meta = read_json(&page.join("expected-metadata.json"))?;
+            let body = echotrace_extract::html::block_text(&expected);
+            Ok((name, html, body, meta))
+        })
+        .collect()
+}
+
+/// Scores the extraction-readability set: averaged per-page 4-gram precision and recall of the body.
+pub fn score_readability(dir: &Path, systems: &[System]) -> Result<Vec<Row>> {
+    let pages = readability_pages(dir)?;
+    Ok(systems
+        .iter()
+        .map(|s| {
+            let (outs, secs) = timed(&pages, |(_, h, _, _)| (s.run)(h, None).0);
+            let (mut sp, mut sr) = (0.0, 0.0);
+            for (o, (_, _, g, _)) in outs.iter().zip(&pages) {
+                let (p, r) = shingle_pr(o, g);
+                sp += p;
+                sr += r;
+            }
+            let n = pages.len().max(1) as f64;
+            Row {
+                system: s.name,
+                prf: Prf::new(sp / n, sr / n),
+                accuracy: None,
+                pages: pages.len(),
+                seconds: secs,
+            }
+        })
+        .collect())
+}
+
+/// echotrace's titles and bylines on the extraction-readability pages: right / expected, each
+/// compared after case and space folding.
+pub fn readability_metadata(dir: &Path) -> Result<String> {
+    let fold = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    let (mut titles, mut title_right, mut bylines, mut byline_right) = (0, 0, 0, 0);
+    for (_, html, _, meta) in readability_pages(dir)? {
+        let doc = RawDocument {
+            origin: Origin::default(),
+            kind: ContentKind::Html,
+            content: html,
+        };
+        let a = echotrace_extract::extract(&doc, &Default::default());
+        if let Some(t) = meta["title"].as_str().filter(|t| !t.trim().is_empty()) {
+            titles += 1;
+            title_right += (a.title.as_deref().map(fold) == Some(fold(t))) as usize;
+        }
+        if let Some(b) = meta["byline"].as_str().filter(|b| !b.trim().is_empty()) {
+            bylines += 1;
+            byline_right += (a.byline.as_deref().map(fold) == Some(fold(b))) as usize;
+        }
+    }
+    Ok(format!(
+        "extraction-readability metadata (echotrace): title right {title_right}/{titles}, byline right {byline_right}/{bylines}\n"
+    ))
 }
 
 /// A browser-like plain-text rendering of a page (html2text, no wrapping, lists bulleted).

@@ -15,6 +15,7 @@ use echotrace_model::{DateBasis, DateValue, Precision, Published};
 use scraper::{Html, Selector};
 
 use crate::date::{find_dates, parse_machine_date, plausible};
+use crate::published::{Candidate, DateModel, Source};
 
 /// What the HTML front end found in one page.
 #[derive(Debug, Clone, Default)]
@@ -130,45 +131,66 @@ const MODIFIED_META: &[&str] = &[
 /// Extracts the body and metadata of one HTML page.
 pub fn extract_html(html: &str, url: Option<&str>) -> HtmlPage {
     let doc = Html::parse_document(html);
-    let mut page = read_metadata(&doc, url);
+    let (mut page, candidates) = read_metadata(&doc, html, url);
     let (body, fallback_title) = main_text(html, url);
     page.body = body;
     if page.title.is_none() {
         page.title = fallback_title;
     }
+    // The extractors fall back to the headline when a page has no main text: that is no body.
+    if let Some(title) = &page.title {
+        let fold = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+        let t = fold(title);
+        if paragraphs(&page.body).iter().all(|p| fold(p) == t) {
+            page.body.clear();
+        }
+    }
     page.page_text_chars = visible_text_nodes(&doc)
         .map(|t| t.chars().filter(|c| !c.is_whitespace()).count())
         .sum();
-    if page.published.is_none() {
-        page.published = date_from_visible(&doc, page.language.as_deref())
-            .or_else(|| date_from_scripts(html))
-            .or_else(|| date_from_text(&doc, page.language.as_deref()));
-    }
+    page.published = DateModel::shipped()
+        .pick(&candidates)
+        .map(|i| candidates[i].published.clone());
     page
 }
 
-/// A publication date in inline script data (`"publishedAt": "2020-08-17..."`).
-fn date_from_scripts(html: &str) -> Option<Published> {
+/// Every publication-date candidate of one page (for training and scoring the [`DateModel`]).
+pub fn date_candidates(html: &str, url: Option<&str>) -> Vec<Candidate> {
+    read_metadata(&Html::parse_document(html), html, url).1
+}
+
+/// Dates in inline script data (`"publishedAt": "2020-08-17..."`), at most `limit`.
+fn script_dates(html: &str, limit: usize) -> Vec<(Published, bool)> {
     static RE: OnceLock<regex::Regex> = OnceLock::new();
     let re = RE.get_or_init(|| {
         crate::regex(r#"(?i)["']?(date_?published|publish(?:ed)?_?(?:date|at|time|on)|pub_?date|first_?published(?:_?(?:at|date))?|release_?date|created_?at)["']?\s*[:=]\s*["']([^"'<>]{6,40})["']"#).unwrap()
     });
-    re.captures_iter(html).take(50).find_map(|c| {
-        let (d, t) = parse_machine_date(&c[2])?;
-        plausible(d).then(|| Published {
-            value: match t {
-                Some(t) if c[2].contains(':') => DateValue::from_datetime(d.and_time(t)),
-                _ => DateValue::from_date(d),
-            },
-            precision: if t.is_some() && c[2].contains(':') {
-                Precision::Minute
-            } else {
-                Precision::Day
-            },
-            basis: DateBasis::Explicit,
-            evidence: format!("script {}: {}", &c[1], &c[2]),
+    re.captures_iter(html)
+        .take(50)
+        .filter_map(|c| {
+            let (d, t) = parse_machine_date(&c[2])?;
+            let has_time = t.is_some() && c[2].contains(':');
+            plausible(d).then(|| {
+                (
+                    Published {
+                        value: match t {
+                            Some(t) if has_time => DateValue::from_datetime(d.and_time(t)),
+                            _ => DateValue::from_date(d),
+                        },
+                        precision: if has_time {
+                            Precision::Minute
+                        } else {
+                            Precision::Day
+                        },
+                        basis: DateBasis::Explicit,
+                        evidence: format!("script {}: {}", &c[1], &c[2]),
+                    },
+                    has_time,
+                )
+            })
         })
-    })
+        .take(limit)
+        .collect()
 }
 
 /// The page's text nodes outside scripts, styles and templates.
@@ -185,37 +207,35 @@ fn visible_text_nodes(doc: &Html) -> impl Iterator<Item = &str> {
     })
 }
 
-/// The most frequent full date in the page's visible text, if it occurs twice or with a time (ties: the first seen).
-fn date_from_text(doc: &Html, lang: Option<&str>) -> Option<Published> {
+/// Full dates in the page's visible text (its first 512 KiB): each distinct day's
+/// first mention, with the number of mentions, in order of first mention.
+fn text_dates(doc: &Html, lang: Option<&str>) -> Vec<(Published, usize, bool)> {
     let month_first = lang.is_none_or(|l| l == "en");
     let mut text = String::new();
     for t in visible_text_nodes(doc) {
         text.push_str(t);
         text.push('\n');
-        if text.len() > 2_000_000 {
+        if text.len() > 512 * 1024 {
             break;
         }
     }
-    let found: Vec<_> = find_dates(&text, month_first)
-        .into_iter()
-        .filter(|f| f.date.is_some_and(plausible))
-        .collect();
-    let mut counts: Vec<(chrono::NaiveDate, usize, usize)> = Vec::new();
-    for (i, f) in found.iter().enumerate() {
-        let d = f.date?;
-        match counts.iter_mut().find(|c| c.0 == d) {
+    let mut days: Vec<(chrono::NaiveDate, usize, crate::date::FoundDate)> = Vec::new();
+    for f in find_dates(&text, month_first) {
+        let Some(d) = f.date.filter(|d| plausible(*d)) else {
+            continue;
+        };
+        match days.iter_mut().find(|c| c.0 == d) {
             Some(c) => c.1 += 1,
-            None => counts.push((d, 1, i)),
+            None => days.push((d, 1, f)),
         }
     }
-    let best = counts
-        .iter()
-        .filter(|c| c.1 >= 2 || found[c.2].time.is_some())
-        .max_by_key(|c| (c.1, std::cmp::Reverse(c.2)))?;
-    let f = &found[best.2];
-    let mut p = f.to_published(&text);
-    p.evidence = format!("page text: {}", p.evidence);
-    Some(p)
+    days.into_iter()
+        .map(|(_, n, f)| {
+            let mut p = f.to_published(&text);
+            p.evidence = format!("page text: {}", p.evidence);
+            (p, n, f.time.is_some())
+        })
+        .collect()
 }
 
 /// The main text of the page and the extractor's title.
@@ -418,7 +438,7 @@ fn clean(s: &str) -> Option<String> {
     (!t.is_empty()).then_some(t)
 }
 
-fn read_metadata(doc: &Html, url: Option<&str>) -> HtmlPage {
+fn read_metadata(doc: &Html, html: &str, url: Option<&str>) -> (HtmlPage, Vec<Candidate>) {
     let ld = json_ld(doc);
     let m = Markup {
         doc,
@@ -426,20 +446,70 @@ fn read_metadata(doc: &Html, url: Option<&str>) -> HtmlPage {
         ld: flatten_ld(&ld),
     };
     let locale = m.locale();
-    let utc_shift = locale.as_deref().and_then(locale_utc_offset_minutes);
-    let visible_day = date_from_visible(doc, locale.as_deref()).and_then(|p| p.value.date());
-    HtmlPage {
+    let language = locale.as_ref().and_then(|l| {
+        let p = l.split(['-', '_']).next()?.trim().to_ascii_lowercase();
+        (p.len() == 2 || p.len() == 3).then_some(p)
+    });
+    let candidates = page_dates(&m, html, url, locale.as_deref(), language.as_deref());
+    let page = HtmlPage {
         title: m.title(),
         outlet: m.outlet(url),
         byline: m.byline(),
         tags: m.tags(),
-        language: locale.and_then(|l| {
-            let p = l.split(['-', '_']).next()?.trim().to_ascii_lowercase();
-            (p.len() == 2 || p.len() == 3).then_some(p)
-        }),
-        published: first_date(m.date_candidates(url), utc_shift, visible_day),
+        language,
         ..HtmlPage::default()
+    };
+    (page, candidates)
+}
+
+/// Every date the page offers as a publication-date candidate, markup first.
+fn page_dates(
+    m: &Markup,
+    html: &str,
+    url: Option<&str>,
+    locale: Option<&str>,
+    language: Option<&str>,
+) -> Vec<Candidate> {
+    let utc_shift = locale.and_then(locale_utc_offset_minutes);
+    let visible = visible_dates(m.doc, locale, 4);
+    let visible_day = visible.first().and_then(|(p, _, _)| p.value.date());
+    let mut text = text_dates(m.doc, language);
+    let counts: Vec<(Option<chrono::NaiveDate>, usize)> =
+        text.iter().map(|(p, n, _)| (p.value.date(), *n)).collect();
+    let mentions = |d: chrono::NaiveDate| {
+        counts
+            .iter()
+            .find(|(day, _)| *day == Some(d))
+            .map_or(0, |c| c.1)
+    };
+    let mut out = Vec::new();
+    let mut push = |source: Source, published: Published, has_time: bool| {
+        if let Some(day) = published.value.date() {
+            out.push(Candidate {
+                source,
+                day,
+                text_mentions: mentions(day),
+                has_time,
+                published,
+            });
+        }
+    };
+    for (value, evidence, source) in m.date_candidates(url) {
+        if let Some((p, has_time)) = machine_published(&value, evidence, utc_shift, visible_day) {
+            push(source, p, has_time);
+        }
     }
+    for (p, source, has_time) in visible {
+        push(source, p, has_time);
+    }
+    for (p, has_time) in script_dates(html, 4) {
+        push(Source::Script, p, has_time);
+    }
+    text.sort_by_key(|t| std::cmp::Reverse(t.1));
+    for (p, _, has_time) in text.into_iter().take(6) {
+        push(Source::PageText, p, has_time);
+    }
+    out
 }
 
 /// A page's meta tags as (lower-case key, content): key from `property`, `name`, `itemprop` or `http-equiv`.
@@ -590,9 +660,9 @@ impl Markup<'_> {
             .or_else(|| self.meta(&["content-language", "og:locale", "language", "dc.language"]))
     }
 
-    /// Publication date candidates as (value, evidence), most trusted first:
+    /// Machine-readable date candidates as (value, evidence, source):
     /// meta, JSON-LD, itemprop, `<time pubdate>`, URL, first `<time>`, modified.
-    fn date_candidates(&self, url: Option<&str>) -> Vec<(String, String)> {
+    fn date_candidates(&self, url: Option<&str>) -> Vec<(String, String, Source)> {
         let s = sels();
         let ld_date = |key: &str| {
             self.ld.iter().find_map(|o| {
@@ -600,39 +670,47 @@ impl Markup<'_> {
                 Some((v.to_string(), format!("JSON-LD {key}: {v}")))
             })
         };
-        let mut candidates: Vec<(String, String)> = Vec::new();
+        let mut candidates: Vec<(String, String, Source)> = Vec::new();
         for k in PUBLISHED_META {
             if let Some((mk, c)) = self.metas.iter().find(|(mk, c)| mk == k && !c.is_empty()) {
-                candidates.push((c.clone(), format!("meta {mk}: {c}")));
+                candidates.push((c.clone(), format!("meta {mk}: {c}"), Source::MetaPublished));
             }
         }
-        if let Some(c) = ld_date("datePublished") {
-            candidates.push(c);
+        if let Some((v, e)) = ld_date("datePublished") {
+            candidates.push((v, e, Source::LdPublished));
         }
-        for e in self.doc.select(&s.itemprop_pub) {
+        for e in self.doc.select(&s.itemprop_pub).take(8) {
             if let Some(v) = e
                 .value()
                 .attr("content")
                 .or_else(|| e.value().attr("datetime"))
             {
-                candidates.push((v.to_string(), format!("itemprop datePublished: {v}")));
+                candidates.push((
+                    v.to_string(),
+                    format!("itemprop datePublished: {v}"),
+                    Source::ItempropPublished,
+                ));
             }
         }
-        if let Some(c) = ld_date("dateCreated") {
-            candidates.push(c);
+        if let Some((v, e)) = ld_date("dateCreated") {
+            candidates.push((v, e, Source::LdCreated));
         }
-        for e in self.doc.select(&s.time) {
+        for e in self.doc.select(&s.time).take(64) {
             let v = e.value();
             let class = v.attr("class").unwrap_or("").to_ascii_lowercase();
             if v.attr("pubdate").is_some() || class.contains("publish") || class.contains("created")
             {
                 if let Some(dt) = v.attr("datetime") {
-                    candidates.push((dt.to_string(), format!("<time datetime=\"{dt}\">")));
+                    candidates.push((
+                        dt.to_string(),
+                        format!("<time datetime=\"{dt}\">"),
+                        Source::TimePubdate,
+                    ));
                 }
             }
         }
         if let Some((d, ev)) = url.and_then(date_from_url) {
-            candidates.push((d, ev));
+            candidates.push((d, ev, Source::Url));
         }
         if let Some(e) = self
             .doc
@@ -640,43 +718,48 @@ impl Markup<'_> {
             .find(|e| e.value().attr("datetime").is_some())
         {
             let dt = e.value().attr("datetime").unwrap_or("");
-            candidates.push((dt.to_string(), format!("<time datetime=\"{dt}\">")));
+            candidates.push((
+                dt.to_string(),
+                format!("<time datetime=\"{dt}\">"),
+                Source::FirstTime,
+            ));
         }
-        if let Some(c) = ld_date("dateModified") {
-            candidates.push(c);
+        if let Some((v, e)) = ld_date("dateModified") {
+            candidates.push((v, e, Source::LdModified));
         }
         for k in MODIFIED_META {
             if let Some((mk, c)) = self.metas.iter().find(|(mk, c)| mk == k && !c.is_empty()) {
-                candidates.push((c.clone(), format!("meta {mk}: {c}")));
+                candidates.push((c.clone(), format!("meta {mk}: {c}"), Source::MetaModified));
             }
         }
         candidates
     }
 }
 
-/// The first candidate that parses to a plausible date, on the page's local day.
+/// A machine date as the page's readers see it: (the date, whether it has a time).
 ///
 /// A UTC timestamp names the page's day in its own locale's time zone
 /// (`utc_shift` minutes), unless the page shows its readers the UTC day (`visible_day`).
-fn first_date(
-    candidates: Vec<(String, String)>,
+fn machine_published(
+    value: &str,
+    evidence: String,
     utc_shift: Option<i64>,
     visible_day: Option<chrono::NaiveDate>,
-) -> Option<Published> {
-    candidates.into_iter().find_map(|(value, evidence)| {
-        let (mut d, mut t) = parse_machine_date(&value)?;
-        if let (Some(time), Some(shift), true) = (t, utc_shift, is_utc(&value)) {
-            let local = chrono::NaiveDateTime::new(d, time) + chrono::Duration::minutes(shift);
-            if local.date() != d && visible_day != Some(d) {
-                d = local.date();
-                t = Some(local.time());
-            }
+) -> Option<(Published, bool)> {
+    let (mut d, mut t) = parse_machine_date(value)?;
+    if let (Some(time), Some(shift), true) = (t, utc_shift, is_utc(value)) {
+        let local = chrono::NaiveDateTime::new(d, time) + chrono::Duration::minutes(shift);
+        if local.date() != d && visible_day != Some(d) {
+            d = local.date();
+            t = Some(local.time());
         }
-        if !plausible(d) {
-            return None;
-        }
-        let has_time = t.is_some() && value.contains(':');
-        Some(Published {
+    }
+    if !plausible(d) {
+        return None;
+    }
+    let has_time = t.is_some() && value.contains(':');
+    Some((
+        Published {
             value: match t {
                 Some(t) if has_time => DateValue::from_datetime(d.and_time(t)),
                 _ => DateValue::from_date(d),
@@ -688,8 +771,9 @@ fn first_date(
             },
             basis: DateBasis::Explicit,
             evidence,
-        })
-    })
+        },
+        has_time,
+    ))
 }
 
 /// Whether a machine timestamp is written in UTC (`Z`, `+00:00`, `+0000`, `GMT`).
@@ -825,21 +909,30 @@ fn date_from_url(url: &str) -> Option<(String, String)> {
     Some((v, format!("URL {path}")))
 }
 
-/// A date written in a visible date-like element (class or id mentions date, time, publish).
-fn date_from_visible(doc: &Html, lang: Option<&str>) -> Option<Published> {
+/// Dates written in visible date-like elements (class or id mentions date, time,
+/// publish), in page order, at most `limit`: (date, source, has a time).
+fn visible_dates(doc: &Html, lang: Option<&str>, limit: usize) -> Vec<(Published, Source, bool)> {
     let month_first = lang.is_none_or(|l| l == "en");
+    let mut out = Vec::new();
     for e in doc.select(&sels().date_el).take(200) {
-        for a in ["datetime", "content", "title", "data-date", "data-time"] {
-            if let Some(v) = e.value().attr(a) {
-                if let Some((d, _)) = parse_machine_date(v).filter(|(d, _)| plausible(*d)) {
-                    return Some(Published {
-                        value: DateValue::from_date(d),
-                        precision: Precision::Day,
-                        basis: DateBasis::Explicit,
-                        evidence: format!("{a}=\"{v}\""),
-                    });
-                }
-            }
+        if out.len() >= limit {
+            break;
+        }
+        let attr = ["datetime", "content", "title", "data-date", "data-time"]
+            .iter()
+            .find_map(|a| {
+                let v = e.value().attr(a)?;
+                let (d, _) = parse_machine_date(v).filter(|(d, _)| plausible(*d))?;
+                Some(Published {
+                    value: DateValue::from_date(d),
+                    precision: Precision::Day,
+                    basis: DateBasis::Explicit,
+                    evidence: format!("{a}=\"{v}\""),
+                })
+            });
+        if let Some(p) = attr {
+            out.push((p, Source::VisibleAttr, false));
+            continue;
         }
         let text: String = e.text().collect::<Vec<_>>().join(" ");
         if text.len() > 300 {
@@ -849,10 +942,10 @@ fn date_from_visible(doc: &Html, lang: Option<&str>) -> Option<Published> {
             .into_iter()
             .find(|f| f.date.is_some_and(plausible))
         {
-            return Some(f.to_published(&text));
+            out.push((f.to_published(&text), Source::VisibleText, f.time.is_some()));
         }
     }
-    None
+    out
 }
 
 #[cfg(test)]
@@ -904,6 +997,16 @@ mod tests {
             local.published.unwrap().value.date().unwrap().to_string(),
             "2020-05-02"
         );
+    }
+
+    #[test]
+    fn a_headline_alone_is_no_body() {
+        let p = extract_html(
+            "<html><head><title>Minister resigns over budget row</title></head><body><nav><a href='/'>Home</a></nav></body></html>",
+            None,
+        );
+        assert_eq!(p.title.as_deref(), Some("Minister resigns over budget row"));
+        assert_eq!(p.body, "");
     }
 
     #[test]

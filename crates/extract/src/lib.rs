@@ -9,6 +9,7 @@
 pub mod credits;
 pub mod date;
 pub mod html;
+pub mod published;
 pub mod textdump;
 
 use echotrace_model::{Article, ContentKind, RawDocument};

@@ -51,6 +51,8 @@ pub struct Options {
     pub batch_pages: usize,
     /// The alias tables added to the built-in one, as given (a store keeps them).
     pub extra_aliases: String,
+    /// Keeps pages without main text as articles with an empty body when they carry metadata (`extract`).
+    pub metadata_only_pages: bool,
 }
 
 impl std::fmt::Debug for Options {
@@ -77,6 +79,7 @@ impl Default for Options {
             reuse: ReuseParams::default(),
             embedder: None,
             batch_pages: collection::INGEST_BATCH,
+            metadata_only_pages: false,
             extra_aliases: String::new(),
         }
     }
@@ -125,6 +128,21 @@ pub fn extract_with(
     for r in results {
         match r {
             Ok(mut a) => {
+                if a.body.trim().is_empty() {
+                    let label = a.origin.label();
+                    if !(opts.metadata_only_pages && has_metadata(&a)) {
+                        diags.push(Diagnostic::warning(
+                            label,
+                            "no article text found on this page; skipped",
+                        ));
+                        continue;
+                    }
+                    a.body.clear();
+                    diags.push(Diagnostic::warning(
+                        label,
+                        "no article text found on this page; its metadata is kept with an empty body",
+                    ));
+                }
                 a.id = format!("a{}", articles.len());
                 articles.push(a);
             }
@@ -132,6 +150,11 @@ pub fn extract_with(
         }
     }
     (articles, diags)
+}
+
+/// Whether an extracted page names a headline, a date or an author.
+fn has_metadata(a: &Article) -> bool {
+    a.title.is_some() || a.published.is_some() || a.byline.is_some()
 }
 
 /// Extracts one page on a worker thread, bounded by `timeout`.
@@ -156,16 +179,7 @@ fn extract_guarded(
         ));
     }
     match rx.recv_timeout(timeout) {
-        Ok(a) => {
-            if a.body.trim().is_empty() {
-                Err(Diagnostic::warning(
-                    label,
-                    "no article text found on this page; skipped",
-                ))
-            } else {
-                Ok(a)
-            }
-        }
+        Ok(a) => Ok(a),
         Err(mpsc::RecvTimeoutError::Timeout) => Err(Diagnostic::error(
             label,
             format!(

@@ -16,7 +16,9 @@ pub enum EvalSet {
     Body,
     /// Main-text snippets vs boilerplate (extraction-snippets).
     Snippets,
-    /// Publication dates (dates).
+    /// Article body, title and byline on Mozilla Readability's test pages (extraction-readability).
+    Readability,
+    /// Publication dates (dates, and the dated pages of the snippets and readability sets).
     Dates,
     /// Text-dump front end on extraction-body pages rendered to text.
     Dumps,
@@ -56,6 +58,10 @@ pub struct EvalArgs {
     /// (the shipped one is crates/claims/data/attribution.bin).
     #[arg(long)]
     attribution_model_out: Option<PathBuf>,
+    /// With dates: write the date model fitted on every page to this file
+    /// (the shipped one is crates/extract/data/dates.json).
+    #[arg(long)]
+    date_model_out: Option<PathBuf>,
     /// With translation: planted translations per language.
     #[arg(long, default_value_t = 50)]
     cases: usize,
@@ -72,7 +78,7 @@ impl EvalArgs {
 type Scorer = fn(&Path, &[System]) -> Result<Vec<Row>, EvalError>;
 
 /// The extraction and date scorers, the set each belongs to, and their table titles.
-const EXTRACTION: [(EvalSet, Scorer, &str); 4] = [
+const EXTRACTION: [(EvalSet, Scorer, &str); 5] = [
     (
         EvalSet::Body,
         echotrace_eval::score_body,
@@ -82,6 +88,11 @@ const EXTRACTION: [(EvalSet, Scorer, &str); 4] = [
         EvalSet::Snippets,
         echotrace_eval::score_snippets,
         "extraction-snippets: snippet P/R/F1 summed over pages",
+    ),
+    (
+        EvalSet::Readability,
+        echotrace_eval::score_readability,
+        "extraction-readability: word 4-gram P/R averaged over pages",
     ),
     (
         EvalSet::Dates,
@@ -105,6 +116,17 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     for (which, score, title) in EXTRACTION {
         if args.wants(which) {
             println!("{}", echotrace_eval::table(title, &score(&dir, &systems)?));
+        }
+    }
+    if args.wants(EvalSet::Readability) {
+        println!("{}", echotrace_eval::readability_metadata(&dir)?);
+    }
+    if args.wants(EvalSet::Dates) {
+        let (table, model) = echotrace_eval::dates::evaluate(&dir)?;
+        println!("{table}");
+        if let Some(out) = &args.date_model_out {
+            std::fs::write(out, serde_json::to_string_pretty(&model)? + "\n")
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
         }
     }
     if args.set == EvalSet::Embed {

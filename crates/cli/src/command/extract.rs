@@ -35,7 +35,9 @@ pub struct ExtractArgs {
 
 /// Extracts the pages' articles and prints them on stdout.
 pub fn run(args: ExtractArgs, global: Global) -> anyhow::Result<ExitCode> {
-    let opts = args.input.options()?;
+    let mut opts = args.input.options()?;
+    // A page without main text still yields its headline, date and byline here.
+    opts.metadata_only_pages = true;
     let bars = Bars::new(global.quiet);
     let (articles, diagnostics) = echotrace_pipeline::articles(&args.input.paths, &opts, &bars);
     bars.end();
