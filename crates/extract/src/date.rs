@@ -140,6 +140,64 @@ fn ymd(c: &regex::Captures) -> Option<NaiveDate> {
 /// `month_first` says how to read ambiguous numeric dates like 03/04/2020
 /// (true for US English pages).
 pub fn find_dates(text: &str, month_first: bool) -> Vec<FoundDate> {
+    if text.len() <= 2048 {
+        return find_dates_in(text, month_first);
+    }
+    // Every full date writes a year, so only the stretches around a year are searched: the
+    // patterns' Unicode word boundaries send the regex engine to its slowest mode on
+    // non-ASCII text, which on a whole page is most of an extraction's time.
+    let mut out = Vec::new();
+    for (start, end) in year_windows(text) {
+        out.extend(
+            find_dates_in(&text[start..end], month_first)
+                .into_iter()
+                .map(|f| FoundDate {
+                    start: f.start + start,
+                    end: f.end + start,
+                    ..f
+                }),
+        );
+    }
+    out
+}
+
+/// Disjoint byte ranges of `text` around each year (19xx, 20xx), cut at whitespace, in order.
+fn year_windows(text: &str) -> Vec<(usize, usize)> {
+    static YEAR: OnceLock<Regex> = OnceLock::new();
+    let year = YEAR.get_or_init(|| Regex::new(r"(?:19|20)[0-9][0-9]").expect("static regex"));
+    let bytes = text.as_bytes();
+    let mut windows: Vec<(usize, usize)> = Vec::new();
+    for m in year.find_iter(text) {
+        let mut start = m.start().saturating_sub(72);
+        while start > 0 && !bytes[start - 1].is_ascii_whitespace() {
+            start -= 1;
+            if m.start() - start > 160 {
+                break;
+            }
+        }
+        while !text.is_char_boundary(start) {
+            start += 1;
+        }
+        let mut end = (m.end() + 48).min(text.len());
+        while end < text.len() && !bytes[end].is_ascii_whitespace() {
+            end += 1;
+            if end - m.end() > 160 {
+                break;
+            }
+        }
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
+        match windows.last_mut() {
+            Some(last) if start <= last.1 => last.1 = last.1.max(end),
+            _ => windows.push((start, end)),
+        }
+    }
+    windows
+}
+
+/// [`find_dates`] over the whole of `text`.
+fn find_dates_in(text: &str, month_first: bool) -> Vec<FoundDate> {
     let p = patterns();
     let mut out: Vec<FoundDate> = Vec::new();
     let mut push = |d: Option<NaiveDate>, t: Option<NaiveTime>, s: usize, e: usize| {
@@ -266,6 +324,22 @@ pub fn plausible(d: NaiveDate) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_text_finds_the_same_dates_as_its_parts() {
+        let para = "Le conseil s’est réuni – «enfin» – le 12 mars 2021 à 10h30, puis le 3/4/2019; \
+                    published 2020-08-17T09:15 and on March 5, 2018 at 4:30 p.m. Year 2019 alone. ";
+        let long = para.repeat(40);
+        let whole = find_dates(&long, true);
+        let one = find_dates(para, true);
+        assert_eq!(one.len(), 4, "{one:?}");
+        assert_eq!(whole.len(), 40 * one.len());
+        for (i, f) in whole.iter().enumerate() {
+            let o = &one[i % one.len()];
+            assert_eq!((f.date, f.time), (o.date, o.time));
+            assert_eq!(&long[f.start..f.end], &para[o.start..o.end]);
+        }
+    }
 
     fn first(text: &str) -> Published {
         let f = find_dates(text, false).into_iter().next().expect("a date");
