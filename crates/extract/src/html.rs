@@ -247,6 +247,7 @@ fn main_text(html: &str, url: Option<&str>) -> (String, Option<String>) {
     let t = trafilatura::extract(html, &topts).ok();
     let ropts = rs_trafilatura::Options {
         url: url.map(str::to_string),
+        page_type: Some(rs_trafilatura::page_type::PageType::Article),
         ..Default::default()
     };
     let r = rs_trafilatura::extract_with_options(html, &ropts).ok();
