@@ -200,7 +200,10 @@ fn random_bytes_named_html_give_a_diagnostic_and_no_article() {
         .iter()
         .filter_map(|a| a["origin"]["path"].as_str())
         .collect();
-    assert!(!paths.iter().any(|p| p.ends_with("noise.html")), "{paths:?}");
+    assert!(
+        !paths.iter().any(|p| p.ends_with("noise.html")),
+        "{paths:?}"
+    );
     assert!(paths.iter().any(|p| p.ends_with("good.html")), "{paths:?}");
 }
 

@@ -139,7 +139,9 @@ fn fold_models(pages: &[DatePage]) -> Vec<DateModel> {
 pub fn held_out_accuracy(pages: &[DatePage]) -> ((usize, usize), (usize, usize)) {
     let models = fold_models(pages);
     (
-        accuracy(pages.iter(), |p| models[fold_of(&p.site, K)].pick(&p.candidates)),
+        accuracy(pages.iter(), |p| {
+            models[fold_of(&p.site, K)].pick(&p.candidates)
+        }),
         accuracy(pages.iter(), |p| rule_pick(&p.candidates)),
     )
 }
@@ -156,7 +158,10 @@ pub fn evaluate(dir: &Path) -> Result<(String, DateModel)> {
     s.push_str("| fold | pages | sites | rules (in-sample) | shipped model (in-sample) | model, held out |\n| --- | --- | --- | --- | --- | --- |\n");
     let mut sites_in: BTreeMap<usize, Vec<&str>> = BTreeMap::new();
     for p in &pages {
-        sites_in.entry(fold_of(&p.site, K)).or_default().push(&p.site);
+        sites_in
+            .entry(fold_of(&p.site, K))
+            .or_default()
+            .push(&p.site);
     }
     for k in 0..K {
         let fold: Vec<&DatePage> = pages.iter().filter(|p| fold_of(&p.site, K) == k).collect();
@@ -184,7 +189,10 @@ pub fn evaluate(dir: &Path) -> Result<(String, DateModel)> {
     }
     let reachable = pages
         .iter()
-        .filter(|p| p.gold.is_none_or(|g| p.candidates.iter().any(|c| c.day == g)))
+        .filter(|p| {
+            p.gold
+                .is_none_or(|g| p.candidates.iter().any(|c| c.day == g))
+        })
         .count();
     s.push_str(&format!(
         "\npages whose gold day is among the candidates (or that have no date): {reachable} of {}\n",

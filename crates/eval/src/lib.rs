@@ -9,8 +9,8 @@
 pub mod attribution;
 pub mod claim_matching;
 pub mod clustering;
-pub mod dates;
 pub mod crawl;
+pub mod dates;
 mod error;
 pub mod planted;
 pub mod translation;
@@ -271,9 +271,13 @@ pub fn score_readability(dir: &Path, systems: &[System]) -> Result<Vec<Row>> {
         .iter()
         .map(|s| {
             let (outs, secs) = timed(&pages, |(_, h, _, _)| (s.run)(h, None).0);
+            let verbose = std::env::var_os("ECHOTRACE_EVAL_VERBOSE").is_some();
             let (mut sp, mut sr) = (0.0, 0.0);
-            for (o, (_, _, g, _)) in outs.iter().zip(&pages) {
+            for (o, (name, _, g, _)) in outs.iter().zip(&pages) {
                 let (p, r) = shingle_pr(o, g);
+                if verbose {
+                    eprintln!("{}: {name}: P {p:.3} R {r:.3}", s.name);
+                }
                 sp += p;
                 sr += r;
             }

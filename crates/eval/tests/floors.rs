@@ -39,7 +39,10 @@ fn dates_accuracy_floor_on_sites_the_model_was_not_fitted_on() {
     let acc = right as f64 / n as f64;
     assert!(n >= 300, "{n} pages");
     assert!(acc >= 0.87, "held-out date accuracy {acc:.3}");
-    assert!(right >= rules, "model {right} right, rules (in-sample) {rules}");
+    assert!(
+        right >= rules,
+        "model {right} right, rules (in-sample) {rules}"
+    );
 }
 
 #[test]

@@ -139,7 +139,12 @@ pub fn extract_html(html: &str, url: Option<&str>) -> HtmlPage {
     }
     // The extractors fall back to the headline when a page has no main text: that is no body.
     if let Some(title) = &page.title {
-        let fold = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+        let fold = |s: &str| {
+            s.split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase()
+        };
         let t = fold(title);
         if paragraphs(&page.body).iter().all(|p| fold(p) == t) {
             page.body.clear();
@@ -335,7 +340,7 @@ pub fn paragraphs(text: &str) -> Vec<&str> {
 /// and repeats of a long paragraph already kept (an extractor artefact, not article text).
 fn drop_link_cues(body: &str) -> String {
     let mut seen = std::collections::HashSet::new();
-    paragraphs(body)
+    let paras = paragraphs(body)
         .into_iter()
         .filter(|p| {
             let words = p.split_whitespace().count();
@@ -343,8 +348,15 @@ fn drop_link_cues(body: &str) -> String {
         })
         .map(collapse_repeats)
         .filter(|p| p.split_whitespace().count() < 8 || seen.insert(*p))
-        .collect::<Vec<_>>()
-        .join("\n\n")
+        .collect::<Vec<_>>();
+    // A paragraph right after its own copy is an extractor artefact, however short.
+    let mut kept: Vec<&str> = Vec::with_capacity(paras.len());
+    for p in paras {
+        if kept.last() != Some(&p) {
+            kept.push(p);
+        }
+    }
+    kept.join("\n\n")
 }
 
 /// A paragraph that is one text repeated several times, reduced to one copy.

@@ -110,7 +110,10 @@ pub struct Candidate {
 pub fn features(cands: &[Candidate]) -> Vec<BTreeMap<&'static str, f64>> {
     let earliest = cands.iter().map(|c| c.day).min();
     let latest = cands.iter().map(|c| c.day).max();
-    let url_day = cands.iter().find(|c| c.source == Source::Url).map(|c| c.day);
+    let url_day = cands
+        .iter()
+        .find(|c| c.source == Source::Url)
+        .map(|c| c.day);
     cands
         .iter()
         .enumerate()
@@ -237,7 +240,12 @@ impl DateModel {
                 let mass: f64 = if none_right {
                     p[feats.len()]
                 } else {
-                    right.iter().zip(&p).filter(|(r, _)| **r).map(|(_, p)| p).sum()
+                    right
+                        .iter()
+                        .zip(&p)
+                        .filter(|(r, _)| **r)
+                        .map(|(_, p)| p)
+                        .sum()
                 };
                 for (i, f) in feats.iter().enumerate() {
                     let q = if right[i] { p[i] / mass } else { 0.0 };
