@@ -223,22 +223,41 @@ pub fn score_body(dir: &Path, systems: &[System]) -> Result<Vec<Row>> {
         .iter()
         .map(|s| {
             let (outs, secs) = timed(&pages, |(h, u, _)| (s.run)(h, u.as_deref()).0);
-            let (mut sp, mut sr) = (0.0, 0.0);
-            for (o, (_, _, g)) in outs.iter().zip(&pages) {
-                let (p, r) = shingle_pr(o, g);
-                sp += p;
-                sr += r;
-            }
-            let n = pages.len().max(1) as f64;
-            Row {
-                system: s.name,
-                prf: Prf::new(sp / n, sr / n),
-                accuracy: None,
-                pages: pages.len(),
-                seconds: secs,
-            }
+            let scored = outs
+                .iter()
+                .zip(&pages)
+                .map(|(o, (_, u, g))| (u.as_deref().unwrap_or(""), o.as_str(), g.as_str()));
+            shingle_row(s.name, scored, secs)
         })
         .collect())
+}
+
+/// Per-page word 4-gram precision and recall of (page, output, gold), averaged over pages
+/// (each page's figures on stderr when `ECHOTRACE_EVAL_VERBOSE` is set).
+fn shingle_row<'a>(
+    system: &'static str,
+    scored: impl Iterator<Item = (&'a str, &'a str, &'a str)>,
+    seconds: f64,
+) -> Row {
+    let verbose = std::env::var_os("ECHOTRACE_EVAL_VERBOSE").is_some();
+    let (mut sp, mut sr, mut n) = (0.0, 0.0, 0usize);
+    for (page, out, gold) in scored {
+        let (p, r) = shingle_pr(out, gold);
+        if verbose {
+            eprintln!("{system}: {page}: P {p:.3} R {r:.3}");
+        }
+        sp += p;
+        sr += r;
+        n += 1;
+    }
+    let d = n.max(1) as f64;
+    Row {
+        system,
+        prf: Prf::new(sp / d, sr / d),
+        accuracy: None,
+        pages: n,
+        seconds,
+    }
 }
 
 /// The pages of the extraction-readability set: (name, source HTML, expected body text, expected metadata).
@@ -271,24 +290,11 @@ pub fn score_readability(dir: &Path, systems: &[System]) -> Result<Vec<Row>> {
         .iter()
         .map(|s| {
             let (outs, secs) = timed(&pages, |(_, h, _, _)| (s.run)(h, None).0);
-            let verbose = std::env::var_os("ECHOTRACE_EVAL_VERBOSE").is_some();
-            let (mut sp, mut sr) = (0.0, 0.0);
-            for (o, (name, _, g, _)) in outs.iter().zip(&pages) {
-                let (p, r) = shingle_pr(o, g);
-                if verbose {
-                    eprintln!("{}: {name}: P {p:.3} R {r:.3}", s.name);
-                }
-                sp += p;
-                sr += r;
-            }
-            let n = pages.len().max(1) as f64;
-            Row {
-                system: s.name,
-                prf: Prf::new(sp / n, sr / n),
-                accuracy: None,
-                pages: pages.len(),
-                seconds: secs,
-            }
+            let scored = outs
+                .iter()
+                .zip(&pages)
+                .map(|(o, (name, _, g, _))| (name.as_str(), o.as_str(), g.as_str()));
+            shingle_row(s.name, scored, secs)
         })
         .collect())
 }

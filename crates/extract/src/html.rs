@@ -176,22 +176,8 @@ fn script_dates(html: &str, limit: usize) -> Vec<(Published, bool)> {
             let (d, t) = parse_machine_date(&c[2])?;
             let has_time = t.is_some() && c[2].contains(':');
             plausible(d).then(|| {
-                (
-                    Published {
-                        value: match t {
-                            Some(t) if has_time => DateValue::from_datetime(d.and_time(t)),
-                            _ => DateValue::from_date(d),
-                        },
-                        precision: if has_time {
-                            Precision::Minute
-                        } else {
-                            Precision::Day
-                        },
-                        basis: DateBasis::Explicit,
-                        evidence: format!("script {}: {}", &c[1], &c[2]),
-                    },
-                    has_time,
-                )
+                let evidence = format!("script {}: {}", &c[1], &c[2]);
+                (explicit_date(d, t, has_time, evidence), has_time)
             })
         })
         .take(limit)
@@ -771,22 +757,29 @@ fn machine_published(
         return None;
     }
     let has_time = t.is_some() && value.contains(':');
-    Some((
-        Published {
-            value: match t {
-                Some(t) if has_time => DateValue::from_datetime(d.and_time(t)),
-                _ => DateValue::from_date(d),
-            },
-            precision: if has_time {
-                Precision::Minute
-            } else {
-                Precision::Day
-            },
-            basis: DateBasis::Explicit,
-            evidence,
+    Some((explicit_date(d, t, has_time, evidence), has_time))
+}
+
+/// An explicit publication date, to the minute when the value wrote a time.
+fn explicit_date(
+    d: chrono::NaiveDate,
+    t: Option<chrono::NaiveTime>,
+    has_time: bool,
+    evidence: String,
+) -> Published {
+    Published {
+        value: match t {
+            Some(t) if has_time => DateValue::from_datetime(d.and_time(t)),
+            _ => DateValue::from_date(d),
         },
-        has_time,
-    ))
+        precision: if has_time {
+            Precision::Minute
+        } else {
+            Precision::Day
+        },
+        basis: DateBasis::Explicit,
+        evidence,
+    }
 }
 
 /// Whether a machine timestamp is written in UTC (`Z`, `+00:00`, `+0000`, `GMT`).

@@ -106,8 +106,11 @@ pub struct Candidate {
     pub has_time: bool,
 }
 
-/// The feature values of each candidate of one page, by name.
-pub fn features(cands: &[Candidate]) -> Vec<BTreeMap<&'static str, f64>> {
+/// One candidate's feature values, by name.
+pub type Features = BTreeMap<&'static str, f64>;
+
+/// The feature values of each candidate of one page.
+pub fn features(cands: &[Candidate]) -> Vec<Features> {
     let earliest = cands.iter().map(|c| c.day).min();
     let latest = cands.iter().map(|c| c.day).max();
     let url_day = cands
@@ -178,7 +181,7 @@ impl DateModel {
         })
     }
 
-    fn score(&self, f: &BTreeMap<&'static str, f64>) -> f64 {
+    fn score(&self, f: &Features) -> f64 {
         f.iter()
             .map(|(k, v)| self.weights.get(*k).copied().unwrap_or(0.0) * v)
             .sum()
@@ -204,7 +207,7 @@ impl DateModel {
     /// page's candidates and "no date", with an L2 penalty. Pages whose gold
     /// day no candidate offers teach nothing and are left out.
     pub fn fit(pages: &[(Vec<Candidate>, Option<NaiveDate>)]) -> DateModel {
-        let data: Vec<(Vec<BTreeMap<&'static str, f64>>, Vec<bool>)> = pages
+        let data: Vec<(Vec<Features>, Vec<bool>)> = pages
             .iter()
             .filter(|(c, g)| g.is_none_or(|g| c.iter().any(|c| c.day == g)))
             .map(|(c, g)| {
