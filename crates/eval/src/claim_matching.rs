@@ -207,6 +207,53 @@ fn maps(queries: &[&Query], model: &Model) -> (f64, f64) {
     (bm25 / n, learned / n)
 }
 
+/// One cross-validation fold's queries (`set:id`) and its held-out MAP@5 for both rankings.
+pub struct Fold {
+    /// The fold's number.
+    pub fold: usize,
+    /// The held-out queries, as `set:id`.
+    pub queries: Vec<String>,
+    /// MAP@5 of plain BM25 on them.
+    pub bm25: f64,
+    /// MAP@5 of the model trained on the other folds.
+    pub learned: f64,
+}
+
+/// Trains on all folds but one and scores that one, for each of the [`FOLDS`] folds.
+pub fn cross_validate(all: &[&Query]) -> Vec<Fold> {
+    (0..FOLDS)
+        .map(|fold| {
+            let fold_of = |held: bool| -> Vec<&Query> {
+                all.iter()
+                    .enumerate()
+                    .filter(|(i, _)| (i % FOLDS == fold) == held)
+                    .map(|(_, q)| *q)
+                    .collect()
+            };
+            let (test, train_on) = (fold_of(true), fold_of(false));
+            let (bm25, learned) = maps(&test, &train(&train_on, "cross-validation fold"));
+            Fold {
+                fold,
+                queries: test.iter().map(|q| format!("{}:{}", q.set, q.id)).collect(),
+                bm25,
+                learned,
+            }
+        })
+        .collect()
+}
+
+/// MAP@5 over every held-out query of `folds` (BM25, learned).
+pub fn pooled(folds: &[Fold]) -> (f64, f64) {
+    let n = folds.iter().map(|f| f.queries.len()).sum::<usize>().max(1) as f64;
+    let sum = |g: fn(&Fold) -> f64| {
+        folds
+            .iter()
+            .map(|f| g(f) * f.queries.len() as f64)
+            .sum::<f64>()
+    };
+    (sum(|f| f.bm25) / n, sum(|f| f.learned) / n)
+}
+
 /// Scores by cross-validation and the official split; returns the table and the model trained on every query.
 pub fn evaluate(dir: &Path) -> Result<(String, Model)> {
     let (ranker, queries) = load(dir)?;
@@ -216,34 +263,19 @@ pub fn evaluate(dir: &Path) -> Result<(String, Model)> {
         queries.len(),
         ranker.len()
     );
-    let (mut sum_b, mut sum_l) = (0.0, 0.0);
-    for fold in 0..FOLDS {
-        let fold_of = |held: bool| -> Vec<&Query> {
-            all.iter()
-                .enumerate()
-                .filter(|(i, _)| (i % FOLDS == fold) == held)
-                .map(|(_, q)| *q)
-                .collect()
-        };
-        let (test, train_on) = (fold_of(true), fold_of(false));
-        let model = train(&train_on, "cross-validation fold");
-        let (b, l) = maps(&test, &model);
-        sum_b += b * test.len() as f64;
-        sum_l += l * test.len() as f64;
-        let ids: Vec<String> = test.iter().map(|q| format!("{}:{}", q.set, q.id)).collect();
+    let folds = cross_validate(&all);
+    for f in &folds {
         out.push_str(&format!(
-            "| {fold} | {} | {} | {b:.4} | {l:.4} |\n",
-            test.len(),
-            abbreviate(&ids)
+            "| {} | {} | {} | {:.4} | {:.4} |\n",
+            f.fold,
+            f.queries.len(),
+            abbreviate(&f.queries),
+            f.bm25,
+            f.learned
         ));
     }
-    let n = all.len().max(1) as f64;
-    out.push_str(&format!(
-        "| all | {} | | {:.4} | {:.4} |\n",
-        all.len(),
-        sum_b / n,
-        sum_l / n
-    ));
+    let (b, l) = pooled(&folds);
+    out.push_str(&format!("| all | {} | | {b:.4} | {l:.4} |\n", all.len()));
     let train_set: Vec<&Query> = all.iter().copied().filter(|q| q.set == "train").collect();
     let dev_set: Vec<&Query> = all.iter().copied().filter(|q| q.set == "dev").collect();
     let (b, l) = maps(&dev_set, &train(&train_set, "train"));
@@ -262,7 +294,10 @@ pub fn evaluate(dir: &Path) -> Result<(String, Model)> {
     ));
     let model = train(
         &all,
-        "claim-matching train/ and dev/ (999 queries), `echotrace eval --set claim-matching`",
+        &format!(
+            "claim-matching train/ and dev/ ({} queries with gold), `echotrace eval --set claim-matching --rank-model-out FILE`",
+            all.len()
+        ),
     );
     out.push_str(&format!(
         "model trained on every query (features {}): {}\n",

@@ -6,7 +6,8 @@
 //! verbatim or reworded). Each candidate gets a few features (BM25 of the
 //! text, of the name and of both, each relative to the query's best; its
 //! BM25 rank; the share of the query's stemmed terms the watch holds and of
-//! the watch's terms the query holds; figures shared; the aligned coverage)
+//! the watch's terms the query holds; figures shared; the aligned coverage; a
+//! character 4-gram cosine, for spellings words do not share)
 //! and a linear model, learned offline by logistic regression on the
 //! claim-matching development queries and shipped as `data/rank.json`,
 //! orders them (`echotrace eval --set claim-matching` scores it by
@@ -26,10 +27,10 @@ use tantivy::{doc, Index, IndexReader, TantivyDocument, Term};
 use crate::{Tier, WatchIndex};
 
 /// BM25 hits considered per query.
-pub const CANDIDATES: usize = 50;
+pub const CANDIDATES: usize = 100;
 
 /// Names of the features, in the order of [`Features::values`] and of the model's weights.
-pub const FEATURES: [&str; 11] = [
+pub const FEATURES: [&str; 13] = [
     "bm25",
     "bm25_text",
     "bm25_name",
@@ -41,6 +42,8 @@ pub const FEATURES: [&str; 11] = [
     "query_idf_held",
     "watch_idf_held",
     "query_pairs_held",
+    "char_cosine",
+    "char_cosine_relative",
 ];
 
 /// Why a ranker could not be built.
@@ -115,6 +118,7 @@ pub struct Ranker {
     pairs: Vec<HashSet<(String, String)>>,
     df: HashMap<String, u32>,
     positions: HashMap<String, usize>,
+    grams: CharGrams,
     model: Model,
 }
 
@@ -180,7 +184,15 @@ impl Ranker {
             .enumerate()
             .map(|(i, w)| (w.id.clone(), i))
             .collect();
+        let grams = CharGrams::new(
+            index
+                .watches
+                .iter()
+                .zip(&names)
+                .map(|(w, n)| format!("{} {}", w.text, n)),
+        );
         Ok(Ranker {
+            grams,
             pairs,
             df,
             positions,
@@ -263,6 +275,7 @@ impl Ranker {
         let top_text = best(&mut text_scores.values().copied());
         let top_name = best(&mut name_scores.values().copied());
         let q_figures = figures(text);
+        let q_grams = self.grams.vector(text);
         let mut order: Vec<(usize, f64, usize)> = both
             .iter()
             .enumerate()
@@ -276,9 +289,15 @@ impl Ranker {
             .collect();
         extra.sort_unstable();
         order.extend(extra.into_iter().map(|w| (w, 0.0, 0)));
+        let cosines: Vec<f64> = order
+            .iter()
+            .map(|&(w, _, _)| CharGrams::cosine(&q_grams, &self.grams.vectors[w]))
+            .collect();
+        let top_cosine = best(&mut cosines.iter().copied());
         order
             .into_iter()
-            .map(|(w, bm25, rank)| {
+            .zip(cosines)
+            .map(|((w, bm25, rank), cosine)| {
                 let shared: Vec<&String> = self.terms[w].intersection(&q_terms).collect();
                 let held = shared.len() as f64;
                 let held_idf: f64 = shared.iter().map(|t| idf(t)).sum();
@@ -300,6 +319,8 @@ impl Ranker {
                         held_idf / q_idf,
                         held_idf / w_idf,
                         pairs_held / q_pairs.len().max(1) as f64,
+                        cosine,
+                        cosine / top_cosine,
                     ],
                     bm25,
                     aligned: m.map(|m| (m.tier, m.kind.as_str())),
@@ -341,6 +362,101 @@ impl Ranker {
                 Some((ord as usize, score as f64))
             })
             .collect()
+    }
+}
+
+/// Character 4-gram TF-IDF vectors of the watches, for the spellings words do not share:
+/// `#COVID19` and "COVID-19", `@realDonaldTrump` and "Donald Trump", "vaccines" and
+/// "vaccinated".
+///
+/// Grams are taken inside each word padded with a space at both ends (lower-cased,
+/// alphanumeric runs), hashed to 32 bits; each vector is sorted by gram and unit length.
+/// By hand: a sparse cosine over sorted pairs is a dozen lines, and no crate offers
+/// character n-gram TF-IDF without a dense matrix library.
+struct CharGrams {
+    docs: usize,
+    df: HashMap<u32, u32>,
+    vectors: Vec<Vec<(u32, f32)>>,
+}
+
+impl CharGrams {
+    /// Gram length in characters.
+    const N: usize = 4;
+
+    fn new(texts: impl Iterator<Item = String>) -> CharGrams {
+        let counts: Vec<HashMap<u32, u32>> = texts.map(|t| Self::counts(&t)).collect();
+        let mut df: HashMap<u32, u32> = HashMap::new();
+        for g in counts.iter().flat_map(|c| c.keys()) {
+            *df.entry(*g).or_default() += 1;
+        }
+        let mut grams = CharGrams {
+            docs: counts.len(),
+            df,
+            vectors: Vec::new(),
+        };
+        grams.vectors = counts.iter().map(|c| grams.weigh(c)).collect();
+        grams
+    }
+
+    /// The unit TF-IDF vector of `text` under the watches' document frequencies.
+    fn vector(&self, text: &str) -> Vec<(u32, f32)> {
+        self.weigh(&Self::counts(text))
+    }
+
+    fn counts(text: &str) -> HashMap<u32, u32> {
+        let mut out: HashMap<u32, u32> = HashMap::new();
+        let mut word: Vec<char> = Vec::new();
+        for c in text.chars().chain(std::iter::once(' ')) {
+            if c.is_alphanumeric() {
+                word.extend(c.to_lowercase());
+                continue;
+            }
+            if !word.is_empty() {
+                word.insert(0, ' ');
+                word.push(' ');
+                for g in word.windows(Self::N) {
+                    let h = g.iter().fold(0x811c_9dc5u32, |h, &c| {
+                        (h ^ c as u32).wrapping_mul(0x0100_0193)
+                    });
+                    *out.entry(h).or_default() += 1;
+                }
+                word.clear();
+            }
+        }
+        out
+    }
+
+    fn weigh(&self, counts: &HashMap<u32, u32>) -> Vec<(u32, f32)> {
+        let n = self.docs as f64;
+        let mut v: Vec<(u32, f32)> = counts
+            .iter()
+            .map(|(&g, &c)| {
+                let df = f64::from(self.df.get(&g).copied().unwrap_or(0));
+                let idf = ((1.0 + n) / (1.0 + df)).ln() + 1.0;
+                (g, ((1.0 + f64::from(c).ln()) * idf) as f32)
+            })
+            .collect();
+        let norm = v.iter().map(|x| x.1 * x.1).sum::<f32>().sqrt().max(1e-9);
+        v.iter_mut().for_each(|x| x.1 /= norm);
+        v.sort_unstable_by_key(|x| x.0);
+        v
+    }
+
+    /// The cosine of two unit vectors sorted by gram.
+    fn cosine(a: &[(u32, f32)], b: &[(u32, f32)]) -> f64 {
+        let (mut i, mut j, mut dot) = (0, 0, 0.0f64);
+        while i < a.len() && j < b.len() {
+            match a[i].0.cmp(&b[j].0) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    dot += f64::from(a[i].1 * b[j].1);
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        dot
     }
 }
 

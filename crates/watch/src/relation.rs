@@ -6,8 +6,10 @@
 //! at least half its length, inside a quote or reported statement with a speaker or a cue.
 //! A dispute is read from the sentences around the match (the ones it spans and the
 //! one after): a word that calls a statement false ([`DISPUTE`]), or a denial cue on the
-//! attribution itself. Not yet measured against labelled pairs (there is no development
-//! set for it): read `relation` as a hint for a person, not a verdict.
+//! attribution itself. Measured on 259 labelled development texts
+//! (`cargo test -p echotrace-watch --test relation_set -- --nocapture`): accuracy 0.649,
+//! disputes found 42% of the time and right 81% of the time (docs/MEASUREMENTS.md): read
+//! `relation` as a hint for a person, not a verdict.
 
 use echotrace_model::Quote;
 
