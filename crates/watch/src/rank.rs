@@ -329,6 +329,11 @@ impl Ranker {
             .collect()
     }
 
+    /// The watched text of watch `i`.
+    pub fn watch_text(&self, i: usize) -> &str {
+        &self.index.watches[i].text
+    }
+
     /// The name of watch `i` (empty when none).
     pub fn name(&self, i: usize) -> &str {
         &self.names[i]

@@ -125,8 +125,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         let (table, model) = echotrace_eval::dates::evaluate(&dir)?;
         println!("{table}");
         if let Some(out) = &args.date_model_out {
-            std::fs::write(out, serde_json::to_string_pretty(&model)? + "\n")
-                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
+            write_model(out, &model)?;
         }
     }
     if args.set == EvalSet::Embed {
@@ -149,9 +148,9 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         let (table, model) = echotrace_eval::claim_matching::evaluate(&dir)?;
         println!("{table}");
         if let Some(out) = &args.rank_model_out {
-            std::fs::write(out, serde_json::to_string_pretty(&model)? + "\n")
-                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
+            write_model(out, &model)?;
         }
+        claim_matching_with_vectors(&dir)?;
     }
     if args.wants(EvalSet::Reuse) {
         let rows = echotrace_eval::score_planted(&dir, 150, 42)?;
@@ -186,6 +185,27 @@ fn translation(dir: &Path, cases: usize) -> anyhow::Result<()> {
 #[cfg(not(feature = "embed"))]
 fn translation(_dir: &Path, _cases: usize) -> anyhow::Result<()> {
     Err(echotrace_reuse::EmbedError::NotBuilt.into())
+}
+
+/// Writes a fitted model as pretty JSON, for shipping as a crate's data file.
+fn write_model(out: &Path, model: &impl serde::Serialize) -> anyhow::Result<()> {
+    std::fs::write(out, serde_json::to_string_pretty(model)? + "\n")
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))
+}
+
+/// Claim matching with a sentence model's cosine among the features, when one is built in and installed.
+fn claim_matching_with_vectors(dir: &Path) -> anyhow::Result<()> {
+    if !cfg!(feature = "embed") {
+        return Ok(());
+    }
+    match load_embedder(None) {
+        Ok(e) => println!(
+            "{}",
+            echotrace_eval::claim_matching::evaluate_with_vectors(dir, e.as_ref())?
+        ),
+        Err(e) => println!("claim matching with sentence vectors: not run ({e})"),
+    }
+    Ok(())
 }
 
 /// Story clustering, and with a multilingual model installed (feature `embed`) also with document vectors.
