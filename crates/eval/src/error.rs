@@ -45,6 +45,9 @@ pub enum EvalError {
     /// The watch ranker could not index the claims.
     #[error(transparent)]
     Rank(#[from] echotrace_watch::rank::RankError),
+    /// The labelled relation set is malformed or points at text that is not there.
+    #[error("{0}")]
+    Relations(String),
     /// The sentence model failed.
     #[error(transparent)]
     Embed(#[from] echotrace_reuse::EmbedError),

@@ -13,6 +13,7 @@ pub mod crawl;
 pub mod dates;
 mod error;
 pub mod planted;
+pub mod relations;
 pub mod translation;
 
 use std::collections::HashSet;

@@ -1,15 +1,18 @@
 //! How a new article's text relates to a watched one: it echoes it, attributes it to
 //! someone ("X claimed that ..."), or disputes it.
 //!
-//! Attribution comes from the article's quotes as the claims stage found them (the
-//! attribution tagger scored by `eval --set attribution`): the matched stretch lies, for
-//! at least half its length, inside a quote or reported statement with a speaker or a cue.
-//! A dispute is read from the sentences around the match (the ones it spans and the
-//! one after): a word that calls a statement false ([`DISPUTE`]), or a denial cue on the
-//! attribution itself. Measured on 259 labelled development texts
-//! (`cargo test -p echotrace-watch --test relation_set -- --nocapture`): accuracy 0.649,
-//! disputes found 42% of the time and right 81% of the time (docs/MEASUREMENTS.md): read
-//! `relation` as a hint for a person, not a verdict.
+//! The three are told apart by a small learned model ([`RelationModel`], a multinomial
+//! logistic regression shipped as `data/relation.json`) over [`FEATURES`] read around the
+//! match: dispute words ([`DISPUTE`]) inside it, beside it in its sentence, in the next
+//! and the previous sentence; negation and capitalised denials; denial verbs; speech cues
+//! beside the match; a quotation mark or colon just before it, a dash and a name after it;
+//! and the claims stage's own reading (the match lies, for at least half its length,
+//! inside a quote with a speaker or a cue, and whether that cue denies). It is fitted by
+//! `echotrace eval --set relations --relation-model-out FILE` on 259 development texts
+//! labelled by reading (`crates/eval/data/relations.jsonl`) and scored there by
+//! cross-validation with folds by source document (docs/MEASUREMENTS.md): read
+//! `relation` as a hint for a person, not a verdict. The lexicons are English; in other
+//! languages only punctuation and the claims stage's quotes speak.
 
 use echotrace_model::Quote;
 
@@ -40,16 +43,186 @@ pub const DISPUTE: &[&str] = &[
     "conspiracy theory",
 ];
 
-/// Attribution cues that deny what they attribute.
+/// Verbs that deny what they attribute.
 const DENIAL_CUES: &[&str] = &[
     "denied",
     "denies",
     "deny",
+    "denying",
     "rejected",
     "rejects",
     "dismissed",
     "dismisses",
+    "refuted",
+    "refutes",
 ];
+
+/// Words that negate a statement.
+const NEGATORS: &[&str] = &[
+    "not", "no", "never", "nobody", "nothing", "none", "neither", "nor", "cannot",
+];
+
+/// Verbs and phrases that report speech or belief.
+const SPEECH_CUES: &[&str] = &[
+    "said",
+    "says",
+    "say",
+    "told",
+    "tells",
+    "claimed",
+    "claims",
+    "claim",
+    "according",
+    "reported",
+    "reports",
+    "stated",
+    "states",
+    "announced",
+    "announces",
+    "insisted",
+    "argued",
+    "wrote",
+    "tweeted",
+    "asserted",
+    "alleged",
+    "alleges",
+    "believes",
+    "believe",
+    "thinks",
+    "think",
+    "suggested",
+    "added",
+    "noted",
+];
+
+/// Names of the features the model reads, in the order of its weights.
+pub const FEATURES: [&str; 16] = [
+    "dispute_beside",
+    "dispute_inside",
+    "dispute_next",
+    "dispute_previous",
+    "negation",
+    "capitalised_denial",
+    "denial_verb",
+    "denial_verb_next",
+    "speech_cue_beside",
+    "speech_cue_previous",
+    "quote_mark_before",
+    "colon_before",
+    "dash_name_after",
+    "question",
+    "quoted_by_claims",
+    "denial_cue_of_quote",
+];
+
+/// The relations, in the order of the model's rows.
+pub const KINDS: [&str; 3] = ["echoes", "attributes", "disputes"];
+
+/// A multinomial logistic regression over [`FEATURES`]: one row of weights per relation of [`KINDS`], the last weight a bias.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct RelationModel {
+    /// `weights[k]`: the weights of relation `KINDS[k]` over the features, then its bias.
+    pub weights: Vec<Vec<f64>>,
+    /// What it was fitted on, for people.
+    #[serde(default)]
+    pub trained_on: String,
+}
+
+impl RelationModel {
+    /// The model shipped with the crate.
+    pub fn shipped() -> &'static RelationModel {
+        static MODEL: std::sync::OnceLock<RelationModel> = std::sync::OnceLock::new();
+        MODEL.get_or_init(|| {
+            serde_json::from_str(include_str!("../data/relation.json"))
+                .expect("data/relation.json is a relation model")
+        })
+    }
+
+    /// The index in [`KINDS`] of the most likely relation.
+    pub fn classify(&self, features: &[f64]) -> usize {
+        let score = |row: &Vec<f64>| {
+            let bias = row.get(features.len()).copied().unwrap_or(0.0);
+            bias + row.iter().zip(features).map(|(w, x)| w * x).sum::<f64>()
+        };
+        (0..KINDS.len())
+            .max_by(|&a, &b| {
+                let (sa, sb) = (
+                    self.weights.get(a).map_or(f64::MIN, score),
+                    self.weights.get(b).map_or(f64::MIN, score),
+                );
+                sa.total_cmp(&sb).then(b.cmp(&a))
+            })
+            .unwrap_or(0)
+    }
+
+    /// Fits the model on (features, index in [`KINDS`]) pairs: softmax cross-entropy,
+    /// L2-regularised, by full-batch gradient descent.
+    ///
+    /// By hand: a 3 by 17 weight matrix fitted on a few hundred rows; a crate would bring
+    /// a linear-algebra stack for it.
+    pub fn fit(rows: &[(Vec<f64>, usize)], trained_on: &str) -> RelationModel {
+        let d = FEATURES.len();
+        let k = KINDS.len();
+        let mut w = vec![vec![0.0; d + 1]; k];
+        let n = rows.len().max(1) as f64;
+        let (rate, l2) = (0.5, 1e-3);
+        for _ in 0..400 {
+            let mut g = vec![vec![0.0; d + 1]; k];
+            for (x, y) in rows {
+                let z: Vec<f64> = w
+                    .iter()
+                    .map(|r| r[d] + r.iter().zip(x).map(|(a, b)| a * b).sum::<f64>())
+                    .collect();
+                let top = z.iter().copied().fold(f64::MIN, f64::max);
+                let e: Vec<f64> = z.iter().map(|v| (v - top).exp()).collect();
+                let sum: f64 = e.iter().sum();
+                for c in 0..k {
+                    let diff = e[c] / sum - if c == *y { 1.0 } else { 0.0 };
+                    for (gi, xi) in g[c].iter_mut().zip(x) {
+                        *gi += diff * xi;
+                    }
+                    g[c][d] += diff;
+                }
+            }
+            for c in 0..k {
+                for j in 0..=d {
+                    w[c][j] -= rate * (g[c][j] / n + l2 * w[c][j]);
+                }
+            }
+        }
+        RelationModel {
+            weights: w
+                .into_iter()
+                .map(|r| r.into_iter().map(|v| (v * 1e4).round() / 1e4).collect())
+                .collect(),
+            trained_on: trained_on.into(),
+        }
+    }
+}
+
+/// What the earlier keyword rule said from the same features (a denial cue or a dispute
+/// word beside, inside or after the match: disputes; else a quote: attributes), kept as the
+/// baseline the model is scored against.
+pub fn rule_kind(features: &[f64]) -> usize {
+    let on = |name: &str| {
+        FEATURES
+            .iter()
+            .position(|f| *f == name)
+            .and_then(|i| features.get(i))
+            .is_some_and(|v| *v > 0.0)
+    };
+    if on("denial_cue_of_quote")
+        || on("dispute_beside")
+        || on("dispute_inside")
+        || on("dispute_next")
+    {
+        2
+    } else if on("quoted_by_claims") {
+        1
+    } else {
+        0
+    }
+}
 
 /// How a matched text relates to the watched one.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -101,36 +274,49 @@ fn relation_in(
     span: (usize, usize),
     quotes: &[Quote],
 ) -> Relation {
-    let (s, e) = span;
+    let read = read_around(body, sentences, span, quotes);
+    let kind = KINDS[RelationModel::shipped().classify(&read.features)];
+    let attributed = read.quote.filter(|_| kind != "echoes");
+    Relation {
+        kind,
+        speaker: attributed.and_then(|q| q.speaker.clone()),
+        cue: attributed.and_then(|q| q.cue.clone()),
+        disputed_by: if kind == "disputes" {
+            read.disputed_by
+        } else {
+            None
+        },
+    }
+}
+
+/// The features of the stretch `span` of `body`, in the order of [`FEATURES`].
+pub fn features(body: &str, span: (usize, usize), quotes: &[Quote]) -> Vec<f64> {
+    let sentences = echotrace_language::sentences::sentences(body);
+    read_around(body, &sentences, span, quotes).features
+}
+
+/// What was read around a match: the features, the quote that covers it, the word that disputes it.
+struct Around<'q> {
+    features: Vec<f64>,
+    quote: Option<&'q Quote>,
+    disputed_by: Option<String>,
+}
+
+fn read_around<'q>(
+    body: &str,
+    sentences: &[(usize, usize)],
+    span: (usize, usize),
+    quotes: &'q [Quote],
+) -> Around<'q> {
+    let (s, e) = (
+        span.0.min(body.len()),
+        span.1.min(body.len()).max(span.0.min(body.len())),
+    );
     let len = e.saturating_sub(s).max(1);
-    let attributed = quotes
+    let quote = quotes
         .iter()
         .filter(|q| q.speaker.is_some() || q.cue.is_some())
         .find(|q| q.end.min(e).saturating_sub(q.start.max(s)) * 2 >= len);
-    let mut out = Relation {
-        kind: "echoes",
-        speaker: attributed.and_then(|q| q.speaker.clone()),
-        cue: attributed.and_then(|q| q.cue.clone()),
-        disputed_by: None,
-    };
-    if attributed.is_some() {
-        out.kind = "attributes";
-    }
-    let denial = out.cue.as_deref().map(str::to_lowercase).filter(|c| {
-        DENIAL_CUES
-            .iter()
-            .any(|d| c.split_whitespace().any(|w| w == *d))
-    });
-    let around = around(body, sentences, span);
-    if let Some(word) = denial.or_else(|| dispute_word(&around)) {
-        out.kind = "disputes";
-        out.disputed_by = Some(word);
-    }
-    out
-}
-
-/// The sentences `span` touches and the one after it.
-fn around(body: &str, sentences: &[(usize, usize)], (s, e): (usize, usize)) -> String {
     let first = sentences
         .iter()
         .position(|&(_, end)| end > s)
@@ -138,15 +324,88 @@ fn around(body: &str, sentences: &[(usize, usize)], (s, e): (usize, usize)) -> S
     let last = sentences
         .iter()
         .rposition(|&(start, _)| start < e)
-        .map_or(first, |i| i + 1);
-    let stop = (last + 1).min(sentences.len());
-    match (
-        sentences.get(first),
-        stop.checked_sub(1).and_then(|i| sentences.get(i)),
-    ) {
-        (Some(a), Some(b)) if a.0 <= b.1 => body.get(a.0..b.1).unwrap_or("").to_string(),
-        _ => String::new(),
+        .unwrap_or(first)
+        .max(first);
+    let text = |i: usize| {
+        sentences
+            .get(i)
+            .and_then(|&(a, b)| body.get(a..b))
+            .unwrap_or("")
+    };
+    let own_start = sentences.get(first).map_or(s, |x| x.0.min(s));
+    let own_end = sentences
+        .get(last)
+        .map_or(e, |x| x.1.max(e))
+        .min(body.len());
+    let beside = format!(
+        "{} {}",
+        body.get(own_start..s).unwrap_or(""),
+        body.get(e..own_end).unwrap_or("")
+    );
+    let inside = body.get(s..e).unwrap_or("");
+    let next = text(last + 1);
+    let previous = first.checked_sub(1).map(text).unwrap_or("");
+    let own = body.get(own_start..own_end).unwrap_or("");
+    // A few bytes either side, cut on character boundaries.
+    let from = (s.saturating_sub(4)..=s)
+        .find(|&i| body.is_char_boundary(i))
+        .unwrap_or(s);
+    let to = (e..=(e + 8).min(body.len()))
+        .rev()
+        .find(|&i| body.is_char_boundary(i))
+        .unwrap_or(e);
+    let before = body.get(from..s).unwrap_or("");
+    let after = body.get(e..to).unwrap_or("");
+    let denial_cue = quote.and_then(|q| q.cue.as_deref()).is_some_and(|c| {
+        c.to_lowercase()
+            .split_whitespace()
+            .any(|w| DENIAL_CUES.contains(&w))
+    });
+    let dispute = [beside.as_str(), inside, next, previous].map(dispute_word);
+    let flag = |b: bool| if b { 1.0 } else { 0.0 };
+    let features = vec![
+        flag(dispute[0].is_some()),
+        flag(dispute[1].is_some()),
+        flag(dispute[2].is_some()),
+        flag(dispute[3].is_some()),
+        flag(has_word(own, NEGATORS) || own.contains("n't") || own.contains("n’t")),
+        flag(
+            own.split(|c: char| !c.is_alphanumeric())
+                .chain(next.split(|c: char| !c.is_alphanumeric()))
+                .any(|w| matches!(w, "NOT" | "NO" | "NEVER" | "FAKE" | "FALSE")),
+        ),
+        flag(has_word(own, DENIAL_CUES)),
+        flag(has_word(next, DENIAL_CUES)),
+        flag(has_word(&beside, SPEECH_CUES)),
+        flag(has_word(previous, SPEECH_CUES)),
+        flag(before.contains(['"', '“', '«', '„'])),
+        flag(before.contains(':')),
+        flag({
+            let t = after.trim_start_matches(['"', '”', '»', ' ', '.', ',']);
+            t.starts_with(['—', '–', '-'])
+                && t.trim_start_matches(['—', '–', '-', ' '])
+                    .starts_with(char::is_uppercase)
+        }),
+        flag(own.contains('?')),
+        flag(quote.is_some()),
+        flag(denial_cue),
+    ];
+    let disputed_by = if denial_cue {
+        quote.and_then(|q| q.cue.clone())
+    } else {
+        dispute.into_iter().flatten().next()
+    };
+    Around {
+        features,
+        quote,
+        disputed_by,
     }
+}
+
+/// Whether `text` holds one of `words` as a whole word, case-insensitively.
+fn has_word(text: &str, words: &[&str]) -> bool {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
+        .any(|w| !w.is_empty() && words.iter().any(|x| x.eq_ignore_ascii_case(w)))
 }
 
 /// The first dispute word or phrase in `text`, on word boundaries.
@@ -216,8 +475,12 @@ mod tests {
         assert_eq!(relation(&body, span(&body), &[q]).kind, "disputes");
         // A dispute word far from the match does not count.
         let body = format!(
-            "Posts say {CLAIM}. The weather was mild. Then came a long and unrelated paragraph. A hoax elsewhere."
+            "Now we know {CLAIM}. The weather was mild. Then came a long and unrelated paragraph. A hoax elsewhere."
         );
         assert_eq!(relation(&body, span(&body), &[]).kind, "echoes");
+        let body = format!(
+            "Posts say {CLAIM}. The weather was mild. Then came a long and unrelated paragraph. A hoax elsewhere."
+        );
+        assert_ne!(relation(&body, span(&body), &[]).kind, "disputes");
     }
 }

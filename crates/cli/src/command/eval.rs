@@ -34,6 +34,8 @@ pub enum EvalSet {
     Attribution,
     /// Watches ranked for fact-checked claims (claim-matching): MAP@5, cross-validated, beside BM25.
     ClaimMatching,
+    /// How watch matches relate to the watched text (echo, attribution, dispute), on a labelled set, cross-validated.
+    Relations,
     /// All of the above.
     All,
 }
@@ -62,6 +64,10 @@ pub struct EvalArgs {
     /// (the shipped one is crates/extract/data/dates.json).
     #[arg(long)]
     date_model_out: Option<PathBuf>,
+    /// With relations: write the relation model fitted on every example to this file
+    /// (the shipped one is crates/watch/data/relation.json).
+    #[arg(long)]
+    relation_model_out: Option<PathBuf>,
     /// With translation: planted translations per language.
     #[arg(long, default_value_t = 50)]
     cases: usize,
@@ -151,6 +157,13 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
             write_model(out, &model)?;
         }
         claim_matching_with_vectors(&dir)?;
+    }
+    if args.wants(EvalSet::Relations) {
+        let (table, model) = echotrace_eval::relations::evaluate(&dir)?;
+        println!("{table}");
+        if let Some(out) = &args.relation_model_out {
+            write_model(out, &model)?;
+        }
     }
     if args.wants(EvalSet::Reuse) {
         let rows = echotrace_eval::score_planted(&dir, 150, 42)?;
