@@ -240,26 +240,154 @@ pub struct Relation {
     pub disputed_by: Option<String>,
 }
 
-/// An article read for relations: its body, its sentences (found once) and its quotes.
+/// A word or mark of an article that a feature looks for, with the lexicons it belongs to.
+#[derive(Debug, Clone, Copy)]
+struct Hit {
+    start: usize,
+    end: usize,
+    /// Bits `0..DISPUTE.len()`: the dispute entry this word ends; then the `NEGATION`... bits.
+    bits: u64,
+}
+
+/// Bits of a [`Hit`] past the dispute entries.
+const NEGATION: u64 = 1 << 32;
+const DENIAL: u64 = 1 << 33;
+const SPEECH: u64 = 1 << 34;
+const CAPITALISED_DENIAL: u64 = 1 << 35;
+const QUESTION: u64 = 1 << 36;
+/// All the dispute entries' bits.
+const DISPUTES: u64 = (1 << DISPUTE.len()) - 1;
+
+/// An article read for relations, once for all its matches: its body, sentences, quotes, and
+/// where its lexicon words and question marks lie (so a match costs lookups, not a scan of
+/// its sentences: an article without sentence breaks is one long sentence).
 pub struct Reading<'a> {
     body: &'a str,
     sentences: Vec<(usize, usize)>,
     quotes: &'a [Quote],
+    hits: Vec<Hit>,
 }
 
 impl<'a> Reading<'a> {
-    /// Splits `body` into sentences once, for every match in it.
+    /// Splits `body` into sentences and finds its lexicon words, once, for every match in it.
     pub fn new(body: &'a str, quotes: &'a [Quote]) -> Reading<'a> {
         Reading {
             body,
             sentences: echotrace_language::sentences::sentences(body),
             quotes,
+            hits: hits(body),
         }
     }
 
     /// The relation of the stretch `span` (bytes of the body) to the watched text.
     pub fn relation(&self, span: (usize, usize)) -> Relation {
-        relation_in(self.body, &self.sentences, span, self.quotes)
+        let read = self.read_around(span);
+        let kind = KINDS[RelationModel::shipped().classify(&read.features)];
+        let attributed = read.quote.filter(|_| kind != "echoes");
+        Relation {
+            kind,
+            speaker: attributed.and_then(|q| q.speaker.clone()),
+            cue: attributed.and_then(|q| q.cue.clone()),
+            disputed_by: if kind == "disputes" {
+                read.disputed_by
+            } else {
+                None
+            },
+        }
+    }
+
+    /// The bits of the hits that lie whole inside `from..to`.
+    fn bits(&self, (from, to): (usize, usize)) -> u64 {
+        let first = self.hits.partition_point(|h| h.start < from);
+        self.hits[first..]
+            .iter()
+            .take_while(|h| h.start < to)
+            .filter(|h| h.end <= to)
+            .fold(0, |acc, h| acc | h.bits)
+    }
+
+    fn read_around(&self, span: (usize, usize)) -> Around<'a> {
+        let (body, sentences) = (self.body, &self.sentences);
+        let (s, e) = (
+            span.0.min(body.len()),
+            span.1.min(body.len()).max(span.0.min(body.len())),
+        );
+        let len = e.saturating_sub(s).max(1);
+        let quote = self
+            .quotes
+            .iter()
+            .filter(|q| q.speaker.is_some() || q.cue.is_some())
+            .find(|q| q.end.min(e).saturating_sub(q.start.max(s)) * 2 >= len);
+        let first = sentences.partition_point(|&(_, end)| end <= s);
+        let last = sentences
+            .partition_point(|&(start, _)| start < e)
+            .checked_sub(1)
+            .unwrap_or(first)
+            .max(first);
+        let range = |i: usize| sentences.get(i).copied().unwrap_or((0, 0));
+        let own_start = sentences.get(first).map_or(s, |x| x.0.min(s));
+        let own_end = sentences
+            .get(last)
+            .map_or(e, |x| x.1.max(e))
+            .min(body.len());
+        let own = self.bits((own_start, own_end));
+        let beside = self.bits((own_start, s)) | self.bits((e, own_end));
+        let inside = self.bits((s, e));
+        let next = self.bits(range(last + 1));
+        let previous = first.checked_sub(1).map_or(0, |i| self.bits(range(i)));
+        // A few bytes either side, cut on character boundaries.
+        let from = (s.saturating_sub(4)..=s)
+            .find(|&i| body.is_char_boundary(i))
+            .unwrap_or(s);
+        let to = (e..=(e + 8).min(body.len()))
+            .rev()
+            .find(|&i| body.is_char_boundary(i))
+            .unwrap_or(e);
+        let before = body.get(from..s).unwrap_or("");
+        let after = body.get(e..to).unwrap_or("");
+        let denial_cue = quote.and_then(|q| q.cue.as_deref()).is_some_and(|c| {
+            c.split_whitespace()
+                .any(|w| DENIAL_CUES.iter().any(|d| d.eq_ignore_ascii_case(w)))
+        });
+        let dispute = [beside, inside, next, previous].map(|b| b & DISPUTES);
+        let flag = |b: bool| if b { 1.0 } else { 0.0 };
+        let features = vec![
+            flag(dispute[0] != 0),
+            flag(dispute[1] != 0),
+            flag(dispute[2] != 0),
+            flag(dispute[3] != 0),
+            flag(own & NEGATION != 0),
+            flag((own | next) & CAPITALISED_DENIAL != 0),
+            flag(own & DENIAL != 0),
+            flag(next & DENIAL != 0),
+            flag(beside & SPEECH != 0),
+            flag(previous & SPEECH != 0),
+            flag(before.contains(['"', '“', '«', '„'])),
+            flag(before.contains(':')),
+            flag({
+                let t = after.trim_start_matches(['"', '”', '»', ' ', '.', ',']);
+                t.starts_with(['—', '–', '-'])
+                    && t.trim_start_matches(['—', '–', '-', ' '])
+                        .starts_with(char::is_uppercase)
+            }),
+            flag(own & QUESTION != 0),
+            flag(quote.is_some()),
+            flag(denial_cue),
+        ];
+        let disputed_by = if denial_cue {
+            quote.and_then(|q| q.cue.clone())
+        } else {
+            // The first text that has one, and in it the entry first in the list.
+            dispute
+                .iter()
+                .find(|&&b| b != 0)
+                .map(|b| DISPUTE[b.trailing_zeros() as usize].to_string())
+        };
+        Around {
+            features,
+            quote,
+            disputed_by,
+        }
     }
 }
 
@@ -268,31 +396,9 @@ pub fn relation(body: &str, span: (usize, usize), quotes: &[Quote]) -> Relation 
     Reading::new(body, quotes).relation(span)
 }
 
-fn relation_in(
-    body: &str,
-    sentences: &[(usize, usize)],
-    span: (usize, usize),
-    quotes: &[Quote],
-) -> Relation {
-    let read = read_around(body, sentences, span, quotes);
-    let kind = KINDS[RelationModel::shipped().classify(&read.features)];
-    let attributed = read.quote.filter(|_| kind != "echoes");
-    Relation {
-        kind,
-        speaker: attributed.and_then(|q| q.speaker.clone()),
-        cue: attributed.and_then(|q| q.cue.clone()),
-        disputed_by: if kind == "disputes" {
-            read.disputed_by
-        } else {
-            None
-        },
-    }
-}
-
 /// The features of the stretch `span` of `body`, in the order of [`FEATURES`].
 pub fn features(body: &str, span: (usize, usize), quotes: &[Quote]) -> Vec<f64> {
-    let sentences = echotrace_language::sentences::sentences(body);
-    read_around(body, &sentences, span, quotes).features
+    Reading::new(body, quotes).read_around(span).features
 }
 
 /// What was read around a match: the features, the quote that covers it, the word that disputes it.
@@ -302,126 +408,71 @@ struct Around<'q> {
     disputed_by: Option<String>,
 }
 
-fn read_around<'q>(
-    body: &str,
-    sentences: &[(usize, usize)],
-    span: (usize, usize),
-    quotes: &'q [Quote],
-) -> Around<'q> {
-    let (s, e) = (
-        span.0.min(body.len()),
-        span.1.min(body.len()).max(span.0.min(body.len())),
-    );
-    let len = e.saturating_sub(s).max(1);
-    let quote = quotes
-        .iter()
-        .filter(|q| q.speaker.is_some() || q.cue.is_some())
-        .find(|q| q.end.min(e).saturating_sub(q.start.max(s)) * 2 >= len);
-    let first = sentences
-        .iter()
-        .position(|&(_, end)| end > s)
-        .unwrap_or(sentences.len());
-    let last = sentences
-        .iter()
-        .rposition(|&(start, _)| start < e)
-        .unwrap_or(first)
-        .max(first);
-    let text = |i: usize| {
-        sentences
-            .get(i)
-            .and_then(|&(a, b)| body.get(a..b))
-            .unwrap_or("")
-    };
-    let own_start = sentences.get(first).map_or(s, |x| x.0.min(s));
-    let own_end = sentences
-        .get(last)
-        .map_or(e, |x| x.1.max(e))
-        .min(body.len());
-    let beside = format!(
-        "{} {}",
-        body.get(own_start..s).unwrap_or(""),
-        body.get(e..own_end).unwrap_or("")
-    );
-    let inside = body.get(s..e).unwrap_or("");
-    let next = text(last + 1);
-    let previous = first.checked_sub(1).map(text).unwrap_or("");
-    let own = body.get(own_start..own_end).unwrap_or("");
-    // A few bytes either side, cut on character boundaries.
-    let from = (s.saturating_sub(4)..=s)
-        .find(|&i| body.is_char_boundary(i))
-        .unwrap_or(s);
-    let to = (e..=(e + 8).min(body.len()))
-        .rev()
-        .find(|&i| body.is_char_boundary(i))
-        .unwrap_or(e);
-    let before = body.get(from..s).unwrap_or("");
-    let after = body.get(e..to).unwrap_or("");
-    let denial_cue = quote.and_then(|q| q.cue.as_deref()).is_some_and(|c| {
-        c.to_lowercase()
-            .split_whitespace()
-            .any(|w| DENIAL_CUES.contains(&w))
-    });
-    let dispute = [beside.as_str(), inside, next, previous].map(dispute_word);
-    let flag = |b: bool| if b { 1.0 } else { 0.0 };
-    let features = vec![
-        flag(dispute[0].is_some()),
-        flag(dispute[1].is_some()),
-        flag(dispute[2].is_some()),
-        flag(dispute[3].is_some()),
-        flag(has_word(own, NEGATORS) || own.contains("n't") || own.contains("n’t")),
-        flag(
-            own.split(|c: char| !c.is_alphanumeric())
-                .chain(next.split(|c: char| !c.is_alphanumeric()))
-                .any(|w| matches!(w, "NOT" | "NO" | "NEVER" | "FAKE" | "FALSE")),
-        ),
-        flag(has_word(own, DENIAL_CUES)),
-        flag(has_word(next, DENIAL_CUES)),
-        flag(has_word(&beside, SPEECH_CUES)),
-        flag(has_word(previous, SPEECH_CUES)),
-        flag(before.contains(['"', '“', '«', '„'])),
-        flag(before.contains(':')),
-        flag({
-            let t = after.trim_start_matches(['"', '”', '»', ' ', '.', ',']);
-            t.starts_with(['—', '–', '-'])
-                && t.trim_start_matches(['—', '–', '-', ' '])
-                    .starts_with(char::is_uppercase)
-        }),
-        flag(own.contains('?')),
-        flag(quote.is_some()),
-        flag(denial_cue),
-    ];
-    let disputed_by = if denial_cue {
-        quote.and_then(|q| q.cue.clone())
-    } else {
-        dispute.into_iter().flatten().next()
-    };
-    Around {
-        features,
-        quote,
-        disputed_by,
-    }
-}
-
-/// Whether `text` holds one of `words` as a whole word, case-insensitively.
-fn has_word(text: &str, words: &[&str]) -> bool {
-    text.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
-        .any(|w| !w.is_empty() && words.iter().any(|x| x.eq_ignore_ascii_case(w)))
-}
-
-/// The first dispute word or phrase in `text`, on word boundaries.
-fn dispute_word(text: &str) -> Option<String> {
-    let lower = text.to_lowercase();
-    let words: Vec<&str> = lower
-        .split(|c: char| !(c.is_alphanumeric() || c == '-'))
+/// Words of `text` split at characters that `keep` refuses, with their byte ranges.
+fn words_of(text: &str, keep: fn(char) -> bool) -> impl Iterator<Item = (usize, &str)> {
+    text.split(move |c: char| !keep(c))
         .filter(|w| !w.is_empty())
-        .collect();
-    DISPUTE.iter().find_map(|phrase| {
-        let p: Vec<&str> = phrase.split(' ').collect();
-        words
-            .windows(p.len())
-            .any(|w| w == p.as_slice())
-            .then(|| phrase.to_string())
-    })
+        .map(move |w| (w.as_ptr() as usize - text.as_ptr() as usize, w))
+}
+
+/// The lexicon words and question marks of `body`, in order of their start.
+///
+/// Three readings of the words, as the lexicons need: with apostrophes (negators, "don't",
+/// denial and speech cues), with hyphens (dispute words: "fact-check"; a two-word phrase is a
+/// hit from its first word to its last), and letters and digits only (capitalised denials).
+fn hits(body: &str) -> Vec<Hit> {
+    let mut hits = Vec::new();
+    let is = |w: &str, list: &[&str]| list.iter().any(|x| x.eq_ignore_ascii_case(w));
+    for (at, w) in words_of(body, |c| c.is_alphanumeric() || c == '\'' || c == '’') {
+        let bits = if is(w, NEGATORS) || w.contains("n't") || w.contains("n’t") {
+            NEGATION
+        } else {
+            0
+        } | if is(w, DENIAL_CUES) { DENIAL } else { 0 }
+            | if is(w, SPEECH_CUES) { SPEECH } else { 0 };
+        if bits != 0 {
+            hits.push(Hit {
+                start: at,
+                end: at + w.len(),
+                bits,
+            });
+        }
+    }
+    let mut previous: Option<(usize, &str)> = None;
+    for (at, w) in words_of(body, |c| c.is_alphanumeric() || c == '-') {
+        for (i, phrase) in DISPUTE.iter().enumerate() {
+            let start = match phrase.split_once(' ') {
+                None => phrase.eq_ignore_ascii_case(w).then_some(at),
+                Some((a, b)) => previous
+                    .filter(|(_, p)| b.eq_ignore_ascii_case(w) && a.eq_ignore_ascii_case(p))
+                    .map(|(s, _)| s),
+            };
+            if let Some(start) = start {
+                hits.push(Hit {
+                    start,
+                    end: at + w.len(),
+                    bits: 1 << i,
+                });
+            }
+        }
+        previous = Some((at, w));
+    }
+    for (at, w) in words_of(body, char::is_alphanumeric) {
+        if matches!(w, "NOT" | "NO" | "NEVER" | "FAKE" | "FALSE") {
+            hits.push(Hit {
+                start: at,
+                end: at + w.len(),
+                bits: CAPITALISED_DENIAL,
+            });
+        }
+    }
+    hits.extend(body.match_indices('?').map(|(at, _)| Hit {
+        start: at,
+        end: at + 1,
+        bits: QUESTION,
+    }));
+    hits.sort_by_key(|h| h.start);
+    hits
 }
 
 #[cfg(test)]
@@ -445,6 +496,33 @@ mod tests {
     fn span(body: &str) -> (usize, usize) {
         let s = body.find(CLAIM).unwrap();
         (s, s + CLAIM.len())
+    }
+
+    /// The first dispute entry (in list order) anywhere in `text`.
+    fn dispute_word(text: &str) -> Option<&'static str> {
+        let b = Reading::new(text, &[]).bits((0, text.len())) & DISPUTES;
+        (b != 0).then(|| DISPUTE[b.trailing_zeros() as usize])
+    }
+
+    #[test]
+    fn lexicon_words_are_found_whole_and_dispute_phrases_in_list_order() {
+        assert!(DISPUTE.len() <= 32 && DISPUTE.iter().all(|p| p.split(' ').count() <= 2));
+        let bits = |text: &str| Reading::new(text, &[]).bits((0, text.len()));
+        assert_ne!(bits("He SAID so") & SPEECH, 0);
+        assert_eq!(bits("He sayings") & SPEECH, 0);
+        assert_ne!(bits("They don't know") & NEGATION, 0);
+        assert_ne!(bits("They know?") & QUESTION, 0);
+        assert_eq!(bits("They know.") & (NEGATION | QUESTION), 0);
+        assert_ne!(bits("It is NOT so") & CAPITALISED_DENIAL, 0);
+        assert_eq!(dispute_word("It is NOT TRUE, a hoax."), Some("hoax"));
+        assert_eq!(dispute_word("no  evidence at all"), Some("no evidence"));
+        assert_eq!(dispute_word("a fact-checker said"), None);
+        assert_eq!(dispute_word("Fact-check: it is not true"), Some("not true"));
+        assert_eq!(dispute_word("nothing here"), None);
+        // A phrase counts only whole inside the stretch asked about.
+        let text = "It is not true";
+        let at = text.find("true").unwrap();
+        assert_eq!(Reading::new(text, &[]).bits((at, text.len())) & DISPUTES, 0);
     }
 
     #[test]
