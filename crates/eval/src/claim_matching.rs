@@ -9,6 +9,7 @@
 //! `dev/`) is printed too. The model shipped in `crates/watch/data/rank.json` is trained on
 //! every query: its score on them is never quoted.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
@@ -40,12 +41,24 @@ fn read(path: &Path) -> Result<String> {
     })
 }
 
-/// Rows of a TSV with a header line: its fields.
-fn tsv(text: &str) -> impl Iterator<Item = Vec<&str>> {
+/// Rows of a TSV with a header line: its fields, a field written in CSV quotes (`"a ""b"""`) unquoted.
+fn tsv(text: &str) -> impl Iterator<Item = Vec<Cow<'_, str>>> {
     text.lines()
         .skip(1)
         .filter(|l| !l.trim().is_empty())
-        .map(|l| l.split('\t').collect())
+        .map(|l| l.split('\t').map(unquote).collect())
+}
+
+/// A field without its CSV quotes, doubled quotes inside made single; any other field as it is.
+fn unquote(field: &str) -> Cow<'_, str> {
+    match field
+        .strip_prefix('"')
+        .and_then(|f| f.strip_suffix('"'))
+        .filter(|inner| !inner.replace("\"\"", "").contains('"'))
+    {
+        Some(inner) => Cow::Owned(inner.replace("\"\"", "\"")),
+        None => Cow::Borrowed(field),
+    }
 }
 
 /// The verified claims as a ranker (claim text watched, fact-check title as the name), and every query with its candidates.
@@ -59,7 +72,7 @@ pub fn load(dir: &Path) -> Result<(Ranker, Vec<Query>)> {
                 id: f[0].trim().to_string(),
                 text: f[1].to_string(),
             });
-            names.push(f.get(2).copied().unwrap_or("").to_string());
+            names.push(f.get(2).map_or(String::new(), |n| n.to_string()));
         }
     }
     let position: HashMap<String, usize> = watches
@@ -423,5 +436,18 @@ mod tests {
         assert_eq!(ap_at_5(&[1, 2, 3, 4, 5, 7], &gold), 0.0);
         let two: HashSet<usize> = [1, 3].into();
         assert!((ap_at_5(&[1, 2, 3], &two) - (1.0 + 2.0 / 3.0) / 2.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn csv_quoted_fields_are_unquoted_and_others_kept() {
+        assert_eq!(
+            unquote(r#""He said ""no"" twice""#),
+            r#"He said "no" twice"#
+        );
+        assert_eq!(unquote(r#"a "quoted" word"#), r#"a "quoted" word"#);
+        assert_eq!(unquote(r#""left" and "right""#), r#""left" and "right""#);
+        assert_eq!(unquote("\""), "\"");
+        let rows: Vec<Vec<Cow<str>>> = tsv("id\ttext\n7\t\"a \"\"b\"\"\"\n").collect();
+        assert_eq!(rows, vec![vec![Cow::from("7"), Cow::from(r#"a "b""#)]]);
     }
 }
