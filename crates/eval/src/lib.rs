@@ -25,27 +25,43 @@ use echotrace_model::{ContentKind, Origin, RawDocument};
 
 pub use error::{EvalError, Result};
 
-/// An extractor under evaluation: HTML and URL in, body text and ISO date out.
+/// A development page handed to an extractor.
+pub struct Page<'a> {
+    /// Its file, relative to the datasets directory (`dates/html/x.html.gz`).
+    pub key: &'a str,
+    /// Its HTML, decoded.
+    pub html: &'a str,
+    /// Its URL, where the set gives one.
+    pub url: Option<&'a str>,
+}
+
+/// What an extractor gives for a page: its body text and its date (`YYYY-MM-DD`).
+pub type Extraction = (String, Option<String>);
+
+/// An extractor under evaluation: a page in, body text and ISO date out.
 pub struct System {
     /// Name shown in the table.
-    pub name: &'static str,
+    pub name: String,
     /// Extracts (body, date `YYYY-MM-DD`) from a page.
-    pub run: fn(&str, Option<&str>) -> (String, Option<String>),
+    pub run: Box<dyn Fn(&Page) -> Extraction + Send + Sync>,
+    /// Whether its time is measured here (not for outputs read from files).
+    pub timed: bool,
 }
 
 /// echotrace's own extractor.
 pub fn echotrace_system() -> System {
     System {
-        name: "echotrace",
-        run: |html, url| {
+        name: "echotrace".into(),
+        timed: true,
+        run: Box::new(|page: &Page| {
             let doc = RawDocument {
                 origin: Origin {
                     path: String::new(),
-                    url: url.map(str::to_string),
+                    url: page.url.map(str::to_string),
                     ..Default::default()
                 },
                 kind: ContentKind::Html,
-                content: html.to_string(),
+                content: page.html.to_string(),
             };
             let a = echotrace_extract::extract(&doc, &Default::default());
             let date = a
@@ -53,7 +69,7 @@ pub fn echotrace_system() -> System {
                 .and_then(|p| p.value.date())
                 .map(|d| d.to_string());
             (a.body, date)
-        },
+        }),
     }
 }
 
@@ -61,36 +77,73 @@ pub fn echotrace_system() -> System {
 pub fn peer_systems() -> Vec<System> {
     vec![
         System {
-            name: "trafilatura 0.6 (crate)",
-            run: |html, url| {
+            name: "trafilatura 0.6 (crate)".into(),
+            timed: true,
+            run: Box::new(|page: &Page| {
                 let mut o = trafilatura::Options::default();
-                o.original_url = url.and_then(|u| url::Url::parse(u).ok());
-                match trafilatura::extract(html, &o) {
+                o.original_url = page.url.and_then(|u| url::Url::parse(u).ok());
+                match trafilatura::extract(page.html, &o) {
                     Ok(r) => (
                         r.content_text,
                         r.metadata.date.map(|d| d.format("%Y-%m-%d").to_string()),
                     ),
                     Err(_) => (String::new(), None),
                 }
-            },
+            }),
         },
         System {
-            name: "rs-trafilatura 0.2 (crate)",
-            run: |html, url| {
+            name: "rs-trafilatura 0.2 (crate)".into(),
+            timed: true,
+            run: Box::new(|page: &Page| {
                 let o = rs_trafilatura::Options {
-                    url: url.map(str::to_string),
+                    url: page.url.map(str::to_string),
                     ..Default::default()
                 };
-                match rs_trafilatura::extract_with_options(html, &o) {
+                match rs_trafilatura::extract_with_options(page.html, &o) {
                     Ok(r) => (
                         r.content_text,
                         r.metadata.date.map(|d| d.format("%Y-%m-%d").to_string()),
                     ),
                     Err(_) => (String::new(), None),
                 }
-            },
+            }),
         },
     ]
+}
+
+/// Extractors run outside echotrace (`bench/python_extractors.py`), read from `dir`: one
+/// folder per system with its name in `system.json` (`{"name": ...}`) and, per page, a file
+/// named by the page's key with `/` as `__` plus `.json`: `{"body": ..., "date": ...}`. A page
+/// without a file counts as extracted to nothing.
+pub fn external_systems(dir: &Path) -> Result<Vec<System>> {
+    let mut folders: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(EvalError::io(dir))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("system.json").is_file())
+        .collect();
+    folders.sort();
+    folders
+        .into_iter()
+        .map(|folder| {
+            let about = read_json(&folder.join("system.json"))?;
+            let name = about["name"]
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| folder.display().to_string());
+            Ok(System {
+                name,
+                timed: false,
+                run: Box::new(move |page: &Page| {
+                    let file = folder.join(format!("{}.json", page.key.replace('/', "__")));
+                    let Ok(out) = read_json(&file) else {
+                        return (String::new(), None);
+                    };
+                    let date = out["date"].as_str().map(|d| d.chars().take(10).collect());
+                    (out["body"].as_str().unwrap_or("").to_string(), date)
+                }),
+            })
+        })
+        .collect()
 }
 
 /// Where the development sets are, or why they cannot be used.
@@ -152,7 +205,7 @@ impl Prf {
 #[derive(Debug, Clone)]
 pub struct Row {
     /// The system.
-    pub system: &'static str,
+    pub system: String,
     /// Its scores.
     pub prf: Prf,
     /// Extra figure (accuracy, for dates).
@@ -163,11 +216,13 @@ pub struct Row {
     pub seconds: f64,
 }
 
-/// Runs `f` over every page and returns the outputs with the wall-clock seconds taken.
-fn timed<P, T>(pages: &[P], f: impl Fn(&P) -> T) -> (Vec<T>, f64) {
+/// Runs `f` over every page and returns the outputs with the wall-clock seconds taken
+/// (not a number unless `clocked`: outputs read from files say nothing of speed).
+fn timed<P, T>(clocked: bool, pages: &[P], f: impl Fn(&P) -> T) -> (Vec<T>, f64) {
     let t = Instant::now();
     let outs = pages.iter().map(f).collect();
-    (outs, t.elapsed().as_secs_f64())
+    let secs = t.elapsed().as_secs_f64();
+    (outs, if clocked { secs } else { f64::NAN })
 }
 
 fn shingles(s: &str) -> HashSet<String> {
@@ -215,20 +270,28 @@ pub fn score_body(dir: &Path, systems: &[System]) -> Result<Vec<Row>> {
     })?;
     let mut pages = Vec::new();
     for (k, v) in gold {
-        let html = read_gz(&dir.join(format!("extraction-body/html/{k}.html.gz")))?;
+        let key = format!("extraction-body/html/{k}.html.gz");
+        let html = read_gz(&dir.join(&key))?;
         let url = v["url"].as_str().map(str::to_string);
         let body = v["articleBody"].as_str().unwrap_or("").to_string();
-        pages.push((html, url, body));
+        pages.push((key, html, url, body));
     }
     Ok(systems
         .iter()
         .map(|s| {
-            let (outs, secs) = timed(&pages, |(h, u, _)| (s.run)(h, u.as_deref()).0);
+            let (outs, secs) = timed(s.timed, &pages, |(key, html, url, _)| {
+                (s.run)(&Page {
+                    key,
+                    html,
+                    url: url.as_deref(),
+                })
+                .0
+            });
             let scored = outs
                 .iter()
                 .zip(&pages)
-                .map(|(o, (_, u, g))| (u.as_deref().unwrap_or(""), o.as_str(), g.as_str()));
-            shingle_row(s.name, scored, secs)
+                .map(|(o, (_, _, u, g))| (u.as_deref().unwrap_or(""), o.as_str(), g.as_str()));
+            shingle_row(&s.name, scored, secs)
         })
         .collect())
 }
@@ -236,7 +299,7 @@ pub fn score_body(dir: &Path, systems: &[System]) -> Result<Vec<Row>> {
 /// Per-page word 4-gram precision and recall of (page, output, gold), averaged over pages
 /// (each page's figures on stderr when `ECHOTRACE_EVAL_VERBOSE` is set).
 fn shingle_row<'a>(
-    system: &'static str,
+    system: &str,
     scored: impl Iterator<Item = (&'a str, &'a str, &'a str)>,
     seconds: f64,
 ) -> Row {
@@ -253,7 +316,7 @@ fn shingle_row<'a>(
     }
     let d = n.max(1) as f64;
     Row {
-        system,
+        system: system.to_string(),
         prf: Prf::new(sp / d, sr / d),
         accuracy: None,
         pages: n,
@@ -290,12 +353,20 @@ pub fn score_readability(dir: &Path, systems: &[System]) -> Result<Vec<Row>> {
     Ok(systems
         .iter()
         .map(|s| {
-            let (outs, secs) = timed(&pages, |(_, h, _, _)| (s.run)(h, None).0);
+            let (outs, secs) = timed(s.timed, &pages, |(name, html, _, _)| {
+                let key = format!("extraction-readability/{name}/source.html.gz");
+                (s.run)(&Page {
+                    key: &key,
+                    html,
+                    url: None,
+                })
+                .0
+            });
             let scored = outs
                 .iter()
                 .zip(&pages)
                 .map(|(o, (name, _, g, _))| (name.as_str(), o.as_str(), g.as_str()));
-            shingle_row(s.name, scored, secs)
+            shingle_row(&s.name, scored, secs)
         })
         .collect())
 }
@@ -380,7 +451,7 @@ pub fn score_dumps(dir: &Path) -> Result<Vec<Row>> {
         .collect();
     let profile = echotrace_extract::site_profile(&docs);
     let verbose = std::env::var_os("ECHOTRACE_EVAL_VERBOSE").is_some();
-    let score = |name: &'static str, outs: Vec<String>, secs: f64| {
+    let score = |name: &str, outs: Vec<String>, secs: f64| {
         let (mut sp, mut sr) = (0.0, 0.0);
         for (i, (o, (_, g))) in outs.iter().zip(&pages).enumerate() {
             let (p, r) = shingle_pr(o, g);
@@ -392,15 +463,17 @@ pub fn score_dumps(dir: &Path) -> Result<Vec<Row>> {
         }
         let n = pages.len().max(1) as f64;
         Row {
-            system: name,
+            system: name.to_string(),
             prf: Prf::new(sp / n, sr / n),
             accuracy: None,
             pages: pages.len(),
             seconds: secs,
         }
     };
-    let (ours, secs) = timed(&docs, |d| echotrace_extract::extract(d, &profile).body);
-    let (whole, wsecs) = timed(&pages, |(dump, _)| dump.clone());
+    let (ours, secs) = timed(true, &docs, |d| {
+        echotrace_extract::extract(d, &profile).body
+    });
+    let (whole, wsecs) = timed(true, &pages, |(dump, _)| dump.clone());
     Ok(vec![
         score("echotrace (text-dump path)", ours, secs),
         score("whole dump, nothing removed", whole, wsecs),
@@ -424,7 +497,8 @@ pub fn score_snippets(dir: &Path, systems: &[System]) -> Result<Vec<Row>> {
             file: "gold.json",
             problem: "entry without file",
         })?;
-        let html = read_gz(&dir.join(format!("extraction-snippets/html/{file}.gz")))?;
+        let key = format!("extraction-snippets/html/{file}.gz");
+        let html = read_gz(&dir.join(&key))?;
         let list = |k: &str| -> Vec<String> {
             v[k].as_array()
                 .map(|a| {
@@ -436,14 +510,21 @@ pub fn score_snippets(dir: &Path, systems: &[System]) -> Result<Vec<Row>> {
                 })
                 .unwrap_or_default()
         };
-        pages.push((html, list("with"), list("without")));
+        pages.push((key, html, list("with"), list("without")));
     }
     Ok(systems
         .iter()
         .map(|s| {
-            let (outs, secs) = timed(&pages, |(h, _, _)| ws(&(s.run)(h, None).0));
+            let (outs, secs) = timed(s.timed, &pages, |(key, html, _, _)| {
+                ws(&(s.run)(&Page {
+                    key,
+                    html,
+                    url: None,
+                })
+                .0)
+            });
             let (mut tp, mut fn_, mut fp) = (0usize, 0usize, 0usize);
-            for (o, (_, with, without)) in outs.iter().zip(&pages) {
+            for (o, (_, _, with, without)) in outs.iter().zip(&pages) {
                 for w in with {
                     if o.contains(w.as_str()) {
                         tp += 1
@@ -456,7 +537,7 @@ pub fn score_snippets(dir: &Path, systems: &[System]) -> Result<Vec<Row>> {
             let p = tp as f64 / (tp + fp).max(1) as f64;
             let r = tp as f64 / (tp + fn_).max(1) as f64;
             Row {
-                system: s.name,
+                system: s.name.clone(),
                 prf: Prf::new(p, r),
                 accuracy: None,
                 pages: pages.len(),
@@ -482,23 +563,36 @@ pub fn score_dates(dir: &Path, systems: &[System]) -> Result<Vec<Row>> {
             file: "gold.json",
             problem: "entry without file",
         })?;
-        let html = read_gz(&dir.join(format!("dates/html/{file}.gz")))?;
-        pages.push((html, url.clone(), v["date"].as_str().map(str::to_string)));
+        let key = format!("dates/html/{file}.gz");
+        let html = read_gz(&dir.join(&key))?;
+        pages.push((
+            key,
+            html,
+            url.clone(),
+            v["date"].as_str().map(str::to_string),
+        ));
     }
     Ok(systems
         .iter()
         .map(|s| {
-            let (outs, secs) = timed(&pages, |(h, u, _)| (s.run)(h, Some(u)).1);
+            let (outs, secs) = timed(s.timed, &pages, |(key, html, url, _)| {
+                (s.run)(&Page {
+                    key,
+                    html,
+                    url: Some(url),
+                })
+                .1
+            });
             let verbose = std::env::var_os("ECHOTRACE_EVAL_VERBOSE").is_some();
             if verbose {
-                for (o, (_, url, g)) in outs.iter().zip(&pages) {
+                for (o, (_, _, url, g)) in outs.iter().zip(&pages) {
                     if o != g {
                         eprintln!("{}: gold {:?} got {:?} at {url}", s.name, g, o);
                     }
                 }
             }
-            let golds: Vec<Option<String>> = pages.iter().map(|p| p.2.clone()).collect();
-            date_row(s.name, &outs, &golds, secs)
+            let golds: Vec<Option<String>> = pages.iter().map(|p| p.3.clone()).collect();
+            date_row(&s.name, &outs, &golds, secs)
         })
         .collect())
 }
@@ -691,26 +785,29 @@ pub fn score_snippet_dates(dir: &Path, systems: &[System]) -> Result<Vec<Row>> {
             file: "gold.json",
             problem: "entry without file",
         })?;
-        let html = read_gz(&dir.join(format!("extraction-snippets/html/{file}.gz")))?;
-        pages.push((html, date.chars().take(10).collect::<String>()));
+        let key = format!("extraction-snippets/html/{file}.gz");
+        let html = read_gz(&dir.join(&key))?;
+        pages.push((key, html, date.chars().take(10).collect::<String>()));
     }
     Ok(systems
         .iter()
         .map(|s| {
-            let (outs, secs) = timed(&pages, |(h, _)| (s.run)(h, None).1);
-            let golds: Vec<Option<String>> = pages.iter().map(|p| Some(p.1.clone())).collect();
-            date_row(s.name, &outs, &golds, secs)
+            let (outs, secs) = timed(s.timed, &pages, |(key, html, _)| {
+                (s.run)(&Page {
+                    key,
+                    html,
+                    url: None,
+                })
+                .1
+            });
+            let golds: Vec<Option<String>> = pages.iter().map(|p| Some(p.2.clone())).collect();
+            date_row(&s.name, &outs, &golds, secs)
         })
         .collect())
 }
 
 /// Same day = TP, another day = FP, none = FN; right = same day, or none where the gold has none.
-fn date_row(
-    system: &'static str,
-    outs: &[Option<String>],
-    golds: &[Option<String>],
-    seconds: f64,
-) -> Row {
+fn date_row(system: &str, outs: &[Option<String>], golds: &[Option<String>], seconds: f64) -> Row {
     let (mut tp, mut fp, mut fn_, mut right) = (0usize, 0usize, 0usize, 0usize);
     for (o, g) in outs.iter().zip(golds) {
         match (o, g) {
@@ -726,7 +823,7 @@ fn date_row(
     let p = tp as f64 / (tp + fp).max(1) as f64;
     let r = tp as f64 / (tp + fn_).max(1) as f64;
     Row {
-        system,
+        system: system.to_string(),
         prf: Prf::new(p, r),
         accuracy: Some(right as f64 / golds.len().max(1) as f64),
         pages: golds.len(),
@@ -746,15 +843,14 @@ pub fn table(title: &str, rows: &[Row]) -> String {
             .accuracy
             .map(|a| format!("{a:.3}"))
             .unwrap_or_else(|| "-".into());
+        let rate = if r.seconds.is_finite() {
+            format!("{:.1}", r.pages as f64 / r.seconds.max(1e-9))
+        } else {
+            "-".into()
+        };
         s.push_str(&format!(
-            "  {:<28} {:>7.3} {:>7.3} {:>7.3} {:>9} {:>6} {:>9.1}\n",
-            r.system,
-            r.prf.p,
-            r.prf.r,
-            r.prf.f1,
-            acc,
-            r.pages,
-            r.pages as f64 / r.seconds.max(1e-9)
+            "  {:<28} {:>7.3} {:>7.3} {:>7.3} {:>9} {:>6} {:>9}\n",
+            r.system, r.prf.p, r.prf.r, r.prf.f1, acc, r.pages, rate
         ));
     }
     s
@@ -776,5 +872,36 @@ mod tests {
     fn prf_f1_is_harmonic_mean() {
         assert!((Prf::new(0.5, 1.0).f1 - 2.0 / 3.0).abs() < 1e-9);
         assert_eq!(Prf::new(0.0, 0.0).f1, 0.0);
+    }
+
+    #[test]
+    fn external_outputs_are_read_by_page_key_and_a_missing_page_is_extracted_to_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let sys = dir.path().join("py");
+        std::fs::create_dir(&sys).unwrap();
+        std::fs::write(sys.join("system.json"), r#"{"name": "peer (Python)"}"#).unwrap();
+        std::fs::write(
+            sys.join("dates__html__a.html.gz.json"),
+            r#"{"body": "Text.", "date": "2020-01-02T10:00:00"}"#,
+        )
+        .unwrap();
+        std::fs::create_dir(dir.path().join("not-a-system")).unwrap();
+        let systems = external_systems(dir.path()).unwrap();
+        assert_eq!(systems.len(), 1);
+        assert_eq!(systems[0].name, "peer (Python)");
+        assert!(!systems[0].timed);
+        let page = |key| Page {
+            key,
+            html: "<p>ignored</p>",
+            url: None,
+        };
+        assert_eq!(
+            (systems[0].run)(&page("dates/html/a.html.gz")),
+            ("Text.".to_string(), Some("2020-01-02".to_string()))
+        );
+        assert_eq!(
+            (systems[0].run)(&page("dates/html/b.html.gz")),
+            (String::new(), None)
+        );
     }
 }

@@ -52,6 +52,10 @@ pub struct EvalArgs {
     /// Score echotrace alone, without the peers.
     #[arg(long)]
     no_peers: bool,
+    /// Also score extractors run outside echotrace on the same pages, read from this
+    /// directory (written by `bench/python_extractors.py`: the Python trafilatura, resiliparse).
+    #[arg(long, value_name = "DIR")]
+    external: Option<PathBuf>,
     /// With claim-matching: write the ranking model trained on every query to this file
     /// (the shipped one is crates/watch/data/rank.json).
     #[arg(long)]
@@ -118,6 +122,9 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     let mut systems = vec![echotrace_eval::echotrace_system()];
     if !args.no_peers {
         systems.extend(echotrace_eval::peer_systems());
+    }
+    if let Some(external) = &args.external {
+        systems.extend(echotrace_eval::external_systems(external)?);
     }
     for (which, score, title) in EXTRACTION {
         if args.wants(which) {
