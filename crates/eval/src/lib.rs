@@ -7,6 +7,7 @@
 //! accuracy and F1 (dates).
 
 pub mod attribution;
+pub mod body_chooser;
 pub mod claim_matching;
 pub mod clustering;
 pub mod crawl;
@@ -325,7 +326,9 @@ fn shingle_row<'a>(
 }
 
 /// The pages of the extraction-readability set: (name, source HTML, expected body text, expected metadata).
-fn readability_pages(dir: &Path) -> Result<Vec<(String, String, String, serde_json::Value)>> {
+pub(crate) fn readability_pages(
+    dir: &Path,
+) -> Result<Vec<(String, String, String, serde_json::Value)>> {
     let root = dir.join("extraction-readability");
     let mut names: Vec<String> = std::fs::read_dir(&root)
         .map_err(EvalError::io(&root))?
@@ -480,8 +483,25 @@ pub fn score_dumps(dir: &Path) -> Result<Vec<Row>> {
     ])
 }
 
-fn ws(s: &str) -> String {
+pub(crate) fn ws(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A snippet-set gold entry's snippets that must be in the output and those that must not, spaces folded.
+pub(crate) fn snippet_lists(entry: &serde_json::Value) -> (Vec<String>, Vec<String>) {
+    let list = |k: &str| -> Vec<String> {
+        entry[k]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_str())
+                    .map(ws)
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    (list("with"), list("without"))
 }
 
 /// Scores the extraction-snippets set: snippets that must (not) be in the output.
@@ -499,18 +519,8 @@ pub fn score_snippets(dir: &Path, systems: &[System]) -> Result<Vec<Row>> {
         })?;
         let key = format!("extraction-snippets/html/{file}.gz");
         let html = read_gz(&dir.join(&key))?;
-        let list = |k: &str| -> Vec<String> {
-            v[k].as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|s| s.as_str())
-                        .map(ws)
-                        .filter(|s| !s.is_empty())
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        pages.push((key, html, list("with"), list("without")));
+        let (with, without) = snippet_lists(v);
+        pages.push((key, html, with, without));
     }
     Ok(systems
         .iter()

@@ -16,12 +16,38 @@ fn dir() -> Option<std::path::PathBuf> {
     }
 }
 
+/// In-sample (the shipped body chooser was fitted on these pages among others): 0.955 measured,
+/// 0.961 with the merge rules it replaced, which were written on these pages; the chooser is
+/// held to what it does on sets it was not fitted on by the test below.
 #[test]
 fn extraction_body_f1_floor() {
     let Some(d) = dir() else { return };
     let rows = score_body(&d, &[echotrace_system()]).unwrap();
     assert_eq!(rows[0].pages, 83);
-    assert!(rows[0].prf.f1 >= 0.96, "body F1 {:.3}", rows[0].prf.f1);
+    assert!(rows[0].prf.f1 >= 0.95, "body F1 {:.3}", rows[0].prf.f1);
+}
+
+#[test]
+fn the_body_chooser_beats_the_merge_rules_on_body_sets_it_was_not_fitted_on() {
+    let Some(d) = dir() else { return };
+    let pages = echotrace_eval::body_chooser::pages(&d).unwrap();
+    assert_eq!(pages.len(), 83 + 250 + 54);
+    let (mut chosen, mut merge) = (0.0, 0.0);
+    for held in echotrace_eval::body_chooser::SETS {
+        let model =
+            echotrace_eval::body_chooser::fit(pages.iter().filter(|p| p.set != held), "test");
+        for p in pages.iter().filter(|p| p.set == held) {
+            chosen += p.f1[model.pick(&p.candidates)];
+            merge += p.f1[0];
+        }
+    }
+    let n = pages.len() as f64;
+    let (chosen, merge) = (chosen / n, merge / n);
+    assert!(chosen >= 0.93, "chooser held out {chosen:.3}");
+    assert!(
+        chosen > merge + 0.005,
+        "chooser {chosen:.3}, merge rules {merge:.3}"
+    );
 }
 
 #[test]

@@ -2,10 +2,11 @@
 //!
 //! The body comes from two DOM extractors run side by side: `trafilatura`
 //! (a port of the Python library, precise) and `rs-trafilatura` (another
-//! port, higher recall). We keep the first and add, paragraph by paragraph,
-//! what only the second found when that text sits inside the first's span of
-//! the page and is prose (see [`merge_bodies`]); this beats either alone on
-//! the development sets (`echotrace eval`). Metadata (title, dates, byline,
+//! port, higher recall). Three candidate bodies come of them: the first with,
+//! paragraph by paragraph, what only the second found when that text sits
+//! inside the first's span of the page and is prose (see [`merge_bodies`]),
+//! the first alone, the second alone; a learned chooser
+//! ([`crate::chooser`]) keeps one. Metadata (title, dates, byline,
 //! outlet, tags, language) is read from the markup with `scraper`: JSON-LD
 //! first, then meta tags, `<time>`, the URL, and visible date elements.
 
@@ -231,24 +232,14 @@ fn text_dates(doc: &Html, lang: Option<&str>) -> Vec<(Published, usize, bool)> {
 
 /// The main text of the page and the extractor's title.
 fn main_text(html: &str, url: Option<&str>) -> (String, Option<String>) {
-    let mut topts = trafilatura::Options::default();
-    if let Some(u) = url.and_then(|u| url::Url::parse(u).ok()) {
-        topts.original_url = Some(u);
-    }
-    let t = trafilatura::extract(html, &topts).ok();
-    let ropts = rs_trafilatura::Options {
-        url: url.map(str::to_string),
-        page_type: Some(rs_trafilatura::page_type::PageType::Article),
-        ..Default::default()
-    };
-    let r = rs_trafilatura::extract_with_options(html, &ropts).ok();
+    let (t, r) = extractor_outputs(html, url);
     // The precise extractor's text glues paragraphs together; its HTML keeps them apart.
     let t_text = t
         .as_ref()
         .map(|t| block_text(&t.content_html))
         .unwrap_or_default();
     let r_text = r.as_ref().map(|r| r.content_text.as_str()).unwrap_or("");
-    let body = merge_bodies(&t_text, r_text).unwrap_or_else(|| paragraphs(&t_text).join("\n\n"));
+    let body = chosen_body(&t_text, r_text);
     let body = drop_link_cues(&body);
     let title = t
         .as_ref()
@@ -256,6 +247,60 @@ fn main_text(html: &str, url: Option<&str>) -> (String, Option<String>) {
         .filter(|s| !s.is_empty())
         .or_else(|| r.as_ref().and_then(|r| r.metadata.title.clone()));
     (body, title)
+}
+
+/// What the two extractors make of a page: the precise one (trafilatura), the recall-oriented one (rs-trafilatura).
+fn extractor_outputs(
+    html: &str,
+    url: Option<&str>,
+) -> (
+    Option<trafilatura::ExtractResult>,
+    Option<rs_trafilatura::ExtractResult>,
+) {
+    let mut topts = trafilatura::Options::default();
+    if let Some(u) = url.and_then(|u| url::Url::parse(u).ok()) {
+        topts.original_url = Some(u);
+    }
+    let ropts = rs_trafilatura::Options {
+        url: url.map(str::to_string),
+        page_type: Some(rs_trafilatura::page_type::PageType::Article),
+        ..Default::default()
+    };
+    (
+        trafilatura::extract(html, &topts).ok(),
+        rs_trafilatura::extract_with_options(html, &ropts).ok(),
+    )
+}
+
+/// The two extractors' texts of a page, precise then recall-oriented, before any choice.
+pub fn extractor_texts(html: &str, url: Option<&str>) -> (String, String) {
+    let (t, r) = extractor_outputs(html, url);
+    (
+        t.map(|t| block_text(&t.content_html)).unwrap_or_default(),
+        r.map(|r| r.content_text).unwrap_or_default(),
+    )
+}
+
+/// The three candidate bodies of a page (merged, precise, recall; see [`crate::chooser::OPTIONS`]).
+pub fn candidate_bodies(precise: &str, recall: &str) -> [String; 3] {
+    let merged = merge_bodies(precise, recall).unwrap_or_else(|| paragraphs(precise).join("\n\n"));
+    [
+        merged,
+        paragraphs(precise).join("\n\n"),
+        paragraphs(recall).join("\n\n"),
+    ]
+}
+
+/// The body the shipped [`crate::chooser::BodyChooser`] keeps among the candidates.
+fn chosen_body(precise: &str, recall: &str) -> String {
+    let candidates = candidate_bodies(precise, recall);
+    let k = crate::chooser::BodyChooser::shipped().pick(&candidates);
+    let [merged, precise, recall] = candidates;
+    match k {
+        1 => precise,
+        2 => recall,
+        _ => merged,
+    }
 }
 
 /// Elements that start a new paragraph in text output.
@@ -367,16 +412,6 @@ fn collapse_repeats(p: &str) -> &str {
 }
 
 /// Lower-cased word 4-grams of a text (the whole text when shorter).
-fn four_grams(s: &str) -> std::collections::HashSet<String> {
-    let w: Vec<String> = s.split_whitespace().map(str::to_lowercase).collect();
-    if w.len() < 4 {
-        return std::iter::once(w.join(" "))
-            .filter(|x| !x.is_empty())
-            .collect();
-    }
-    w.windows(4).map(|x| x.join(" ")).collect()
-}
-
 /// Combines the recall-oriented extractor's paragraphs with the precise one's choice;
 /// `None` when the precise extractor's own output should be used.
 ///
@@ -398,7 +433,7 @@ pub fn merge_bodies(precise: &str, recall: &str) -> Option<String> {
     }
     let squeeze = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
     let p_sq = squeeze(precise);
-    let p_grams = four_grams(precise);
+    let p_grams = crate::chooser::four_grams(precise);
     let agreed: Vec<bool> = r
         .iter()
         .map(|para| {
@@ -406,7 +441,7 @@ pub fn merge_bodies(precise: &str, recall: &str) -> Option<String> {
             if words < 4 {
                 return p_sq.contains(&squeeze(para));
             }
-            let g = four_grams(para);
+            let g = crate::chooser::four_grams(para);
             let shared = g.iter().filter(|x| p_grams.contains(*x)).count();
             // A long block (an unsegmented page) must mostly agree, a paragraph a little.
             let need = if words > 150 { 2 } else { 10 };

@@ -20,6 +20,8 @@ pub enum EvalSet {
     Readability,
     /// Publication dates (dates, and the dated pages of the snippets and readability sets).
     Dates,
+    /// Which candidate body to keep (merged, precise, recall), fitted and scored leaving one body set out.
+    BodyChooser,
     /// Text-dump front end on extraction-body pages rendered to text.
     Dumps,
     /// Reuse detection on passages planted into extraction-body texts.
@@ -68,6 +70,10 @@ pub struct EvalArgs {
     /// (the shipped one is crates/extract/data/dates.json).
     #[arg(long)]
     date_model_out: Option<PathBuf>,
+    /// With body-chooser: write the chooser fitted on every body page to this file
+    /// (the shipped one is crates/extract/data/chooser.json).
+    #[arg(long)]
+    chooser_model_out: Option<PathBuf>,
     /// With relations: write the relation model fitted on every example to this file
     /// (the shipped one is crates/watch/data/relation.json).
     #[arg(long)]
@@ -164,6 +170,13 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
             write_model(out, &model)?;
         }
         claim_matching_with_vectors(&dir)?;
+    }
+    if args.wants(EvalSet::BodyChooser) {
+        let (table, model) = echotrace_eval::body_chooser::evaluate(&dir)?;
+        println!("{table}");
+        if let Some(out) = &args.chooser_model_out {
+            write_model(out, &model)?;
+        }
     }
     if args.wants(EvalSet::Relations) {
         let (table, model) = echotrace_eval::relations::evaluate(&dir)?;

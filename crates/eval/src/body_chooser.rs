@@ -1,0 +1,182 @@
+//! The body chooser (`extract::chooser`) fitted and scored leaving one body set out.
+//!
+//! Every page of the three body sets (`extraction-body`, `extraction-snippets`,
+//! `extraction-readability`) gives its three candidate bodies (the two extractors' texts
+//! merged, the precise one's, the recall-oriented one's), each scored against the page's own
+//! gold: word 4-gram F1 on the body and Readability sets, snippet F1 (the page's snippets that
+//! must be kept, and those that must not) on the snippet set. The chooser is fitted on two
+//! sets and scored on the third, for each set in turn; the model written out is fitted on all.
+
+use std::path::Path;
+
+use echotrace_extract::chooser::{features, BodyChooser, OPTIONS};
+use echotrace_extract::html::{candidate_bodies, extractor_texts};
+use rayon::prelude::*;
+
+use crate::{
+    read_gz, read_json, readability_pages, shingle_pr, snippet_lists, ws, EvalError, Prf, Result,
+};
+
+/// The body sets, in the order of the table.
+pub const SETS: [&str; 3] = [
+    "extraction-body",
+    "extraction-snippets",
+    "extraction-readability",
+];
+
+/// One page: its set, its file, the chooser's features and the F1 of each option.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// Which of [`SETS`].
+    pub set: &'static str,
+    /// Its file, relative to the datasets directory.
+    pub key: String,
+    /// The features of its candidates.
+    pub features: Vec<f64>,
+    /// The F1 of each option of [`OPTIONS`] against its gold.
+    pub f1: [f64; 3],
+    /// Its candidate bodies, in the order of [`OPTIONS`].
+    pub candidates: [String; 3],
+}
+
+/// How a page's gold scores a text.
+enum Gold {
+    Body(String),
+    Snippets {
+        with: Vec<String>,
+        without: Vec<String>,
+    },
+}
+
+impl Gold {
+    fn f1(&self, text: &str) -> f64 {
+        match self {
+            Gold::Body(g) => {
+                let (p, r) = shingle_pr(text, g);
+                Prf::new(p, r).f1
+            }
+            Gold::Snippets { with, without } => {
+                let t = ws(text);
+                let tp = with.iter().filter(|w| t.contains(w.as_str())).count() as f64;
+                let fp = without.iter().filter(|w| t.contains(w.as_str())).count() as f64;
+                Prf::new(tp / (tp + fp).max(1.0), tp / (with.len() as f64).max(1.0)).f1
+            }
+        }
+    }
+}
+
+/// Every page of the three body sets with its features and its options' F1.
+pub fn pages(dir: &Path) -> Result<Vec<Page>> {
+    let bad = |file: &'static str| EvalError::Gold {
+        file,
+        problem: "not an object",
+    };
+    let mut todo: Vec<(&'static str, String, String, Option<String>, Gold)> = Vec::new();
+    let gold = read_json(&dir.join("extraction-body/ground-truth.json"))?;
+    for (k, v) in gold.as_object().ok_or(bad("ground-truth.json"))? {
+        let key = format!("extraction-body/html/{k}.html.gz");
+        let html = read_gz(&dir.join(&key))?;
+        let body = v["articleBody"].as_str().unwrap_or("").to_string();
+        let url = v["url"].as_str().map(str::to_string);
+        todo.push((SETS[0], key, html, url, Gold::Body(body)));
+    }
+    let gold = read_json(&dir.join("extraction-snippets/gold.json"))?;
+    for v in gold.as_object().ok_or(bad("gold.json"))?.values() {
+        let file = v["file"].as_str().unwrap_or_default();
+        let key = format!("extraction-snippets/html/{file}.gz");
+        let html = read_gz(&dir.join(&key))?;
+        let (with, without) = snippet_lists(v);
+        let gold = Gold::Snippets { with, without };
+        todo.push((SETS[1], key, html, None, gold));
+    }
+    for (name, html, body, _) in readability_pages(dir)? {
+        let key = format!("extraction-readability/{name}/source.html.gz");
+        todo.push((SETS[2], key, html, None, Gold::Body(body)));
+    }
+    Ok(todo
+        .into_par_iter()
+        .map(|(set, key, html, url, gold)| {
+            let (precise, recall) = extractor_texts(&html, url.as_deref());
+            let candidates = candidate_bodies(&precise, &recall);
+            Page {
+                set,
+                key,
+                features: features(&candidates[0], &candidates[1], &candidates[2]),
+                f1: [0, 1, 2].map(|k| gold.f1(&candidates[k])),
+                candidates,
+            }
+        })
+        .collect())
+}
+
+/// The chooser fitted on `pages`.
+pub fn fit<'a>(pages: impl Iterator<Item = &'a Page>, trained_on: &str) -> BodyChooser {
+    let rows: Vec<(Vec<f64>, [f64; 3])> = pages.map(|p| (p.features.clone(), p.f1)).collect();
+    BodyChooser::fit(&rows, trained_on)
+}
+
+/// The average F1 over `pages` of the option `pick` chooses for each.
+fn average(pages: &[&Page], pick: impl Fn(&Page) -> usize) -> f64 {
+    pages.iter().map(|p| p.f1[pick(p)]).sum::<f64>() / pages.len().max(1) as f64
+}
+
+/// The leave-one-set-out table and the chooser fitted on every page.
+pub fn evaluate(dir: &Path) -> Result<(String, BodyChooser)> {
+    let pages = pages(dir)?;
+    let verbose = std::env::var_os("ECHOTRACE_EVAL_VERBOSE").is_some();
+    let mut out = String::from(
+        "body chooser: per-page F1 averaged over each set's pages (word 4-grams; snippets: the page's snippet F1), \
+         the chooser fitted on the other two sets\n\n\
+         | held-out set | pages | merge rules | precise alone | recall alone | best of three (oracle) | chooser, held out |\n\
+         | --- | --- | --- | --- | --- | --- | --- |\n",
+    );
+    let mut pooled = (0.0, 0.0, 0usize);
+    for held in SETS {
+        let model = fit(
+            pages.iter().filter(|p| p.set != held),
+            &format!("every body set but {held}"),
+        );
+        let test: Vec<&Page> = pages.iter().filter(|p| p.set == held).collect();
+        if verbose {
+            for p in &test {
+                let k = model.pick(&p.candidates);
+                eprintln!(
+                    "{held}: {}: chose {} (model: {}; F1 of merged, precise, recall: {:.3} {:.3} {:.3})",
+                    p.key, OPTIONS[k], OPTIONS[model.choose(&p.features)], p.f1[0], p.f1[1], p.f1[2]
+                );
+            }
+        }
+        let chosen = average(&test, |p| model.pick(&p.candidates));
+        let merge = average(&test, |_| 0);
+        pooled = (
+            pooled.0 + chosen * test.len() as f64,
+            pooled.1 + merge * test.len() as f64,
+            pooled.2 + test.len(),
+        );
+        out.push_str(&format!(
+            "| {held} | {} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} |\n",
+            test.len(),
+            merge,
+            average(&test, |_| 1),
+            average(&test, |_| 2),
+            test.iter()
+                .map(|p| p.f1.iter().copied().fold(0.0, f64::max))
+                .sum::<f64>()
+                / test.len().max(1) as f64,
+            chosen,
+        ));
+    }
+    let n = pooled.2.max(1) as f64;
+    out.push_str(&format!(
+        "\nall {} pages: merge rules {:.3}, chooser held out {:.3}\n",
+        pooled.2,
+        pooled.1 / n,
+        pooled.0 / n
+    ));
+    let model = fit(
+        pages.iter(),
+        "extraction-body, extraction-snippets and extraction-readability pages, \
+         `echotrace eval --set body-chooser --chooser-model-out FILE`",
+    );
+    Ok((out, model))
+}
