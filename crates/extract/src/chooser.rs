@@ -36,6 +36,9 @@ pub fn long_enough(text: &str) -> bool {
         >= MIN_CHARS
 }
 
+/// The L2 penalties cross-validation chooses among (the second when there is nothing to cross-validate).
+pub const PENALTIES: [f64; 4] = [1e-4, 1e-3, 1e-2, 3e-2];
+
 /// The options, in the order of the model's rows.
 pub const OPTIONS: [&str; 3] = ["merged", "precise", "recall"];
 
@@ -127,6 +130,11 @@ impl BodyChooser {
     /// By hand: a 3 by 7 weight matrix fitted on a few hundred pages; a crate would bring a
     /// linear-algebra stack for it.
     pub fn fit(pages: &[(Vec<f64>, [f64; 3])], trained_on: &str) -> BodyChooser {
+        BodyChooser::fit_with(pages, PENALTIES[1], trained_on)
+    }
+
+    /// [`BodyChooser::fit`] with the L2 penalty `l2` (one of [`PENALTIES`], picked by cross-validation).
+    pub fn fit_with(pages: &[(Vec<f64>, [f64; 3])], l2: f64, trained_on: &str) -> BodyChooser {
         let d = FEATURES.len();
         let k = OPTIONS.len();
         let mut model = BodyChooser {
@@ -134,7 +142,7 @@ impl BodyChooser {
             trained_on: trained_on.into(),
         };
         let n = pages.len().max(1) as f64;
-        let (rate, l2) = (0.5, 1e-3);
+        let rate = 0.5;
         for _ in 0..3000 {
             let mut g = vec![vec![0.0; d + 1]; k];
             for (x, f1) in pages {
