@@ -9,6 +9,7 @@
 # passages by kind and how many planted translations were found (a translation
 # passage between a planted pair), and the stage timings of the model run.
 # Usage: bench/multilingual_cost.sh [N_PER_LANGUAGE] [DATASETS_DIR] [MODEL_DIR]
+# INGEST=0 leaves out the ten ingests (at N=500, 10,000 pages, they double the run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-50}
@@ -49,6 +50,7 @@ for run in lexical model; do
   read -r secs kb < "$work/time"
   printf '| analyze, %s | %s | %d | %s |\n' "$run" "$secs" $((kb / 1024)) "$(count "$work/$run/report.json")"
 done
+if [ "${INGEST:-1}" != 0 ]; then
 split -n l/10 -d --additional-suffix=.jsonl "$work/pages.jsonl" "$work/part"
 total=0; peak=0
 for part in "$work"/part*.jsonl; do
@@ -59,6 +61,7 @@ done
 target/release/echotrace export --db "$work/store.db" --format jsonl-passages --quiet > "$work/sp.jsonl"
 target/release/echotrace export --db "$work/store.db" --format jsonl-articles --quiet > "$work/sa.jsonl"
 printf '| ingest --embed, 10 parts | %s | %d | %s |\n' "$total" $((peak / 1024)) "$(count "$work/sa.jsonl" "$work/sp.jsonl")"
+fi
 echo
 echo "stage timings, analyze with the model:"
 grep -E '^echotrace: +[a-z]' "$work/model.timings" | grep -v -- '->' || true

@@ -15,7 +15,7 @@ use candle_nn::VarBuilder;
 use candle_transformers::models::bert::{BertModel, Config, DTYPE};
 use tokenizers::{PaddingParams, Tokenizer, TruncationParams};
 
-use crate::encoder::{PackedBert, Shape};
+use crate::encoder::{PackedBert, Precision, Shape};
 use crate::semantic::SentenceEmbedder;
 use crate::EmbedError;
 
@@ -48,6 +48,12 @@ enum Engine {
     Candle { model: BertModel, device: Device },
 }
 
+/// Which engine [`Embedder::load_on`] builds.
+enum Runner {
+    Packed(Precision),
+    Candle(Device),
+}
+
 /// `echotrace.json` beside a model: what `scripts/fetch-model.sh` knows about it.
 #[derive(serde::Deserialize, Default)]
 struct ModelCard {
@@ -74,17 +80,24 @@ pub fn default_model_dir() -> PathBuf {
 impl Embedder {
     /// Loads config.json, tokenizer.json and model.safetensors from `dir`.
     ///
-    /// On the CPU the packed pass runs; `ECHOTRACE_ENCODER=candle` runs
-    /// candle's `BertModel` instead (the path before it, for comparison).
+    /// On the CPU the packed pass runs with 8-bit products;
+    /// `ECHOTRACE_ENCODER=f32` keeps them in 32-bit floats and
+    /// `ECHOTRACE_ENCODER=candle` runs candle's `BertModel` instead (the path
+    /// before the packed one), for comparison.
     pub fn load(dir: &Path) -> Result<Self, EmbedError> {
         let device = pick_device();
-        let packed =
-            device.is_cpu() && std::env::var("ECHOTRACE_ENCODER").as_deref() != Ok("candle");
-        Self::load_on(dir, packed, device)
+        let runner = match std::env::var("ECHOTRACE_ENCODER").as_deref() {
+            _ if !device.is_cpu() => Runner::Candle(device),
+            Ok("candle") => Runner::Candle(device),
+            Ok("f32") => Runner::Packed(Precision::F32),
+            _ => Runner::Packed(Precision::Int8),
+        };
+        Self::load_on(dir, runner)
     }
 
-    /// Loads the model to run packed on the CPU (`packed`) or through candle on `device`.
-    fn load_on(dir: &Path, packed: bool, device: Device) -> Result<Self, EmbedError> {
+    /// Loads the model to run as `runner` says.
+    fn load_on(dir: &Path, runner: Runner) -> Result<Self, EmbedError> {
+        let packed = matches!(runner, Runner::Packed(_));
         let need = |f: &str| {
             let p = dir.join(f);
             if p.is_file() {
@@ -131,30 +144,35 @@ impl Embedder {
             }))
             .map_err(EmbedError::Tokenizer)?;
         let weights = need("model.safetensors")?;
-        let engine = if packed {
-            let shape: Shape =
-                serde_json::from_str(&config_text).map_err(|source| EmbedError::Card {
-                    file: "config.json",
+        let engine = match runner {
+            Runner::Packed(precision) => {
+                let shape: Shape =
+                    serde_json::from_str(&config_text).map_err(|source| EmbedError::Card {
+                        file: "config.json",
+                        source,
+                    })?;
+                Engine::Packed(
+                    PackedBert::load(&weights, shape, precision).map_err(|source| {
+                        EmbedError::Weights {
+                            file: "model.safetensors",
+                            source,
+                        }
+                    })?,
+                )
+            }
+            Runner::Candle(device) => {
+                // SAFETY: the file is memory-mapped read-only and not modified while mapped.
+                let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[weights], DTYPE, &device) }
+                    .map_err(|source| EmbedError::Weights {
+                        file: "model.safetensors",
+                        source,
+                    })?;
+                let model = BertModel::load(vb, &config).map_err(|source| EmbedError::Weights {
+                    file: "model",
                     source,
                 })?;
-            Engine::Packed(PackedBert::load(&weights, shape).map_err(|source| {
-                EmbedError::Weights {
-                    file: "model.safetensors",
-                    source,
-                }
-            })?)
-        } else {
-            // SAFETY: the file is memory-mapped read-only and not modified while mapped.
-            let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[weights], DTYPE, &device) }
-                .map_err(|source| EmbedError::Weights {
-                    file: "model.safetensors",
-                    source,
-                })?;
-            let model = BertModel::load(vb, &config).map_err(|source| EmbedError::Weights {
-                file: "model",
-                source,
-            })?;
-            Engine::Candle { model, device }
+                Engine::Candle { model, device }
+            }
         };
         let name = card.name.unwrap_or_else(|| "all-MiniLM-L6-v2".into());
         let threshold = if name.contains("e5") {
@@ -303,9 +321,13 @@ mod tests {
 
     #[test]
     fn the_packed_cpu_pass_gives_candles_vectors() {
-        let Some(packed) = e5() else { return };
-        assert!(matches!(packed.engine, Engine::Packed(_)));
-        let candle = Embedder::load_on(&e5_dir(), false, Device::Cpu).unwrap();
+        if e5().is_none() {
+            return;
+        }
+        let load = |runner| Embedder::load_on(&e5_dir(), runner).unwrap();
+        let candle = load(Runner::Candle(Device::Cpu));
+        let f32 = load(Runner::Packed(Precision::F32));
+        let int8 = load(Runner::Packed(Precision::Int8));
         // Lengths that differ within a batch, so that candle pads and the packed pass does not.
         let sentences = [
             "Such actions put Washington on a par with major international terrorist groups.",
@@ -314,19 +336,14 @@ mod tests {
             "",
             "The recipe needs two cups of flour and a pinch of salt, then an hour in a warm oven until the crust turns gold.",
         ];
-        let a = packed.embed(&sentences).unwrap();
-        let b = candle.embed(&sentences).unwrap();
-        for (i, (x, y)) in a.iter().zip(&b).enumerate() {
-            let cos: f32 = x.iter().zip(y).map(|(p, q)| p * q).sum();
-            let worst = x
-                .iter()
-                .zip(y)
-                .map(|(p, q)| (p - q).abs())
-                .fold(0f32, f32::max);
-            assert!(
-                cos > 0.99999 && worst < 1e-3,
-                "sentence {i}: cosine {cos}, largest difference {worst}"
-            );
+        let want = candle.embed(&sentences).unwrap();
+        for (engine, floor) in [(&f32, 0.99999), (&int8, 0.995)] {
+            let got = engine.embed(&sentences).unwrap();
+            for (i, (x, y)) in got.iter().zip(&want).enumerate() {
+                let cos: f32 = x.iter().zip(y).map(|(p, q)| p * q).sum();
+                eprintln!("sentence {i}: cosine {cos} (floor {floor})");
+                assert!(cos > floor, "sentence {i}: cosine {cos}, below {floor}");
+            }
         }
     }
 
