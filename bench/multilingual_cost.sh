@@ -9,6 +9,8 @@
 # passages by kind and how many planted translations were found (a translation
 # passage between a planted pair), and the stage timings of the model run.
 # Usage: bench/multilingual_cost.sh [N_PER_LANGUAGE] [DATASETS_DIR] [MODEL_DIR]
+# ROUNDS=R repeats the generation R times with other draws (other planted sentences,
+# other fillers; the English base articles recur), for corpora past what one draw gives.
 # INGEST=0 leaves out the ten ingests (at N=500, 10,000 pages, they double the run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +22,9 @@ cargo build --release -q --features embed --bin echotrace
 cargo build --release -q -p echotrace-eval --bin gen_multilingual
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-target/release/gen_multilingual "$n" "$data" "$work"
+target/release/gen_multilingual "$n" "$data" "$work" "${ROUNDS:-1}"
+# Exit code 3 means some pages gave diagnostics (a generated page with no article text): go on.
+ok3() { local rc=$?; [ "$rc" -eq 3 ] || exit "$rc"; }
 count() { # report.json or (articles.jsonl passages.jsonl) -> passages by kind, planted pairs found
   python3 - "$@" <<'PY'
 import json, sys, collections, re
@@ -42,20 +46,20 @@ found = {case(url[p["a"]["article"]]) for p in ps if p["kind"] == "translation"
 print(f"{kinds} | {len(found)}")
 PY
 }
-printf '| run | seconds | peak RSS MB | passages (kind, same/cross-language: count) | planted pairs found (of %d) |\n| --- | --- | --- | --- | --- |\n' $((10 * n))
+printf '| run | seconds | peak RSS MB | passages (kind, same/cross-language: count) | planted pairs found (of %d) |\n| --- | --- | --- | --- | --- |\n' "$(cat "$work/planted_count")"
 for run in lexical model; do
   flags=()
   [ "$run" = model ] && flags=(--embed --model "$model")
-  /usr/bin/time -f "%e %M" -o "$work/time" target/release/echotrace analyze "$work/pages.jsonl" "${flags[@]}" --out "$work/$run" --quiet --timings 2> "$work/$run.timings"
-  read -r secs kb < "$work/time"
+  /usr/bin/time -f "%e %M" -o "$work/time" target/release/echotrace analyze "$work/pages.jsonl" "${flags[@]}" --out "$work/$run" --quiet --timings 2> "$work/$run.timings" || ok3
+  read -r secs kb < <(tail -n 1 "$work/time")  # after "Command exited with non-zero status 3", if any
   printf '| analyze, %s | %s | %d | %s |\n' "$run" "$secs" $((kb / 1024)) "$(count "$work/$run/report.json")"
 done
 if [ "${INGEST:-1}" != 0 ]; then
 split -n l/10 -d --additional-suffix=.jsonl "$work/pages.jsonl" "$work/part"
 total=0; peak=0
 for part in "$work"/part*.jsonl; do
-  /usr/bin/time -f "%e %M" -o "$work/time" target/release/echotrace ingest --db "$work/store.db" --embed --model "$model" --quiet "$part" 2>/dev/null
-  read -r secs kb < "$work/time"
+  /usr/bin/time -f "%e %M" -o "$work/time" target/release/echotrace ingest --db "$work/store.db" --embed --model "$model" --quiet "$part" 2>/dev/null || ok3
+  read -r secs kb < <(tail -n 1 "$work/time")  # after "Command exited with non-zero status 3", if any
   total=$(python3 -c "print(round($total + $secs, 2))"); [ "$kb" -gt "$peak" ] && peak=$kb
 done
 target/release/echotrace export --db "$work/store.db" --format jsonl-passages --quiet > "$work/sp.jsonl"
