@@ -101,9 +101,10 @@ const MAX_SEQUENCE: usize = 160;
 
 /// The attribution tagger: the sequence model and the cue words it learned.
 ///
-/// The cue words are the training texts' words that are part of a gold cue
-/// often enough ([`CUE_MIN`] times, a [`CUE_SHARE`] of their uses); the
-/// features tell each token how far the nearest of them is in its sentence.
+/// The cue words are the training texts' words (and word stems) that are
+/// part of a gold cue often enough ([`CUE_MIN`] times, a [`CUE_SHARE`] of
+/// their uses); the features tell each token how far the nearest of them is
+/// in its sentence.
 #[derive(Debug, Clone)]
 pub struct Tagger {
     model: Model,
@@ -173,6 +174,11 @@ fn cue_key(lower: &str) -> u64 {
     feature(99, &[lower])
 }
 
+/// The hash of a cue word's stem ("backing", "backed" and "backs" meet).
+fn stem_key(lower: &str) -> u64 {
+    feature(98, &[stem(lower)])
+}
+
 /// The spans the tagger finds in `body`, in text order.
 pub fn spans(tagger: &Tagger, body: &str) -> Vec<Span> {
     let mut out = Vec::new();
@@ -201,7 +207,7 @@ pub fn spans(tagger: &Tagger, body: &str) -> Vec<Span> {
     out
 }
 
-/// The attributions of `body`: each content span with the nearest cue of its paragraph and that cue's nearest source.
+/// The attributions of `body`: each content span with the nearest cue of its paragraph (one of its sentence first) and that cue's nearest source.
 pub fn attributions(tagger: &Tagger, body: &str) -> Vec<Attribution> {
     let found = spans(tagger, body);
     let breaks: Vec<usize> = body.match_indices('\n').map(|(b, _)| b).collect();
@@ -210,10 +216,13 @@ pub fn attributions(tagger: &Tagger, body: &str) -> Vec<Attribution> {
     let nearest = |role: Role, at: (usize, usize)| {
         of(role)
             .filter(|s| paragraph(s.start) == paragraph(at.0))
-            .min_by_key(|s| distance((s.start, s.end), at))
+            .min_by_key(|s| {
+                let span = (s.start, s.end);
+                (!same_sentence(body, span, at), distance(span, at))
+            })
             .map(|s| (s.start, s.end))
     };
-    of(Role::Content)
+    let mut out: Vec<Attribution> = of(Role::Content)
         .map(|c| {
             let content = (c.start, c.end);
             let cue = nearest(Role::Cue, content);
@@ -224,7 +233,35 @@ pub fn attributions(tagger: &Tagger, body: &str) -> Vec<Attribution> {
                 source,
             }
         })
-        .collect()
+        .collect();
+    // A cue no content chose (the second cue of one content: "X said and Y agreed that ...") attributes its nearest content too, in its sentence.
+    let used: FxHashSet<(usize, usize)> = out.iter().filter_map(|a| a.cue).collect();
+    let extra: Vec<Attribution> = of(Role::Cue)
+        .map(|c| (c.start, c.end))
+        .filter(|c| !used.contains(c))
+        .filter_map(|cue| {
+            let content = nearest(Role::Content, cue).filter(|&c| same_sentence(body, c, cue))?;
+            Some(Attribution {
+                content,
+                cue: Some(cue),
+                source: nearest(Role::Source, cue),
+            })
+        })
+        .collect();
+    out.extend(extra);
+    out.sort_by_key(|a| a.content);
+    out
+}
+
+/// Whether no sentence end or line break comes between two spans.
+fn same_sentence(body: &str, a: (usize, usize), b: (usize, usize)) -> bool {
+    let (from, to) = if a.1 <= b.0 { (a.1, b.0) } else { (b.1, a.0) };
+    let gap = body.get(from.min(to)..to.max(from)).unwrap_or("");
+    !gap.contains('\n')
+        && !gap
+            .as_bytes()
+            .windows(2)
+            .any(|w| matches!(w[0], b'.' | b'!' | b'?') && w[1].is_ascii_whitespace())
 }
 
 /// Bytes between two spans (0 when they touch or overlap).
@@ -242,18 +279,21 @@ pub fn train(docs: &[(&str, Vec<Span>)], epochs: usize, seed: u64) -> Tagger {
         .iter()
         .map(|(body, gold)| labelled(body, gold))
         .collect();
-    let mut uses: FxHashMap<&str, (u32, u32)> = FxHashMap::default();
+    // Uses of each word and of each stem (keyed apart), and how many were in a gold cue.
+    let mut uses: FxHashMap<u64, (u32, u32)> = FxHashMap::default();
     for (seq, labels) in labelled.iter().flatten() {
         for (t, y) in seq.iter().zip(labels) {
-            let u = uses.entry(t.lower.as_str()).or_default();
-            u.0 += 1;
-            u.1 += u32::from(role_of(*y) == Some(Role::Cue));
+            for key in [cue_key(&t.lower), stem_key(&t.lower)] {
+                let u = uses.entry(key).or_default();
+                u.0 += 1;
+                u.1 += u32::from(role_of(*y) == Some(Role::Cue));
+            }
         }
     }
     let cues: FxHashSet<u64> = uses
         .iter()
         .filter(|(_, (n, c))| *c >= CUE_MIN && f64::from(*c) >= CUE_SHARE * f64::from(*n))
-        .map(|(w, _)| cue_key(w))
+        .map(|(k, _)| *k)
         .collect();
     let examples: Vec<Example> = labelled
         .iter()
@@ -473,6 +513,10 @@ fn features(seq: &[Token], cues: &FxHashSet<u64>) -> Vec<Vec<u64>> {
         .iter()
         .map(|t| cues.contains(&cue_key(&t.lower)))
         .collect();
+    let is_cue_stem: Vec<bool> = seq
+        .iter()
+        .map(|t| cues.contains(&stem_key(&t.lower)))
+        .collect();
     let word = |t: isize| -> &str {
         if t < 0 {
             "<s>"
@@ -512,7 +556,7 @@ fn features(seq: &[Token], cues: &FxHashSet<u64>) -> Vec<Vec<u64>> {
         for (k, t) in seq[s..=e].iter().enumerate() {
             let i = s + k;
             left_cue.push(last_cue);
-            if is_cue[i] {
+            if is_cue[i] || is_cue_stem[i] {
                 last_cue = Some(i);
             }
             first_word.push(first);
@@ -524,11 +568,23 @@ fn features(seq: &[Token], cues: &FxHashSet<u64>) -> Vec<Vec<u64>> {
         let mut next_cue: Option<usize> = None;
         for i in (s..=e).rev() {
             right_cue[i] = next_cue;
-            if is_cue[i] {
+            if is_cue[i] || is_cue_stem[i] {
                 next_cue = Some(i);
             }
         }
         s = e + 1;
+    }
+    // Whether every word from the sentence's start up to this token is capitalised (a name heading a line: "Lynch: ...").
+    let mut caps_run = Vec::with_capacity(seq.len());
+    let mut run = true;
+    for (i, t) in seq.iter().enumerate() {
+        if i == 0 || t.sentence_start != seq[i - 1].sentence_start {
+            run = true;
+        }
+        caps_run.push(run);
+        if t.kind == Kind::Word && !t.shape.starts_with('X') {
+            run = false;
+        }
     }
     let yes = |b: bool| if b { "1" } else { "0" };
     let away = |from: usize, to: Option<usize>| to.map_or("none", |c| bucket(from.abs_diff(c)));
@@ -551,6 +607,8 @@ fn features(seq: &[Token], cues: &FxHashSet<u64>) -> Vec<Vec<u64>> {
             let prefix: String = w.chars().take(3).collect();
             let capital_inside =
                 position[i].0 > 0 && tok.shape.starts_with('X') && tok.kind == Kind::Word;
+            let (l, r) = (away(i, left_cue[i]), away(i, right_cue[i]));
+            let mark = if tok.kind == Kind::Punct { w } else { kind };
             vec![
                 feature(0, &[]),
                 feature(1, &[w]),
@@ -587,6 +645,20 @@ fn features(seq: &[Token], cues: &FxHashSet<u64>) -> Vec<Vec<u64>> {
                 feature(29, &[stem(word(t - 1)), stem(w)]),
                 feature(30, &[word(t - 1), word(t + 1)]),
                 feature(31, &[&prefix]),
+                // Shape and word beside the distance to the nearest cue word (the source before "said", the content after it).
+                feature(32, &[&tok.shape, r]),
+                feature(33, &[&tok.shape, l]),
+                feature(34, &[w, r]),
+                feature(35, &[w, l]),
+                feature(36, &[cue_word(right_cue[i]), r]),
+                feature(37, &[cue_word(left_cue[i]), l]),
+                // A colon after a capitalised run heading a short line ("Lynch: No outside influence ...").
+                feature(38, &[mark, yes(caps_run[i]), bucket(position[i].0)]),
+                feature(39, &[w, word(t + 2)]),
+                feature(40, &[w, word(t + 3)]),
+                feature(41, &[yes(seq.len() < 24), mark, yes(colon_before[i])]),
+                feature(42, &[yes(is_cue[i]), yes(is_cue_stem[i])]),
+                feature(43, &[yes(is_cue_stem[i]), word(t + 1)]),
             ]
         })
         .collect()
@@ -637,7 +709,11 @@ mod tests {
         assert_eq!(ex[0].1, vec![1, 3, 0, 5, 6, 6, 0]);
         let docs: Vec<(&str, Vec<Span>)> = (0..3).map(|_| (body, gold.clone())).collect();
         let tagger = train(&docs, 5, 1);
-        assert_eq!(tagger.size().1, 1, "\"said\" is the one cue word");
+        assert_eq!(
+            tagger.size().1,
+            2,
+            "\"said\" is the one cue word, as a word and as a stem"
+        );
         assert_eq!(spans(&tagger, body), gold);
         let a = attributions(&tagger, body);
         assert_eq!(

@@ -474,8 +474,10 @@ fn indirect_quotes(article: &Article, out: &mut Vec<Quote>) {
 }
 
 /// What the learned tagger ([`crate::attribution`]) adds to the rules: a
-/// speaker and cue for quotations the rules left unattributed, and the
-/// attributions (with a cue and a source) whose content no quotation found so far covers.
+/// speaker and cue for a quotation the rules left unattributed, and every
+/// attribution whose cue no overlapping quotation already has — nested ones
+/// included ("X said that Y told him ..." is two quotes), and those without a
+/// source ("it is expected that ...": a cue and content, no speaker).
 fn learned_quotes(article: &Article, tagger: &crate::attribution::Tagger, out: &mut Vec<Quote>) {
     let body = &article.body;
     let overlap = |a: (usize, usize), b: (usize, usize)| a.1.min(b.1).saturating_sub(a.0.max(b.0));
@@ -498,14 +500,13 @@ fn learned_quotes(article: &Article, tagger: &crate::attribution::Tagger, out: &
                 if let Some((s, e)) = a.source {
                     set_speaker(q, s, &body[s..e]);
                 }
+                continue;
             }
-            continue;
         }
-        // A new quotation needs a source: "it has been reported that ..." is no one's quote.
-        let Some((s, e)) = a.source else {
-            continue;
-        };
-        if !covered.is_empty() {
+        let known = covered
+            .iter()
+            .any(|&i| out[i].cue_span.is_some_and(|c| overlap(c, cue) > 0));
+        if known {
             continue;
         }
         let (start, end) = a.content;
@@ -525,7 +526,9 @@ fn learned_quotes(article: &Article, tagger: &crate::attribution::Tagger, out: &
             cue_span: Some(cue),
             ..Default::default()
         };
-        set_speaker(&mut q, s, &body[s..e]);
+        if let Some((s, e)) = a.source {
+            set_speaker(&mut q, s, &body[s..e]);
+        }
         out.push(q);
     }
 }

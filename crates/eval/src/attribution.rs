@@ -198,7 +198,7 @@ pub fn score_rules(dir: &Path) -> Result<(BTreeMap<&'static str, RoleCounts>, us
 /// Folds of the cross-validation: a text's position in name order modulo this.
 pub const FOLDS: usize = 5;
 /// Passes of the perceptron over the training texts.
-pub const EPOCHS: usize = 8;
+pub const EPOCHS: usize = 24;
 
 /// Trains the attribution tagger on `docs`.
 fn fit<'a>(docs: impl Iterator<Item = &'a Doc>) -> Tagger {
@@ -267,15 +267,15 @@ fn fold(docs: &[Doc], k: usize, verbose: bool) -> ([Counts; 3], CueTally) {
     (counts, cues)
 }
 
-/// Counts on fold `k` (of [`FOLDS`]) of the rules alone and of the quotes with the tagger trained on the other folds.
-pub fn score_fold(dir: &Path, k: usize) -> Result<[BTreeMap<&'static str, RoleCounts>; 2]> {
+/// Pooled counts over all folds of the rules alone and of the quotes, each fold's tagger trained on the other folds.
+pub fn cross_validated(dir: &Path) -> Result<[BTreeMap<&'static str, RoleCounts>; 2]> {
     let docs = load(dir)?;
-    let [rules, _, quotes] = fold(&docs, k, false).0;
+    let ([rules, _, quotes], _) = score(&docs);
     Ok([rules, quotes])
 }
 
 /// Scores the rules, the learned tagger (each fold's model fitted on the other folds) and the quotes the claims stage makes of both.
-fn score(docs: &[Doc]) -> [Counts; 3] {
+fn score(docs: &[Doc]) -> ([Counts; 3], Vec<Counts>) {
     // ECHOTRACE_EVAL_VERBOSE=1: which gold cues are missed and which predicted cues are wrong, most frequent first.
     let verbose = std::env::var("ECHOTRACE_EVAL_VERBOSE").is_ok_and(|v| v == "1");
     let per_fold: Vec<([Counts; 3], CueTally)> = (0..FOLDS)
@@ -284,7 +284,9 @@ fn score(docs: &[Doc]) -> [Counts; 3] {
         .collect();
     let mut total = [empty(), empty(), empty()];
     let mut cues = CueTally::default();
+    let mut quotes_by_fold = Vec::with_capacity(FOLDS);
     for (counts, tally) in per_fold {
+        quotes_by_fold.push(counts[2].clone());
         for (t, c) in total.iter_mut().zip(counts) {
             for role in ROLES {
                 t.get_mut(role).expect("role").merge(&c[role]);
@@ -295,7 +297,7 @@ fn score(docs: &[Doc]) -> [Counts; 3] {
     if verbose {
         cues.print();
     }
-    total
+    (total, quotes_by_fold)
 }
 
 /// The first annotation file (in name order) of each annotated text, with the text's name.
@@ -410,7 +412,7 @@ impl CueTally {
 /// (the shipped one is `crates/claims/data/attribution.bin`).
 pub fn table(dir: &Path, model_out: Option<&Path>) -> Result<String> {
     let docs = load(dir)?;
-    let [rules, learned, both] = score(&docs);
+    let ([rules, learned, both], by_fold) = score(&docs);
     let mut out = format!(
         "attribution: {} texts (first annotation of each); the tagger scored by {FOLDS}-fold cross-validation, folds by text (fold = position in name order % {FOLDS}: fold 0 holds {}, ...)\n| system | role | gold | predicted | exact F1 | overlap P | overlap R | overlap F1 | published (other corpus of the scheme) |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
         docs.len(),
@@ -439,6 +441,16 @@ pub fn table(dir: &Path, model_out: Option<&Path>) -> Result<String> {
             );
         }
     }
+    out += "\nquotes (rules + tagger) by fold, overlap F1 source / cue / content:";
+    for (k, c) in by_fold.iter().enumerate() {
+        out += &format!(
+            " fold {k} {:.3} / {:.3} / {:.3};",
+            c["Source"].overlap_f1(),
+            c["Cue"].overlap_f1(),
+            c["Content"].overlap_f1()
+        );
+    }
+    out += "\n";
     if let Some(path) = model_out {
         let model = fit(docs.iter());
         std::fs::write(path, model.to_bytes()).map_err(EvalError::io(path))?;

@@ -125,11 +125,12 @@ fn attribution_span_floors() {
 #[test]
 fn learned_attribution_holds_on_texts_it_was_not_trained_on() {
     let Some(d) = dir() else { return };
-    // Fold 0 (every fifth text in name order), the tagger trained on the other four fifths.
-    let [rules, counts] = echotrace_eval::attribution::score_fold(&d, 0).unwrap();
+    // Five folds by text, each fold's tagger trained on the other four; pooled.
+    // Measured 2026-12-07: source 0.758, cue 0.755, content 0.841 (the issue asks 0.75).
+    let [rules, counts] = echotrace_eval::attribution::cross_validated(&d).unwrap();
     for role in ["Source", "Cue", "Content"] {
         let c = counts[role];
-        assert!(c.overlap_f1() >= 0.70, "{role}: {c:?}");
+        assert!(c.overlap_f1() >= 0.75, "{role}: {c:?}");
         assert!(
             c.overlap_f1() > rules[role].overlap_f1() + 0.1,
             "{role}: the tagger adds little over the rules: {c:?} against {:?}",

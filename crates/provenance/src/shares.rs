@@ -1,7 +1,7 @@
 //! What share of each article is quoted, reused or its own, and which of
 //! its own assertions are unsourced additions.
 //!
-//! - *quoted*: bytes inside attributed quotations;
+//! - *quoted*: bytes inside quotation marks or attributed to a speaker;
 //! - *reused*: bytes of passages shared with another article, outside quotations;
 //! - *own*: the rest.
 //!
@@ -10,7 +10,7 @@
 //! overlaps no shared passage and no quotation, carries no attribution cue,
 //! and asserts something checkable (a figure or a name past its first word).
 
-use echotrace_model::{Addition, Report, Shares};
+use echotrace_model::{Addition, QuoteKind, Report, Shares};
 
 use crate::context::{overlap, Context};
 
@@ -73,8 +73,12 @@ pub fn measure(report: &mut Report, ctx: &Context) {
             shares.push(None);
             continue;
         }
+        // An attribution with no source ("it has been reported that ...") is the outlet's own hedged report, not a quotation.
         let quoted: Vec<(usize, usize)> = ctx.quotes[i]
             .iter()
+            .filter(|&&q| {
+                report.quotes[q].kind == QuoteKind::Direct || report.quotes[q].speaker.is_some()
+            })
             .map(|&q| {
                 (
                     report.quotes[q].start.min(len),
