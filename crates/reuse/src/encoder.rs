@@ -636,8 +636,11 @@ fn quantise_row(row: &[f32], q: &mut [u8], scale: &mut f32, zero: &mut u8) {
     let s = if hi > lo { (hi - lo) / 255.0 } else { 1.0 };
     let z = (-lo / s).round().clamp(0.0, 255.0);
     let inv = 1.0 / s;
+    // Clamped first, the value is never negative, so adding a half and truncating is rounding
+    // half away from zero, as `f32::round` does; unlike it (a libm call per element without
+    // SSE4.1), it vectorises.
     for (o, &v) in q.iter_mut().zip(row) {
-        *o = (v * inv + z).round().clamp(0.0, 255.0) as u8;
+        *o = ((v * inv + z).clamp(0.0, 255.0) + 0.5) as u8;
     }
     *scale = s;
     *zero = z as u8;
@@ -779,6 +782,26 @@ mod tests {
                 ((x >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
             })
             .collect()
+    }
+
+    #[test]
+    fn quantised_rows_round_half_away_from_zero_and_saturate() {
+        // Ties and values past both ends, beside noise.
+        let mut row = vec![-2.0f32, -1.0, -0.5, 0.0, 0.5, 1.0, 3.0, f32::NAN];
+        row.extend(noise(1000, 9).iter().map(|v| v * 3.0));
+        let (mut q, mut scale, mut zero) = (vec![0u8; row.len()], 0f32, 0u8);
+        quantise_row(&row, &mut q, &mut scale, &mut zero);
+        let inv = 1.0 / scale;
+        for (&v, &got) in row.iter().zip(&q) {
+            let want = (v * inv + f32::from(zero)).round().clamp(0.0, 255.0) as u8;
+            assert_eq!(got, want, "{v}");
+        }
+        assert_eq!(q[7], 0, "NaN is 0");
+        // Exact ties: 0.5 and 1.5 steps above the zero point round up.
+        let (mut q, mut s, mut z) = (vec![0u8; 3], 0f32, 0u8);
+        quantise_row(&[0.0, 0.5, 255.0], &mut q, &mut s, &mut z);
+        assert_eq!((s, z), (1.0, 0));
+        assert_eq!(q, [0, 1, 255]);
     }
 
     #[test]
