@@ -600,11 +600,9 @@ fn features(seq: &[Token], cues: &FxHashSet<u64>) -> Vec<Vec<u64>> {
                 Kind::Close => "c",
                 Kind::Punct => "p",
             };
-            let suffix: String = {
-                let n = w.chars().count();
-                w.chars().skip(n.saturating_sub(3)).collect()
-            };
-            let prefix: String = w.chars().take(3).collect();
+            // The last and first three characters, as slices of the word.
+            let suffix = &w[w.char_indices().rev().nth(2).map_or(0, |(b, _)| b)..];
+            let prefix = &w[..w.char_indices().nth(3).map_or(w.len(), |(b, _)| b)];
             let capital_inside =
                 position[i].0 > 0 && tok.shape.starts_with('X') && tok.kind == Kind::Word;
             let (l, r) = (away(i, left_cue[i]), away(i, right_cue[i]));
@@ -618,7 +616,7 @@ fn features(seq: &[Token], cues: &FxHashSet<u64>) -> Vec<Vec<u64>> {
                 feature(5, &[word(t + 2)]),
                 feature(6, &[word(t - 1), w]),
                 feature(7, &[w, word(t + 1)]),
-                feature(8, &[&suffix]),
+                feature(8, &[suffix]),
                 feature(9, &[&tok.shape]),
                 feature(10, &[shape_at(t - 1), &tok.shape, shape_at(t + 1)]),
                 feature(11, &[yes(tok.quoted), kind]),
@@ -644,7 +642,7 @@ fn features(seq: &[Token], cues: &FxHashSet<u64>) -> Vec<Vec<u64>> {
                 feature(28, &[stem(w)]),
                 feature(29, &[stem(word(t - 1)), stem(w)]),
                 feature(30, &[word(t - 1), word(t + 1)]),
-                feature(31, &[&prefix]),
+                feature(31, &[prefix]),
                 // Shape and word beside the distance to the nearest cue word (the source before "said", the content after it).
                 feature(32, &[&tok.shape, r]),
                 feature(33, &[&tok.shape, l]),

@@ -82,20 +82,26 @@ impl Model {
 
     /// The best label sequence for `tokens` (feature hashes per token).
     pub fn tag(&self, tokens: &[Vec<u64>]) -> Vec<usize> {
-        let ids: Vec<Vec<u32>> = tokens
-            .iter()
-            .map(|fs| {
-                fs.iter()
-                    .filter_map(|f| self.index.get(f).copied())
-                    .collect()
-            })
+        // Feature ids of all tokens in one buffer, token t's at `ids[ends[t - 1]..ends[t]]`.
+        let mut ids: Vec<u32> = Vec::with_capacity(tokens.iter().map(Vec::len).sum());
+        let mut ends: Vec<usize> = Vec::with_capacity(tokens.len());
+        for fs in tokens {
+            ids.extend(fs.iter().filter_map(|f| self.index.get(f).copied()));
+            ends.push(ids.len());
+        }
+        let l = self.labels.len();
+        // Which label may follow which (row 0: the sequence start), worked out once per call rather than per token.
+        let allow: Vec<bool> = (0..=l)
+            .flat_map(|p| (0..l).map(move |y| (p, y)))
+            .map(|(p, y)| self.allowed(p.checked_sub(1), y))
             .collect();
         viterbi(
-            &ids,
-            self.labels.len(),
+            |t| &ids[if t == 0 { 0 } else { ends[t - 1] }..ends[t]],
+            tokens.len(),
+            l,
             &self.weights,
             &self.transitions,
-            |p, l| self.allowed(p, l),
+            |p, y| allow[p.map_or(0, |p| p + 1) * l + y],
         )
     }
 
@@ -217,20 +223,20 @@ impl<'a> Reader<'a> {
 }
 
 /// Viterbi over feature ids: the best sequence under emission and transition weights.
-fn viterbi(
-    ids: &[Vec<u32>],
+fn viterbi<'a>(
+    ids: impl Fn(usize) -> &'a [u32],
+    n: usize,
     l: usize,
     weights: &[f32],
     transitions: &[f32],
     allowed: impl Fn(Option<usize>, usize) -> bool,
 ) -> Vec<usize> {
-    let n = ids.len();
     if n == 0 {
         return Vec::new();
     }
     let emit = |t: usize, out: &mut [f32]| {
         out.fill(0.0);
-        for &f in &ids[t] {
+        for &f in ids(t) {
             let row = f as usize * l;
             for (o, w) in out.iter_mut().zip(&weights[row..row + l]) {
                 *o += w;
@@ -327,12 +333,17 @@ pub fn train(
     let mut tw = vec![0.0f32; (l + 1) * l];
     let mut tu = vec![0.0f32; (l + 1) * l];
     let names: Vec<String> = labels.iter().map(|s| s.to_string()).collect();
-    let allowed = |p: Option<usize>, y: usize| -> bool {
+    let follows = |p: Option<usize>, y: usize| -> bool {
         let Some(role) = names[y].strip_prefix("I-") else {
             return true;
         };
         p.is_some_and(|p| names[p].get(2..) == Some(role))
     };
+    let allow: Vec<bool> = (0..=l)
+        .flat_map(|p| (0..l).map(move |y| (p, y)))
+        .map(|(p, y)| follows(p.checked_sub(1), y))
+        .collect();
+    let allowed = |p: Option<usize>, y: usize| allow[p.map_or(0, |p| p + 1) * l + y];
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut order: Vec<usize> = (0..data.len()).collect();
     let mut c = 1.0f32;
@@ -340,7 +351,7 @@ pub fn train(
         rng.shuffle(&mut order);
         for &i in &order {
             let (ids, gold) = &data[i];
-            let pred = viterbi(ids, l, &w, &tw, allowed);
+            let pred = viterbi(|t| ids[t].as_slice(), ids.len(), l, &w, &tw, allowed);
             if pred != *gold {
                 for t in 0..ids.len() {
                     let (g, p) = (gold[t], pred[t]);
