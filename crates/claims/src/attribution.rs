@@ -210,15 +210,15 @@ pub fn spans(tagger: &Tagger, body: &str) -> Vec<Span> {
 /// The attributions of `body`: each content span with the nearest cue of its paragraph (one of its sentence first) and that cue's nearest source.
 pub fn attributions(tagger: &Tagger, body: &str) -> Vec<Attribution> {
     let found = spans(tagger, body);
-    let breaks: Vec<usize> = body.match_indices('\n').map(|(b, _)| b).collect();
-    let paragraph = |b: usize| breaks.partition_point(|&x| x < b);
+    let ends = SentenceEnds::of(body);
+    let paragraph = |b: usize| ends.breaks.partition_point(|&x| x < b);
     let of = |role: Role| found.iter().filter(move |s| s.role == role);
     let nearest = |role: Role, at: (usize, usize)| {
         of(role)
             .filter(|s| paragraph(s.start) == paragraph(at.0))
             .min_by_key(|s| {
                 let span = (s.start, s.end);
-                (!same_sentence(body, span, at), distance(span, at))
+                (!ends.same_sentence(span, at), distance(span, at))
             })
             .map(|s| (s.start, s.end))
     };
@@ -240,7 +240,7 @@ pub fn attributions(tagger: &Tagger, body: &str) -> Vec<Attribution> {
         .map(|c| (c.start, c.end))
         .filter(|c| !used.contains(c))
         .filter_map(|cue| {
-            let content = nearest(Role::Content, cue).filter(|&c| same_sentence(body, c, cue))?;
+            let content = nearest(Role::Content, cue).filter(|&c| ends.same_sentence(c, cue))?;
             Some(Attribution {
                 content,
                 cue: Some(cue),
@@ -253,15 +253,35 @@ pub fn attributions(tagger: &Tagger, body: &str) -> Vec<Attribution> {
     out
 }
 
-/// Whether no sentence end or line break comes between two spans.
-fn same_sentence(body: &str, a: (usize, usize), b: (usize, usize)) -> bool {
-    let (from, to) = if a.1 <= b.0 { (a.1, b.0) } else { (b.1, a.0) };
-    let gap = body.get(from.min(to)..to.max(from)).unwrap_or("");
-    !gap.contains('\n')
-        && !gap
-            .as_bytes()
-            .windows(2)
-            .any(|w| matches!(w[0], b'.' | b'!' | b'?') && w[1].is_ascii_whitespace())
+/// Where a text's sentences end, to ask whether two spans share one in logarithmic time.
+struct SentenceEnds {
+    /// Bytes of `\n`.
+    breaks: Vec<usize>,
+    /// Bytes of `.`, `!` or `?` followed by whitespace.
+    stops: Vec<usize>,
+}
+
+impl SentenceEnds {
+    fn of(body: &str) -> SentenceEnds {
+        let b = body.as_bytes();
+        SentenceEnds {
+            breaks: body.match_indices('\n').map(|(i, _)| i).collect(),
+            stops: (0..b.len().saturating_sub(1))
+                .filter(|&i| matches!(b[i], b'.' | b'!' | b'?') && b[i + 1].is_ascii_whitespace())
+                .collect(),
+        }
+    }
+
+    /// Whether no sentence end or line break comes between two spans.
+    fn same_sentence(&self, a: (usize, usize), b: (usize, usize)) -> bool {
+        let (from, to) = if a.1 <= b.0 { (a.1, b.0) } else { (b.1, a.0) };
+        let (lo, hi) = (from.min(to), to.max(from));
+        let any = |v: &[usize], lo: usize, hi: usize| {
+            lo < hi && v.partition_point(|&x| x < lo) < v.partition_point(|&x| x < hi)
+        };
+        // A stop counts when it and the whitespace after it are both in the gap.
+        !any(&self.breaks, lo, hi) && !any(&self.stops, lo, hi.saturating_sub(1))
+    }
 }
 
 /// Bytes between two spans (0 when they touch or overlap).
@@ -752,6 +772,31 @@ mod tests {
         let tagger = train(&[(body.as_str(), Vec::new())], 1, 1);
         let _ = attributions(&tagger, &body);
         assert!(tokens(&long, 0).len() > 100);
+    }
+
+    #[test]
+    fn sentence_ends_answer_as_a_scan_of_the_gap_would() {
+        let body = "He said it. She agreed!  They\nleft. U.S. troops? No.. x";
+        let ends = SentenceEnds::of(body);
+        let scan = |a: (usize, usize), b: (usize, usize)| {
+            let (from, to) = if a.1 <= b.0 { (a.1, b.0) } else { (b.1, a.0) };
+            let gap = &body.as_bytes()[from.min(to)..to.max(from)];
+            !gap.contains(&b'\n')
+                && !gap
+                    .windows(2)
+                    .any(|w| matches!(w[0], b'.' | b'!' | b'?') && w[1].is_ascii_whitespace())
+        };
+        let n = body.len();
+        let spans: Vec<(usize, usize)> = (0..n)
+            .flat_map(|s| (s + 1..=n.min(s + 4)).map(move |e| (s, e)))
+            .collect();
+        for &a in &spans {
+            for &b in &spans {
+                assert_eq!(ends.same_sentence(a, b), scan(a, b), "{a:?} {b:?}");
+            }
+        }
+        assert!(ends.same_sentence((0, 2), (3, 7)));
+        assert!(!ends.same_sentence((0, 2), (12, 15)));
     }
 
     #[test]
