@@ -2,15 +2,17 @@
 //!
 //! Every page of the three body sets (`extraction-body`, `extraction-snippets`,
 //! `extraction-readability`) gives its three candidate bodies (the two extractors' texts
-//! merged, the precise one's, the recall-oriented one's), each scored against the page's own
+//! merged, the precise one's, the page's own blocks' as kept by the block model fitted on the
+//! other two sets), each scored against the page's own
 //! gold: word 4-gram F1 on the body and Readability sets, snippet F1 (the page's snippets that
 //! must be kept, and those that must not) on the snippet set. The chooser is fitted on two
 //! sets and scored on the third, for each set in turn; the model written out is fitted on all.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use echotrace_extract::chooser::{features, BodyChooser, OPTIONS, PENALTIES};
-use echotrace_extract::html::{candidate_bodies, extractor_texts};
+use echotrace_extract::html::{candidate_bodies, precise_text};
 use rayon::prelude::*;
 
 use crate::{
@@ -40,7 +42,7 @@ pub struct Page {
 }
 
 /// How a page's gold scores a text.
-enum Gold {
+pub(crate) enum Gold {
     Body(String),
     Snippets {
         with: Vec<String>,
@@ -49,7 +51,7 @@ enum Gold {
 }
 
 impl Gold {
-    fn f1(&self, text: &str) -> f64 {
+    pub(crate) fn f1(&self, text: &str) -> f64 {
         match self {
             Gold::Body(g) => {
                 let (p, r) = shingle_pr(text, g);
@@ -65,13 +67,16 @@ impl Gold {
     }
 }
 
-/// Every page of the three body sets with its features and its options' F1.
-pub fn pages(dir: &Path) -> Result<Vec<Page>> {
+/// One page of a body set: its set, its file, its HTML, its URL where given, its gold.
+pub(crate) type GoldPage = (&'static str, String, String, Option<String>, Gold);
+
+/// Every page of the three body sets with its gold.
+pub(crate) fn gold_pages(dir: &Path) -> Result<Vec<GoldPage>> {
     let bad = |file: &'static str| EvalError::Gold {
         file,
         problem: "not an object",
     };
-    let mut todo: Vec<(&'static str, String, String, Option<String>, Gold)> = Vec::new();
+    let mut todo: Vec<GoldPage> = Vec::new();
     let gold = read_json(&dir.join("extraction-body/ground-truth.json"))?;
     for (k, v) in gold.as_object().ok_or(bad("ground-truth.json"))? {
         let key = format!("extraction-body/html/{k}.html.gz");
@@ -93,10 +98,26 @@ pub fn pages(dir: &Path) -> Result<Vec<Page>> {
         let key = format!("extraction-readability/{name}/source.html.gz");
         todo.push((SETS[2], key, html, None, Gold::Body(body)));
     }
-    Ok(todo
+    Ok(todo)
+}
+
+/// Every page of the three body sets with its features and its options' F1.
+pub fn pages(dir: &Path) -> Result<Vec<Page>> {
+    // Each page's own-parse candidate comes from the block model fitted on the other two sets.
+    let blocks = crate::blocks::pages(dir)?;
+    let mut own: HashMap<String, String> = HashMap::new();
+    for held in SETS {
+        let train: Vec<&crate::blocks::Page> = blocks.iter().filter(|p| p.set != held).collect();
+        let model = crate::blocks::fit(&train, true);
+        for p in blocks.iter().filter(|p| p.set == held) {
+            own.insert(p.key.clone(), p.body(&model));
+        }
+    }
+    Ok(gold_pages(dir)?
         .into_par_iter()
         .map(|(set, key, html, url, gold)| {
-            let (precise, recall) = extractor_texts(&html, url.as_deref());
+            let precise = precise_text(&html, url.as_deref());
+            let recall = own.get(&key).cloned().unwrap_or_default();
             let candidates = candidate_bodies(&precise, &recall);
             Page {
                 set,

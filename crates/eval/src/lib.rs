@@ -7,6 +7,7 @@
 //! accuracy and F1 (dates).
 
 pub mod attribution;
+pub mod blocks;
 pub mod body_chooser;
 pub mod claim_matching;
 pub mod clustering;

@@ -36,10 +36,21 @@ fn the_body_chooser_beats_the_merge_rules_on_body_sets_it_was_not_fitted_on() {
     for held in echotrace_eval::body_chooser::SETS {
         let model =
             echotrace_eval::body_chooser::fit(pages.iter().filter(|p| p.set != held), "test");
+        let (mut set_f1, mut set_pages) = (0.0, 0.0);
         for p in pages.iter().filter(|p| p.set == held) {
             chosen += p.f1[model.pick(&p.candidates)];
+            set_f1 += p.f1[model.pick(&p.candidates)];
+            set_pages += 1.0;
             merge += p.f1[0];
         }
+        // Issue 12 asks more than 0.92 on Readability's pages; no set may fall far below.
+        let floor = if held == "extraction-readability" {
+            0.925
+        } else {
+            0.91
+        };
+        let set_f1 = set_f1 / set_pages;
+        assert!(set_f1 >= floor, "{held}: chooser held out {set_f1:.3}");
     }
     let n = pages.len() as f64;
     let (chosen, merge) = (chosen / n, merge / n);
@@ -48,6 +59,24 @@ fn the_body_chooser_beats_the_merge_rules_on_body_sets_it_was_not_fitted_on() {
         chosen > merge + 0.005,
         "chooser {chosen:.3}, merge rules {merge:.3}"
     );
+}
+
+#[test]
+fn the_block_model_alone_holds_on_body_sets_it_was_not_fitted_on() {
+    let Some(d) = dir() else { return };
+    let pages = echotrace_eval::blocks::pages(&d).unwrap();
+    let mut f1 = 0.0;
+    for held in echotrace_eval::body_chooser::SETS {
+        let train: Vec<_> = pages.iter().filter(|p| p.set != held).collect();
+        let model = echotrace_eval::blocks::fit(&train, true);
+        f1 += pages
+            .iter()
+            .filter(|p| p.set == held)
+            .map(|p| p.f1(&model))
+            .sum::<f64>();
+    }
+    let f1 = f1 / pages.len() as f64;
+    assert!(f1 >= 0.87, "block model held out {f1:.3}");
 }
 
 #[test]

@@ -1,5 +1,5 @@
-//! Which body to keep for an HTML page: the two extractors' texts merged, the precise
-//! extractor's alone, or the recall-oriented one's alone.
+//! Which body to keep for an HTML page: the two texts merged, the precise extractor's
+//! alone, or the page's own blocks' alone (the recall-oriented text, [`crate::blocks`]).
 //!
 //! The merge rules (`html::merge_bodies`) were written on two development sets and lose to
 //! the precise extractor alone on pages unlike them (on Readability's test pages: a

@@ -1,14 +1,13 @@
 //! HTML front end: main text from the DOM, metadata from markup.
 //!
-//! The body comes from two DOM extractors run side by side: `trafilatura`
-//! (a port of the Python library, precise) and `rs-trafilatura` (another
-//! port, higher recall). Three candidate bodies come of them: the first with,
-//! paragraph by paragraph, what only the second found when that text sits
-//! inside the first's span of the page and is prose (see [`merge_bodies`]),
-//! the first alone, the second alone; a learned chooser
-//! ([`crate::chooser`]) keeps one. Metadata (title, dates, byline,
-//! outlet, tags, language) is read from the markup with `scraper`: JSON-LD
-//! first, then meta tags, `<time>`, the URL, and visible date elements.
+//! The page is parsed once with `scraper`; that tree gives the metadata (title, dates,
+//! byline, outlet, tags, language: JSON-LD first, then meta tags, `<time>`, the URL, and
+//! visible date elements) and the page's own body: its blocks kept by a learned model
+//! ([`crate::blocks`]). The `trafilatura` crate (a port of the Python library, precise)
+//! reads the page a second time. Three candidate bodies come of the two texts: the own
+//! one with, paragraph by paragraph, only what the precise one agrees on (see
+//! [`merge_bodies`]), the precise one alone, the own one alone; a learned chooser
+//! ([`crate::chooser`]) keeps one.
 
 use std::sync::OnceLock;
 
@@ -133,7 +132,7 @@ const MODIFIED_META: &[&str] = &[
 pub fn extract_html(html: &str, url: Option<&str>) -> HtmlPage {
     let doc = Html::parse_document(html);
     let (mut page, candidates) = read_metadata(&doc, html, url);
-    let (body, fallback_title) = main_text(html, url);
+    let (body, fallback_title) = main_text(&doc, html, url, page.title.as_deref());
     page.body = body;
     if page.title.is_none() {
         page.title = fallback_title;
@@ -158,6 +157,11 @@ pub fn extract_html(html: &str, url: Option<&str>) -> HtmlPage {
         .pick(&candidates)
         .map(|i| candidates[i].published.clone());
     page
+}
+
+/// The headline a parsed page's markup gives.
+pub fn page_title(doc: &Html, html: &str, url: Option<&str>) -> Option<String> {
+    read_metadata(doc, html, url).0.title
 }
 
 /// Every publication-date candidate of one page (for training and scoring the [`DateModel`]).
@@ -230,58 +234,53 @@ fn text_dates(doc: &Html, lang: Option<&str>) -> Vec<(Published, usize, bool)> {
         .collect()
 }
 
-/// The main text of the page and the extractor's title.
-fn main_text(html: &str, url: Option<&str>) -> (String, Option<String>) {
-    let (t, r) = extractor_outputs(html, url);
+/// The main text of the page and the precise extractor's title.
+fn main_text(
+    doc: &Html,
+    html: &str,
+    url: Option<&str>,
+    title: Option<&str>,
+) -> (String, Option<String>) {
+    let t = precise_output(html, url);
     // The precise extractor's text glues paragraphs together; its HTML keeps them apart.
     let t_text = t
         .as_ref()
         .map(|t| block_text(&t.content_html))
         .unwrap_or_default();
-    let r_text = r.as_ref().map(|r| r.content_text.as_str()).unwrap_or("");
-    let body = chosen_body(&t_text, r_text);
+    let own = own_text(doc, title);
+    let body = chosen_body(&t_text, &own);
     let body = drop_link_cues(&body);
     let title = t
         .as_ref()
         .map(|t| t.metadata.title.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .or_else(|| r.as_ref().and_then(|r| r.metadata.title.clone()));
+        .filter(|s| !s.is_empty());
     (body, title)
 }
 
-/// What the two extractors make of a page: the precise one (trafilatura), the recall-oriented one (rs-trafilatura).
-fn extractor_outputs(
-    html: &str,
-    url: Option<&str>,
-) -> (
-    Option<trafilatura::ExtractResult>,
-    Option<rs_trafilatura::ExtractResult>,
-) {
+/// What the precise extractor (the trafilatura crate) makes of a page.
+fn precise_output(html: &str, url: Option<&str>) -> Option<trafilatura::ExtractResult> {
     let mut topts = trafilatura::Options::default();
     if let Some(u) = url.and_then(|u| url::Url::parse(u).ok()) {
         topts.original_url = Some(u);
     }
-    let ropts = rs_trafilatura::Options {
-        url: url.map(str::to_string),
-        page_type: Some(rs_trafilatura::page_type::PageType::Article),
-        ..Default::default()
-    };
-    (
-        trafilatura::extract(html, &topts).ok(),
-        rs_trafilatura::extract_with_options(html, &ropts).ok(),
-    )
+    trafilatura::extract(html, &topts).ok()
 }
 
-/// The two extractors' texts of a page, precise then recall-oriented, before any choice.
-pub fn extractor_texts(html: &str, url: Option<&str>) -> (String, String) {
-    let (t, r) = extractor_outputs(html, url);
-    (
-        t.map(|t| block_text(&t.content_html)).unwrap_or_default(),
-        r.map(|r| r.content_text).unwrap_or_default(),
-    )
+/// The precise extractor's text of a page, paragraphs on their own lines.
+pub fn precise_text(html: &str, url: Option<&str>) -> String {
+    precise_output(html, url)
+        .map(|t| block_text(&t.content_html))
+        .unwrap_or_default()
 }
 
-/// The three candidate bodies of a page (merged, precise, recall; see [`crate::chooser::OPTIONS`]).
+/// The page's text as the shipped block model keeps it from the page's own parse
+/// ([`crate::blocks`]), blocks on their own lines.
+pub fn own_text(doc: &Html, title: Option<&str>) -> String {
+    let seg = crate::blocks::Segmented::new(doc, title);
+    crate::blocks::BlockModel::shipped().body(&seg)
+}
+
+/// The three candidate bodies of a page (merged, precise, own; see [`crate::chooser::OPTIONS`]).
 pub fn candidate_bodies(precise: &str, recall: &str) -> [String; 3] {
     let merged = merge_bodies(precise, recall).unwrap_or_else(|| paragraphs(precise).join("\n\n"));
     [
@@ -293,6 +292,10 @@ pub fn candidate_bodies(precise: &str, recall: &str) -> [String; 3] {
 
 /// The body the shipped [`crate::chooser::BodyChooser`] keeps among the candidates.
 fn chosen_body(precise: &str, recall: &str) -> String {
+    // The own parse finds no text outside links, and the precise extractor little: a menu.
+    if recall.trim().is_empty() && !crate::chooser::long_enough(precise) {
+        return String::new();
+    }
     let candidates = candidate_bodies(precise, recall);
     let k = crate::chooser::BodyChooser::shipped().pick(&candidates);
     let [merged, precise, recall] = candidates;
@@ -412,7 +415,7 @@ fn collapse_repeats(p: &str) -> &str {
 }
 
 /// Lower-cased word 4-grams of a text (the whole text when shorter).
-/// Combines the recall-oriented extractor's paragraphs with the precise one's choice;
+/// Combines the recall-oriented text's paragraphs (the page's own blocks) with the precise extractor's choice;
 /// `None` when the precise extractor's own output should be used.
 ///
 /// A paragraph of `recall` is kept when the `precise` output agrees on it:

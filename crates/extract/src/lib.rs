@@ -6,6 +6,7 @@
 //! the same back end: credits read from the text ([`credits`]), dates
 //! ([`date`]), and language identification (whatlang).
 
+pub mod blocks;
 pub mod chooser;
 pub mod credits;
 pub mod date;

@@ -22,6 +22,8 @@ pub enum EvalSet {
     Dates,
     /// Which candidate body to keep (merged, precise, recall), fitted and scored leaving one body set out.
     BodyChooser,
+    /// Which blocks of a page's own parse are its article text, fitted and scored leaving one body set out.
+    Blocks,
     /// Text-dump front end on extraction-body pages rendered to text.
     Dumps,
     /// Reuse detection on passages planted into extraction-body texts.
@@ -74,6 +76,10 @@ pub struct EvalArgs {
     /// (the shipped one is crates/extract/data/chooser.json).
     #[arg(long)]
     chooser_model_out: Option<PathBuf>,
+    /// With blocks: write the block model fitted on every body page to this file
+    /// (the shipped one is crates/extract/data/blocks.bin).
+    #[arg(long)]
+    blocks_model_out: Option<PathBuf>,
     /// With relations: write the relation model fitted on every example to this file
     /// (the shipped one is crates/watch/data/relation.json).
     #[arg(long)]
@@ -176,6 +182,14 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         println!("{table}");
         if let Some(out) = &args.chooser_model_out {
             write_model(out, &model)?;
+        }
+    }
+    if args.wants(EvalSet::Blocks) {
+        let (table, model) = echotrace_eval::blocks::evaluate(&dir)?;
+        println!("{table}");
+        if let Some(out) = &args.blocks_model_out {
+            std::fs::write(out, model.to_bytes())
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
         }
     }
     if args.wants(EvalSet::Relations) {
