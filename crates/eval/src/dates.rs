@@ -15,7 +15,9 @@ use std::path::Path;
 use chrono::NaiveDate;
 use echotrace_extract::published::{rule_pick, Candidate, DateModel};
 
-use crate::{read_gz, read_json, EvalError, Result};
+use rayon::prelude::*;
+
+use crate::{read_gz, read_json, EvalError, Page, Result, System};
 
 /// One page with a gold publication day (or none).
 pub struct DatePage {
@@ -27,6 +29,12 @@ pub struct DatePage {
     pub candidates: Vec<Candidate>,
     /// The gold day; `None`: the page has no publication date.
     pub gold: Option<NaiveDate>,
+    /// Its file, relative to the datasets directory.
+    pub key: String,
+    /// Its HTML, for the other extractors.
+    html: String,
+    /// Its URL, where the set gives one.
+    url: Option<String>,
 }
 
 fn day(s: &str) -> Option<NaiveDate> {
@@ -47,12 +55,16 @@ pub fn pages(dir: &Path) -> Result<Vec<DatePage>> {
     let gold = read_json(&dir.join("dates/gold.json"))?;
     for (url, v) in gold.as_object().into_iter().flatten() {
         let file = v["file"].as_str().ok_or(bad("gold.json"))?;
-        let html = read_gz(&dir.join(format!("dates/html/{file}.gz")))?;
+        let key = format!("dates/html/{file}.gz");
+        let html = read_gz(&dir.join(&key))?;
         out.push(DatePage {
             set: "dates",
             site: host(url),
             candidates: echotrace_extract::html::date_candidates(&html, Some(url)),
             gold: v["date"].as_str().and_then(day),
+            key,
+            html,
+            url: Some(url.clone()),
         });
     }
     let gold = read_json(&dir.join("extraction-snippets/gold.json"))?;
@@ -61,12 +73,16 @@ pub fn pages(dir: &Path) -> Result<Vec<DatePage>> {
             continue;
         };
         let file = v["file"].as_str().ok_or(bad("gold.json"))?;
-        let html = read_gz(&dir.join(format!("extraction-snippets/html/{file}.gz")))?;
+        let key = format!("extraction-snippets/html/{file}.gz");
+        let html = read_gz(&dir.join(&key))?;
         out.push(DatePage {
             set: "snippets",
             site: host(url),
             candidates: echotrace_extract::html::date_candidates(&html, None),
             gold: Some(date),
+            key,
+            html,
+            url: None,
         });
     }
     let root = dir.join("extraction-readability");
@@ -88,9 +104,58 @@ pub fn pages(dir: &Path) -> Result<Vec<DatePage>> {
             site: format!("readability/{name}"),
             candidates: echotrace_extract::html::date_candidates(&html, None),
             gold: Some(date),
+            key: format!("extraction-readability/{name}/source.html.gz"),
+            html,
+            url: None,
         });
     }
     Ok(out)
+}
+
+/// The held-out model beside other extractors on the same pages, per set (right: the same
+/// day as the gold, or no date where the gold has none).
+fn other_systems(
+    pages: &[DatePage],
+    others: &[System],
+    cv_pick: impl Fn(&DatePage) -> Option<usize> + Sync,
+) -> String {
+    let answers: Vec<Vec<Option<NaiveDate>>> = others
+        .iter()
+        .map(|sys| {
+            pages
+                .par_iter()
+                .map(|p| {
+                    let page = Page {
+                        key: &p.key,
+                        html: &p.html,
+                        url: p.url.as_deref(),
+                    };
+                    (sys.run)(&page).1.as_deref().and_then(day)
+                })
+                .collect()
+        })
+        .collect();
+    let mut s = String::from("\nsame pages, the held-out model beside the other extractors (their whole output's date)\n| set | pages | model, held out |");
+    for sys in others {
+        s.push_str(&format!(" {} |", sys.name));
+    }
+    s.push_str(&format!(
+        "\n| --- | --- | --- |{}\n",
+        " --- |".repeat(others.len())
+    ));
+    for set in ["dates", "snippets", "readability", "all"] {
+        let of_set: Vec<usize> = (0..pages.len())
+            .filter(|&i| set == "all" || pages[i].set == set)
+            .collect();
+        let model = accuracy(of_set.iter().map(|&i| &pages[i]), &cv_pick);
+        s.push_str(&format!("| {set} | {} | {} |", of_set.len(), cell(model)));
+        for a in &answers {
+            let right = of_set.iter().filter(|&&i| a[i] == pages[i].gold).count();
+            s.push_str(&format!(" {} |", cell((right, of_set.len()))));
+        }
+        s.push('\n');
+    }
+    s
 }
 
 /// The fold of a site: a stable hash of its name modulo `k`.
@@ -147,7 +212,7 @@ pub fn held_out_accuracy(pages: &[DatePage]) -> ((usize, usize), (usize, usize))
 }
 
 /// The cross-validation tables, and the model fitted on every page.
-pub fn evaluate(dir: &Path) -> Result<(String, DateModel)> {
+pub fn evaluate(dir: &Path, others: &[System]) -> Result<(String, DateModel)> {
     let pages = pages(dir)?;
     let fold_models = fold_models(&pages);
     let cv_pick = |p: &DatePage| fold_models[fold_of(&p.site, K)].pick(&p.candidates);
@@ -209,6 +274,9 @@ pub fn evaluate(dir: &Path) -> Result<(String, DateModel)> {
             cell(accuracy(test(), |p| rule_pick(&p.candidates))),
             cell(accuracy(test(), |p| m.pick(&p.candidates))),
         ));
+    }
+    if !others.is_empty() {
+        s.push_str(&other_systems(&pages, others, cv_pick));
     }
     if std::env::var_os("ECHOTRACE_EVAL_VERBOSE").is_some() {
         s.push_str("\npages the held-out model gets wrong\n");

@@ -147,7 +147,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         println!("{}", echotrace_eval::readability_metadata(&dir)?);
     }
     if args.wants(EvalSet::Dates) {
-        let (table, model) = echotrace_eval::dates::evaluate(&dir)?;
+        let (table, model) = echotrace_eval::dates::evaluate(&dir, &systems)?;
         println!("{table}");
         if let Some(out) = &args.date_model_out {
             write_model(out, &model)?;
