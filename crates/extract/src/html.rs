@@ -259,7 +259,9 @@ fn main_text(
 
 /// What the precise extractor (the trafilatura crate) makes of a page.
 fn precise_output(html: &str, url: Option<&str>) -> Option<trafilatura::ExtractResult> {
+    // Its dates are not used (ours are read from the same page): skipping them saves a pass.
     let mut topts = trafilatura::Options::default();
+    topts.html_date_mode = trafilatura::HtmlDateMode::Disabled;
     if let Some(u) = url.and_then(|u| url::Url::parse(u).ok()) {
         topts.original_url = Some(u);
     }
