@@ -52,15 +52,21 @@ pub struct BodyChooser {
     pub trained_on: String,
 }
 
-/// Word 4-grams of a text, lowercased (the whole text when it has fewer than four words).
-pub fn four_grams(s: &str) -> HashSet<String> {
+/// Word 4-grams of a text, lowercased, hashed (the whole text when it has fewer than four words).
+pub fn four_grams(s: &str) -> HashSet<u64> {
     let w: Vec<String> = s.split_whitespace().map(str::to_lowercase).collect();
+    let hash = |words: &[String]| {
+        words.iter().fold(0u64, |seed, word| {
+            xxhash_rust::xxh3::xxh3_64_with_seed(word.as_bytes(), seed)
+        })
+    };
     if w.len() < 4 {
-        return std::iter::once(w.join(" "))
+        return std::iter::once(&w)
             .filter(|x| !x.is_empty())
+            .map(|x| hash(x))
             .collect();
     }
-    w.windows(4).map(|x| x.join(" ")).collect()
+    w.windows(4).map(hash).collect()
 }
 
 /// The features of a page's three candidate bodies, in the order of [`FEATURES`].
