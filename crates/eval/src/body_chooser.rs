@@ -17,6 +17,7 @@ use rayon::prelude::*;
 
 use crate::{
     read_gz, read_json, readability_pages, shingle_pr, snippet_lists, ws, EvalError, Prf, Result,
+    System,
 };
 
 /// The body sets, in the order of the table.
@@ -130,6 +131,27 @@ pub fn pages(dir: &Path) -> Result<Vec<Page>> {
         .collect())
 }
 
+/// Each body page's set and the F1 of each of `others`' bodies against its gold.
+fn others_f1(dir: &Path, others: &[System]) -> Result<Vec<(&'static str, Vec<f64>)>> {
+    if others.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(gold_pages(dir)?
+        .into_par_iter()
+        .map(|(set, key, html, url, gold)| {
+            let page = crate::Page {
+                key: &key,
+                html: &html,
+                url: url.as_deref(),
+            };
+            (
+                set,
+                others.iter().map(|s| gold.f1(&(s.run)(&page).0)).collect(),
+            )
+        })
+        .collect())
+}
+
 /// The chooser fitted on `pages`, its L2 penalty (of [`PENALTIES`]) chosen by leaving one of
 /// their sets out in turn (the held-out F1 summed over the sets), so that a set scored later
 /// takes no part in the choice.
@@ -175,8 +197,9 @@ fn average(pages: &[&Page], pick: impl Fn(&Page) -> usize) -> f64 {
 }
 
 /// The leave-one-set-out table and the chooser fitted on every page.
-pub fn evaluate(dir: &Path) -> Result<(String, BodyChooser)> {
+pub fn evaluate(dir: &Path, others: &[System]) -> Result<(String, BodyChooser)> {
     let pages = pages(dir)?;
+    let other_f1 = others_f1(dir, others)?;
     let verbose = std::env::var_os("ECHOTRACE_EVAL_VERBOSE").is_some();
     let mut out = String::from(
         "body chooser: per-page F1 averaged over each set's pages (word 4-grams; snippets: the page's snippet F1), \
@@ -222,6 +245,29 @@ pub fn evaluate(dir: &Path) -> Result<(String, BodyChooser)> {
         ));
     }
     let n = pooled.2.max(1) as f64;
+    if !others.is_empty() {
+        out.push_str("\nthe same pages and measure, other extractors (per-page F1 averaged)\n\n| set | pages |");
+        for sys in others {
+            out.push_str(&format!(" {} |", sys.name));
+        }
+        out.push_str(&format!(
+            "\n| --- | --- |{}\n",
+            " --- |".repeat(others.len())
+        ));
+        for held in SETS {
+            let of_set: Vec<&Vec<f64>> = other_f1
+                .iter()
+                .filter(|(s, _)| *s == held)
+                .map(|(_, f)| f)
+                .collect();
+            out.push_str(&format!("| {held} | {} |", of_set.len()));
+            for k in 0..others.len() {
+                let avg = of_set.iter().map(|f| f[k]).sum::<f64>() / of_set.len().max(1) as f64;
+                out.push_str(&format!(" {avg:.3} |"));
+            }
+            out.push('\n');
+        }
+    }
     out.push_str(&format!(
         "\nall {} pages: merge rules {:.3}, chooser held out {:.3}\n",
         pooled.2,

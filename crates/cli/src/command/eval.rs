@@ -178,7 +178,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         claim_matching_with_vectors(&dir)?;
     }
     if args.wants(EvalSet::BodyChooser) {
-        let (table, model) = echotrace_eval::body_chooser::evaluate(&dir)?;
+        let (table, model) = echotrace_eval::body_chooser::evaluate(&dir, &systems[1..])?;
         println!("{table}");
         if let Some(out) = &args.chooser_model_out {
             write_model(out, &model)?;
