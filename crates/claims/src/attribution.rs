@@ -211,16 +211,19 @@ pub fn spans(tagger: &Tagger, body: &str) -> Vec<Span> {
 pub fn attributions(tagger: &Tagger, body: &str) -> Vec<Attribution> {
     let found = spans(tagger, body);
     let ends = SentenceEnds::of(body);
-    let paragraph = |b: usize| ends.breaks.partition_point(|&x| x < b);
     let of = |role: Role| found.iter().filter(move |s| s.role == role);
+    let by_role = [Role::Source, Role::Cue, Role::Content].map(|r| {
+        let mut v: Vec<(usize, usize)> = of(r).map(|s| (s.start, s.end)).collect();
+        v.sort_unstable();
+        v
+    });
     let nearest = |role: Role, at: (usize, usize)| {
-        of(role)
-            .filter(|s| paragraph(s.start) == paragraph(at.0))
-            .min_by_key(|s| {
-                let span = (s.start, s.end);
-                (!ends.same_sentence(span, at), distance(span, at))
-            })
-            .map(|s| (s.start, s.end))
+        let list = &by_role[match role {
+            Role::Source => 0,
+            Role::Cue => 1,
+            Role::Content => 2,
+        }];
+        nearest_span(list, &ends, at)
     };
     let mut out: Vec<Attribution> = of(Role::Content)
         .map(|c| {
@@ -253,6 +256,49 @@ pub fn attributions(tagger: &Tagger, body: &str) -> Vec<Attribution> {
     out
 }
 
+/// Of one role's spans (disjoint, sorted), the nearest to `at` in its paragraph: one of its
+/// sentence first, then the closest; the first in text order among equals.
+///
+/// Only the spans that touch or overlap `at` and the first clear one on each side can be
+/// nearest (the spans are disjoint, so those further out are further away, and a sentence end
+/// between `at` and the nearer one lies between `at` and them too): a search by position, not
+/// a scan of the paragraph (a long one-line page made that quadratic).
+fn nearest_span(
+    list: &[(usize, usize)],
+    ends: &SentenceEnds,
+    at: (usize, usize),
+) -> Option<(usize, usize)> {
+    let p = ends.paragraph(at.0);
+    let lo = match p.checked_sub(1) {
+        Some(q) => list.partition_point(|s| s.0 <= ends.breaks[q]),
+        None => 0,
+    };
+    let hi = match ends.breaks.get(p) {
+        Some(&b) => list.partition_point(|s| s.0 <= b),
+        None => list.len(),
+    };
+    let paragraph = &list[lo..hi.max(lo)];
+    let k = paragraph.partition_point(|s| s.0 < at.0);
+    let mut candidates: Vec<usize> = Vec::new();
+    for i in (0..k).rev() {
+        candidates.push(i);
+        if distance(paragraph[i], at) > 0 {
+            break;
+        }
+    }
+    for (i, &s) in paragraph.iter().enumerate().skip(k) {
+        candidates.push(i);
+        if distance(s, at) > 0 {
+            break;
+        }
+    }
+    candidates.sort_unstable();
+    candidates
+        .into_iter()
+        .map(|i| paragraph[i])
+        .min_by_key(|&span| (!ends.same_sentence(span, at), distance(span, at)))
+}
+
 /// Where a text's sentences end, to ask whether two spans share one in logarithmic time.
 struct SentenceEnds {
     /// Bytes of `\n`.
@@ -270,6 +316,11 @@ impl SentenceEnds {
                 .filter(|&i| matches!(b[i], b'.' | b'!' | b'?') && b[i + 1].is_ascii_whitespace())
                 .collect(),
         }
+    }
+
+    /// The paragraph (line) of a byte: how many line breaks come before it.
+    fn paragraph(&self, at: usize) -> usize {
+        self.breaks.partition_point(|&x| x < at)
     }
 
     /// Whether no sentence end or line break comes between two spans.
@@ -797,6 +848,42 @@ mod tests {
         }
         assert!(ends.same_sentence((0, 2), (3, 7)));
         assert!(!ends.same_sentence((0, 2), (12, 15)));
+    }
+
+    #[test]
+    fn the_nearest_span_is_the_one_a_scan_of_the_paragraph_finds() {
+        let body =
+            "Aa said. Bb told them\nthat cc. Dd, ee and ff? Gg\nhh ii. jj kk ll mm nn oo pp qq";
+        let ends = SentenceEnds::of(body);
+        let n = body.len();
+        let mut state = 7u64;
+        let mut next = |m: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % m as u64) as usize
+        };
+        for _ in 0..400 {
+            // Disjoint sorted spans at random places.
+            let mut list = Vec::new();
+            let mut at = next(4);
+            while at + 1 < n {
+                let end = (at + 1 + next(6)).min(n);
+                list.push((at, end));
+                at = end + next(9);
+            }
+            for _ in 0..20 {
+                let s = next(n - 1);
+                let q = (s, (s + 1 + next(12)).min(n));
+                let paragraph = |b: usize| ends.paragraph(b);
+                let scan = list
+                    .iter()
+                    .copied()
+                    .filter(|s| paragraph(s.0) == paragraph(q.0))
+                    .min_by_key(|&s| (!ends.same_sentence(s, q), distance(s, q)));
+                assert_eq!(nearest_span(&list, &ends, q), scan, "{q:?} in {list:?}");
+            }
+        }
     }
 
     #[test]
