@@ -114,6 +114,11 @@ const MARKED_ANCESTORS: &[&str] = &[
     "dl",
 ];
 
+/// Most blocks read from one page: an article has a few hundred; past this a page (a
+/// hostile one: millions of one-word paragraphs) is read no further, so that its blocks'
+/// features stay a bounded multiple of the parsed tree.
+pub const MAX_BLOCKS: usize = 20_000;
+
 /// How many of the nearest ancestors give their `class` and `id` words.
 const TOKEN_DEPTH: usize = 6;
 
@@ -603,7 +608,7 @@ impl Walk {
     /// Ends the block being read, when it has any word.
     fn flush(&mut self) {
         let text = self.text.trim();
-        if text.is_empty() {
+        if text.is_empty() || self.blocks.len() >= MAX_BLOCKS {
             self.text.clear();
             self.link_words = 0;
             return;
@@ -898,6 +903,12 @@ mod tests {
         let b = blocks(&html);
         assert_eq!(b.len(), 1);
         assert_eq!(b[0].0, "deep text here");
+    }
+
+    #[test]
+    fn a_page_of_endless_paragraphs_stops_at_the_cap() {
+        let html = "<p>one word</p>".repeat(MAX_BLOCKS + 500);
+        assert_eq!(blocks(&html).len(), MAX_BLOCKS);
     }
 
     #[test]
