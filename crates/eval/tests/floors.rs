@@ -16,9 +16,9 @@ fn dir() -> Option<std::path::PathBuf> {
     }
 }
 
-/// In-sample (the shipped body chooser was fitted on these pages among others): 0.956 measured,
-/// 0.961 with the merge rules it replaced, which were written on these pages; the chooser is
-/// held to what it does on sets it was not fitted on by the test below.
+/// In-sample (the shipped block model and chooser were fitted on these pages among others):
+/// 0.955 measured; a check of the shipped path. What the models do on sets they were not
+/// fitted on is held by the tests below.
 #[test]
 fn extraction_body_f1_floor() {
     let Some(d) = dir() else { return };
@@ -43,11 +43,12 @@ fn the_body_chooser_beats_the_merge_rules_on_body_sets_it_was_not_fitted_on() {
             set_pages += 1.0;
             merge += p.f1[0];
         }
-        // Issue 12 asks more than 0.92 on Readability's pages; no set may fall far below.
-        let floor = if held == "extraction-readability" {
-            0.925
-        } else {
-            0.91
+        // Held out (0.950 / 0.924 / 0.940 measured); issue 12 asks more than 0.92 on
+        // Readability's pages.
+        let floor = match held {
+            "extraction-body" => 0.945,
+            "extraction-snippets" => 0.92,
+            _ => 0.935,
         };
         let set_f1 = set_f1 / set_pages;
         assert!(set_f1 >= floor, "{held}: chooser held out {set_f1:.3}");
