@@ -7,14 +7,14 @@
 //! elements around it, the `class` and `id` words of its ancestors, where it sits on the page,
 //! how much of the text of its parent and grandparent elements is paragraph text, its
 //! neighbours' length and link density, its punctuation. A logistic model over those features
-//! ([`BlockModel`], shipped as `data/blocks.json`) gives each block the probability that it is
+//! ([`BlockModel`], shipped as `data/blocks.bin`) gives each block the probability that it is
 //! article text; a second pass reads the first pass's probabilities of the neighbouring
 //! blocks and of the same containers, so that a lone short line inside the article is kept
 //! and a lone long line inside a sidebar is not. Both passes are fitted on the development
 //! pages by `echotrace eval --set blocks`, which scores them leaving one body set out.
 //!
 //! Hand-written because no crate segments a DOM into features for a learned classifier; the
-//! model itself is a plain logistic regression (a few lines of AdaGrad), like the chooser's.
+//! model itself is a plain logistic regression fitted by a few lines of AdaGrad.
 
 use std::collections::HashMap;
 
@@ -180,8 +180,8 @@ const WORD_EDGES: &[f64] = &[
 const RATIO_EDGES: &[f64] = &[0.01, 0.1, 0.25, 0.4, 0.55, 0.7, 0.85, 0.95];
 const SHARE_EDGES: &[f64] = &[0.005, 0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 0.7, 0.9];
 
-/// Words of the `class` and `id` of an element, lower case, split at `-`, `_`, spaces and
-/// digits, at most 8, hashed.
+/// Words of the `class` and `id` of an element, lower case, split at anything but an ASCII
+/// letter, of 2 to 30 letters, at most 16, hashed.
 fn attribute_tokens(e: &scraper::node::Element) -> Vec<u64> {
     let mut out = Vec::new();
     for v in [e.attr("class"), e.attr("id")].into_iter().flatten() {
