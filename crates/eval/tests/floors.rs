@@ -94,7 +94,7 @@ fn dates_accuracy_floor_on_sites_the_model_was_not_fitted_on() {
     let ((right, n), (rules, _)) = echotrace_eval::dates::held_out_accuracy(&pages);
     let acc = right as f64 / n as f64;
     assert!(n >= 300, "{n} pages");
-    assert!(acc >= 0.87, "held-out date accuracy {acc:.3}");
+    assert!(acc >= 0.885, "held-out date accuracy {acc:.3}");
     assert!(
         right >= rules,
         "model {right} right, rules (in-sample) {rules}"

@@ -511,7 +511,11 @@ fn page_dates(
 ) -> Vec<Candidate> {
     let utc_shift = locale.and_then(locale_utc_offset_minutes);
     let visible = visible_dates(m.doc, locale, 4);
-    let visible_day = visible.first().and_then(|(p, _, _)| p.value.date());
+    // The first date written out for readers (an attribute may hold the same UTC value).
+    let visible_day = visible
+        .iter()
+        .find(|(_, s, _)| *s == Source::VisibleText)
+        .and_then(|(p, _, _)| p.value.date());
     let mut text = text_dates(m.doc, language);
     let counts: Vec<(Option<chrono::NaiveDate>, usize)> =
         text.iter().map(|(p, n, _)| (p.value.date(), *n)).collect();
@@ -522,31 +526,39 @@ fn page_dates(
             .map_or(0, |c| c.1)
     };
     let mut out = Vec::new();
-    let mut push = |source: Source, published: Published, has_time: bool| {
+    let mut push = |source: Source, published: Published, has_time: bool, across: bool| {
         if let Some(day) = published.value.date() {
             out.push(Candidate {
                 source,
                 day,
                 text_mentions: mentions(day),
                 has_time,
+                across_midnight: across,
                 published,
             });
         }
     };
     for (value, evidence, source) in m.date_candidates(url) {
-        if let Some((p, has_time)) = machine_published(&value, evidence, utc_shift, visible_day) {
-            push(source, p, has_time);
+        let neighbour = utc_neighbour_day(&value).filter(|n| mentions(*n) > 0);
+        if let Some((p, has_time)) =
+            machine_published(&value, evidence.clone(), utc_shift, visible_day)
+        {
+            let day = p.value.date();
+            push(source, p, has_time, false);
+            if let Some(n) = neighbour.filter(|n| Some(*n) != day) {
+                push(source, explicit_date(n, None, false, evidence), false, true);
+            }
         }
     }
     for (p, source, has_time) in visible {
-        push(source, p, has_time);
+        push(source, p, has_time, false);
     }
     for (p, has_time) in script_dates(html, 4) {
-        push(Source::Script, p, has_time);
+        push(Source::Script, p, has_time, false);
     }
     text.sort_by_key(|t| std::cmp::Reverse(t.1));
     for (p, _, has_time) in text.into_iter().take(6) {
-        push(Source::PageText, p, has_time);
+        push(Source::PageText, p, has_time, false);
     }
     out
 }
@@ -568,14 +580,26 @@ fn meta_tags(doc: &Html) -> Vec<(String, String)> {
     metas
 }
 
-/// The page's JSON-LD blocks that parse.
+/// The page's JSON-LD blocks that parse (inside a `<![CDATA[ ... ]]>` wrapper too).
 fn json_ld(doc: &Html) -> Vec<serde_json::Value> {
     doc.select(&sels().ld)
         .filter_map(|e| {
             let raw: String = e.text().collect();
-            serde_json::from_str(raw.trim()).ok()
+            serde_json::from_str(without_cdata(&raw)).ok()
         })
         .collect()
+}
+
+/// A script's text without the XHTML `<![CDATA[ ... ]]>` wrapper (also written as `//<![CDATA[`).
+fn without_cdata(raw: &str) -> &str {
+    let t = raw.trim();
+    let t = t.strip_prefix("//").map_or(t, str::trim_start);
+    let Some(inner) = t.strip_prefix("<![CDATA[") else {
+        return t;
+    };
+    let inner = inner.trim_end();
+    let inner = inner.strip_suffix("]]>").unwrap_or(inner).trim_end();
+    inner.strip_suffix("//").unwrap_or(inner).trim()
 }
 
 /// The markup a page's metadata is read from: the DOM, its meta tags and its JSON-LD objects.
@@ -822,6 +846,28 @@ fn explicit_date(
     }
 }
 
+/// The day on the other side of midnight that a UTC timestamp may be shown on.
+///
+/// Readers west of Greenwich see an early-morning UTC time on the day
+/// before, readers far east see an afternoon UTC time on the day after
+/// (populated zones run from UTC-8 to UTC+10 at most hours of news). The
+/// date model decides, from what the page's text shows, which day is meant.
+fn utc_neighbour_day(value: &str) -> Option<chrono::NaiveDate> {
+    if !is_utc(value) {
+        return None;
+    }
+    let (d, t) = parse_machine_date(value)?;
+    let hour = chrono::Timelike::hour(&t?);
+    let n = if hour < 8 {
+        d.pred_opt()?
+    } else if hour >= 14 {
+        d.succ_opt()?
+    } else {
+        return None;
+    };
+    plausible(n).then_some(n)
+}
+
 /// Whether a machine timestamp is written in UTC (`Z`, `+00:00`, `+0000`, `GMT`).
 fn is_utc(value: &str) -> bool {
     let v = value.trim();
@@ -997,6 +1043,65 @@ fn visible_dates(doc: &Html, lang: Option<&str>, limit: usize) -> Vec<(Published
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_utc_timestamp_offers_the_neighbouring_day_the_text_shows() {
+        assert_eq!(
+            utc_neighbour_day("2020-02-25T02:25:54Z").map(|d| d.to_string()),
+            Some("2020-02-24".into())
+        );
+        assert_eq!(
+            utc_neighbour_day("2020-02-25T22:25:54+00:00").map(|d| d.to_string()),
+            Some("2020-02-26".into())
+        );
+        // Midday UTC is the same day nearly everywhere; a local offset is already local.
+        assert_eq!(utc_neighbour_day("2020-02-25T11:00:00Z"), None);
+        assert_eq!(utc_neighbour_day("2020-02-25T02:25:54-05:00"), None);
+        let html = |text: &str| {
+            format!(
+                r#"<html lang="en"><head><meta property="article:published_time" content="2020-02-25T02:25:54Z"></head>
+                <body><p>{text}</p></body></html>"#
+            )
+        };
+        let shown = date_candidates(&html("Posted February 24, 2020 by a reporter."), None);
+        let across: Vec<_> = shown.iter().filter(|c| c.across_midnight).collect();
+        assert_eq!(across.len(), 1);
+        assert_eq!(across[0].day.to_string(), "2020-02-24");
+        assert_eq!(across[0].source, Source::MetaPublished);
+        // Not shown in the text: no neighbour.
+        let unshown = date_candidates(&html("Posted by a reporter."), None);
+        assert!(unshown.iter().all(|c| !c.across_midnight));
+    }
+
+    #[test]
+    fn an_attribute_holding_the_utc_value_does_not_pin_the_utc_day() {
+        // The `<time datetime>` repeats the UTC value; only a day written for readers keeps the UTC day.
+        let html = r#"<html lang="de"><head><meta property="article:published_time" content="2022-11-06T23:00:00.000Z"></head>
+            <body><time class="date" datetime="2022-11-06T23:00:00.000Z"></time><p>Ein Artikel.</p></body></html>"#;
+        let c = date_candidates(html, None);
+        assert!(c.iter().any(|c| c.source == Source::VisibleAttr));
+        let meta = c
+            .iter()
+            .find(|c| c.source == Source::MetaPublished)
+            .unwrap();
+        assert_eq!(meta.day.to_string(), "2022-11-07");
+    }
+
+    #[test]
+    fn json_ld_in_a_cdata_wrapper_is_read() {
+        for wrapped in [
+            "<![CDATA[ {\"a\": 1} ]]>",
+            "//<![CDATA[\n{\"a\": 1}\n//]]>",
+            " {\"a\": 1} ",
+        ] {
+            assert_eq!(without_cdata(wrapped), "{\"a\": 1}", "{wrapped}");
+        }
+        let html = r#"<html><head><script type="application/ld+json"><![CDATA[
+          {"@type":"NewsArticle","headline":"Wrapped","datePublished":"2021-03-03"}
+        ]]></script></head><body><p>x</p></body></html>"#;
+        let cands = date_candidates(html, None);
+        assert!(cands.iter().any(|c| c.source == Source::LdPublished));
+    }
 
     #[test]
     fn metadata_from_json_ld_and_meta() {

@@ -104,6 +104,8 @@ pub struct Candidate {
     pub text_mentions: usize,
     /// Whether the value carries a time of day.
     pub has_time: bool,
+    /// Whether this is a UTC timestamp's neighbouring day, which the page's text shows.
+    pub across_midnight: bool,
 }
 
 /// One candidate's feature values, by name.
@@ -145,6 +147,9 @@ pub fn features(cands: &[Candidate]) -> Vec<Features> {
             f.insert("text_mentions", (c.text_mentions as f64).ln_1p());
             if c.has_time {
                 f.insert("has_time", 1.0);
+            }
+            if c.across_midnight {
+                f.insert("across_midnight", 1.0);
             }
             if earliest == Some(c.day) {
                 f.insert("earliest", 1.0);
@@ -305,6 +310,7 @@ mod tests {
             },
             text_mentions: mentions,
             has_time: false,
+            across_midnight: false,
         }
     }
 
