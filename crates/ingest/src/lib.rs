@@ -121,6 +121,9 @@ fn read_dir(dir: &Path, limits: &Limits, sink: &mut dyn Sink) {
 /// Reads one file; `named` says the user named it directly (so unknown types are reported).
 pub fn read_file(path: &Path, named: bool, limits: &Limits, sink: &mut dyn Sink) {
     let label = path.display().to_string();
+    if label.ends_with(".parquet") {
+        return read_parquet(path, &label, sink);
+    }
     let fmt = Format::from_name(&label);
     if fmt == Format::Skip {
         if named {
@@ -145,6 +148,28 @@ pub fn read_file(path: &Path, named: bool, limits: &Limits, sink: &mut dyn Sink)
         limits,
         sink,
     );
+}
+
+/// Reads a Parquet table of pages (the `pages` table of `echotrace-columnar`), batch by batch.
+#[cfg(feature = "parquet")]
+fn read_parquet(path: &Path, label: &str, sink: &mut dyn Sink) {
+    let read = echotrace_columnar::read_batches(path, |pages: Vec<RawDocument>| {
+        for page in pages.into_iter().filter(|p| !p.content.is_empty()) {
+            sink.document(page);
+        }
+    });
+    if let Err(e) = read {
+        sink.diagnostic(Diagnostic::error(label, e.to_string()));
+    }
+}
+
+/// Without the `parquet` feature a Parquet file is named and skipped.
+#[cfg(not(feature = "parquet"))]
+fn read_parquet(_: &Path, label: &str, sink: &mut dyn Sink) {
+    sink.diagnostic(Diagnostic::error(
+        label,
+        "skipped: this build reads no Parquet; build echotrace with `--features parquet`",
+    ));
 }
 
 /// Reads standard input, recognising its container from its first bytes.

@@ -68,7 +68,7 @@ pub enum ContentKind {
 }
 
 /// One page as read from the input, decoded to UTF-8 but not yet extracted.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RawDocument {
     /// Where the page came from.
     pub origin: Origin,
