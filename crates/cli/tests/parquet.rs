@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::Command;
 
 #[cfg(feature = "parquet")]
-use echotrace_model::{Article, Passage, RawDocument};
+use echotrace_model::{Article, CandidatePair, Passage, PassageKind, RawDocument, ReuseSignature};
 
 fn seeds() -> String {
     concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/seeds").to_string()
@@ -71,6 +71,33 @@ fn the_parquet_tables_hold_what_the_report_holds() {
     ] {
         assert!(tables.join(format!("{t}.parquet")).is_file(), "{t}");
     }
+    // The reuse stage's inputs: every article's signature, and candidate pairs that cover
+    // every pair of articles the analysis aligned word for word.
+    let signatures: Vec<ReuseSignature> =
+        echotrace_columnar::read(&tables.join("signatures.parquet")).unwrap();
+    let ids: Vec<&str> = signatures.iter().map(|s| s.article.as_str()).collect();
+    assert_eq!(ids, ["a0", "a1", "a2", "a3", "a4"]);
+    assert!(signatures
+        .iter()
+        .all(|s| !s.ngrams.is_empty() && s.ngrams.windows(2).all(|w| w[0] < w[1])));
+    let pairs: Vec<CandidatePair> =
+        echotrace_columnar::read(&tables.join("candidate_pairs.parquet")).unwrap();
+    assert!(!pairs.is_empty());
+    for p in passages
+        .iter()
+        .filter(|p| p.kind != PassageKind::Translation)
+    {
+        let (a, b) = (p.a.article.as_str(), p.b.article.as_str());
+        assert!(
+            pairs
+                .iter()
+                .any(|c| (c.a == a && c.b == b) || (c.a == b && c.b == a)),
+            "{a}-{b} aligned but not a candidate: {pairs:?}"
+        );
+    }
+    let pages: Vec<RawDocument> = echotrace_columnar::read(&tables.join("pages.parquet")).unwrap();
+    assert_eq!(pages.len(), 5);
+    assert!(pages.iter().all(|p| !p.content.is_empty()));
 }
 
 /// The seeds' pages as a Parquet table.

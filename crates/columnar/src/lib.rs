@@ -19,11 +19,10 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use arrow_array::RecordBatch;
 use arrow_schema::{DataType, Field, FieldRef, Schema};
 use echotrace_model::{
-    Article, Claim, DateBasis, DateValue, Divergence, EchoGroup, Origin, Passage, Precision,
-    Published, Quote, RawDocument, Report, Shares, Source, Story,
+    Article, CandidatePair, Claim, DateBasis, DateValue, Divergence, EchoGroup, Origin, Passage,
+    Precision, Published, Quote, RawDocument, Report, ReuseSignature, Shares, Source, Story,
 };
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ArrowWriter;
@@ -91,6 +90,14 @@ impl Table for Article {
             ..Article::default()
         })
     }
+}
+/// Articles' reuse signatures (their n-gram hashes): the key of the candidate join.
+impl Table for ReuseSignature {
+    const NAME: &'static str = "signatures";
+}
+/// Article pairs that share enough n-grams to be aligned.
+impl Table for CandidatePair {
+    const NAME: &'static str = "candidate_pairs";
 }
 /// Reused passages between two articles, with offsets.
 impl Table for Passage {
@@ -233,62 +240,109 @@ pub fn table_path<T: Table>(dir: &Path) -> PathBuf {
     dir.join(format!("{}.parquet", T::NAME))
 }
 
-/// Writes `rows` as the Parquet file `path` (Snappy-compressed, [`BATCH_ROWS`] rows per row
-/// group); returns the number of rows written.
+/// Writes rows of table `T` to a Parquet file as they come, [`BATCH_ROWS`] at a time
+/// (Snappy-compressed, one row group per batch).
 ///
-/// The file is written beside `path` under a temporary name and renamed when complete, so a
-/// reader never sees half a table.
-pub fn write<'a, T: Table + 'a>(
+/// The file is written beside its path under a temporary name and renamed by
+/// [`TableWriter::finish`], so a reader never sees half a table; a writer dropped without
+/// finishing leaves only the temporary file.
+pub struct TableWriter<T: Table> {
+    fields: Vec<FieldRef>,
+    writer: ArrowWriter<File>,
+    batch: Vec<T>,
+    path: PathBuf,
+    partial: PathBuf,
+    written: usize,
+}
+
+impl<T: Table> TableWriter<T> {
+    /// Starts the table file `path`.
+    pub fn create(path: &Path) -> Result<Self> {
+        let fields = fields::<T>()?;
+        let schema = Arc::new(Schema::new(fields.clone()));
+        let partial = path.with_extension("parquet.partial");
+        let file = File::create(&partial).map_err(|source| ColumnarError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let props = WriterProperties::builder()
+            .set_compression(Compression::SNAPPY)
+            .set_max_row_group_row_count(Some(BATCH_ROWS))
+            .build();
+        let writer = ArrowWriter::try_new(file, schema, Some(props)).map_err(|source| {
+            ColumnarError::Parquet {
+                path: path.to_path_buf(),
+                source,
+            }
+        })?;
+        Ok(TableWriter {
+            fields,
+            writer,
+            batch: Vec::with_capacity(BATCH_ROWS),
+            path: path.to_path_buf(),
+            partial,
+            written: 0,
+        })
+    }
+
+    /// Adds one row (written when its batch is full).
+    pub fn push(&mut self, row: T) -> Result<()> {
+        self.batch.push(row);
+        if self.batch.len() == BATCH_ROWS {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        let rb = serde_arrow::to_record_batch(&self.fields, &self.batch).map_err(|source| {
+            ColumnarError::Rows {
+                path: self.path.clone(),
+                table: T::NAME,
+                source,
+            }
+        })?;
+        self.writer
+            .write(&rb)
+            .map_err(|source| ColumnarError::Parquet {
+                path: self.path.clone(),
+                source,
+            })?;
+        self.written += self.batch.len();
+        self.batch.clear();
+        Ok(())
+    }
+
+    /// Writes what is left, closes the file and gives it its name; returns the rows written.
+    pub fn finish(mut self) -> Result<usize> {
+        self.flush()?;
+        self.writer
+            .close()
+            .map_err(|source| ColumnarError::Parquet {
+                path: self.path.clone(),
+                source,
+            })?;
+        std::fs::rename(&self.partial, &self.path).map_err(|source| ColumnarError::Io {
+            path: self.path.clone(),
+            source,
+        })?;
+        Ok(self.written)
+    }
+}
+
+/// Writes `rows` as the table file `path` (see [`TableWriter`]); returns the number of rows.
+pub fn write<'a, T: Table + Clone + 'a>(
     rows: impl IntoIterator<Item = &'a T>,
     path: &Path,
 ) -> Result<usize> {
-    let fields = fields::<T>()?;
-    let schema = Arc::new(Schema::new(fields.clone()));
-    let partial = path.with_extension("parquet.partial");
-    let io = |source| ColumnarError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let pq = |source| ColumnarError::Parquet {
-        path: path.to_path_buf(),
-        source,
-    };
-    let file = File::create(&partial).map_err(io)?;
-    let props = WriterProperties::builder()
-        .set_compression(Compression::SNAPPY)
-        .set_max_row_group_row_count(Some(BATCH_ROWS))
-        .build();
-    let mut writer = ArrowWriter::try_new(file, schema.clone(), Some(props)).map_err(pq)?;
-    let mut batch: Vec<&T> = Vec::with_capacity(BATCH_ROWS);
-    let mut written = 0;
-    let mut flush = |batch: &mut Vec<&T>, writer: &mut ArrowWriter<File>| -> Result<()> {
-        if batch.is_empty() {
-            return Ok(());
-        }
-        let rb = to_batch(&fields, batch, path)?;
-        writer.write(&rb).map_err(pq)?;
-        written += batch.len();
-        batch.clear();
-        Ok(())
-    };
+    let mut w = TableWriter::create(path)?;
     for row in rows {
-        batch.push(row);
-        if batch.len() == BATCH_ROWS {
-            flush(&mut batch, &mut writer)?;
-        }
+        w.push(row.clone())?;
     }
-    flush(&mut batch, &mut writer)?;
-    writer.close().map_err(pq)?;
-    std::fs::rename(&partial, path).map_err(io)?;
-    Ok(written)
-}
-
-fn to_batch<T: Table>(fields: &[FieldRef], rows: &[&T], path: &Path) -> Result<RecordBatch> {
-    serde_arrow::to_record_batch(fields, &rows).map_err(|source| ColumnarError::Rows {
-        path: path.to_path_buf(),
-        table: T::NAME,
-        source,
-    })
+    w.finish()
 }
 
 /// Reads the Parquet file `path` as rows of table `T`, one batch of at most [`BATCH_ROWS`]
@@ -336,7 +390,7 @@ pub fn write_report(report: &Report, dir: &Path) -> Result<Vec<(&'static str, us
         path: dir.to_path_buf(),
         source,
     })?;
-    fn table<T: Table>(rows: &[T], dir: &Path) -> Result<(&'static str, usize)> {
+    fn table<T: Table + Clone>(rows: &[T], dir: &Path) -> Result<(&'static str, usize)> {
         Ok((T::NAME, write(rows, &table_path::<T>(dir))?))
     }
     Ok(vec![

@@ -209,6 +209,26 @@ impl PassageKind {
     }
 }
 
+/// An article's reuse signature: the distinct hashes of its word n-grams, the key of candidate search.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReuseSignature {
+    /// The article's id.
+    pub article: String,
+    /// Its distinct n-gram hashes, sorted.
+    pub ngrams: Vec<u64>,
+}
+
+/// Two articles that may share a passage, found by the n-grams they share; the input of alignment.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CandidatePair {
+    /// The earlier article's id.
+    pub a: String,
+    /// The later article's id.
+    pub b: String,
+    /// Posted n-grams the two share (after the document-frequency cut-off).
+    pub shared: u32,
+}
+
 /// A passage of one article aligned with a passage of another.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Passage {

@@ -308,18 +308,59 @@ fn byte_range(tokens: &[Token], (s, e): (usize, usize)) -> (usize, usize) {
     (tokens[s].start as usize, tokens[e - 1].end as usize)
 }
 
+/// The reuse signature of each article, in order (its body's normalised word n-grams, as the reuse stage keys them).
+pub fn reuse_signatures(
+    articles: &[Article],
+    aliases: &Aliases,
+    params: &ReuseParams,
+) -> Vec<echotrace_model::ReuseSignature> {
+    articles
+        .par_iter()
+        .map(|a| echotrace_model::ReuseSignature {
+            article: a.id.clone(),
+            ngrams: index::signature(&tokenize(&a.body, aliases), params.index_n),
+        })
+        .collect()
+}
+
+/// The candidate pairs the reuse stage aligns, from signatures in collection order, with the n-grams each shares.
+pub fn candidate_pairs(
+    signatures: &[echotrace_model::ReuseSignature],
+    params: &ReuseParams,
+) -> Vec<echotrace_model::CandidatePair> {
+    partners_in_order(signatures.iter().map(|s| s.ngrams.as_slice()), params)
+        .into_iter()
+        .map(|(a, b, shared)| echotrace_model::CandidatePair {
+            a: signatures[a].article.clone(),
+            b: signatures[b].article.clone(),
+            shared,
+        })
+        .collect()
+}
+
+/// (earlier, later, shared n-grams) for each article's partners in an [`EchoIndex`] built in order.
+fn partners_in_order<'s>(
+    signatures: impl Iterator<Item = &'s [u64]>,
+    params: &ReuseParams,
+) -> Vec<(usize, usize, u32)> {
+    let mut index = EchoIndex::new(params.min_shared, params.max_df);
+    let mut pairs = Vec::new();
+    for (b, sig) in signatures.enumerate() {
+        let (_, partners) = index.add(sig);
+        pairs.extend(partners.iter().map(|p| (p.doc as usize, b, p.shared)));
+    }
+    pairs
+}
+
 /// The (earlier, later) article pairs to align: each article's partners in an [`EchoIndex`] built in order.
 ///
 /// Sequential by design: whether an article posts an n-gram depends on the
 /// articles before it. Lookups are hash probes, a small share of the stage's time.
 pub fn echo_pairs(signatures: &[Vec<u64>], params: &ReuseParams) -> Vec<(usize, usize)> {
-    let mut index = EchoIndex::new(params.min_shared, params.max_df);
-    let mut pairs = Vec::new();
-    for (b, sig) in signatures.iter().enumerate() {
-        let (_, partners) = index.add(sig);
-        pairs.extend(partners.iter().map(|p| (p.doc as usize, b)));
-    }
-    pairs
+    partners_in_order(signatures.iter().map(Vec::as_slice), params)
+        .into_iter()
+        .map(|(a, b, _)| (a, b))
+        .collect()
 }
 
 /// Shortest span that joins a longer one it lies inside (see [`same_text`]), in bytes.
@@ -494,5 +535,15 @@ mod tests {
             let a = arts.iter().find(|x| x.id == p.a.article).unwrap();
             assert!(a.body[p.a.start..p.a.end].starts_with("We will not accept"));
         }
+        // The exported reuse tables name the same pairs the stage aligned.
+        let params = ReuseParams::default();
+        let sigs = reuse_signatures(&arts, &Aliases::builtin(), &params);
+        assert_eq!(sigs.len(), 4);
+        let pairs = candidate_pairs(&sigs, &params);
+        let named: Vec<(&str, &str)> = pairs.iter().map(|c| (c.a.as_str(), c.b.as_str())).collect();
+        assert_eq!(named, [("a0", "a1"), ("a0", "a2")]);
+        assert!(pairs.iter().all(|c| c.shared >= params.min_shared));
+        let raw: Vec<Vec<u64>> = sigs.iter().map(|s| s.ngrams.clone()).collect();
+        assert_eq!(echo_pairs(&raw, &params), [(0, 1), (0, 2)]);
     }
 }
