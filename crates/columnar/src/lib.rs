@@ -177,6 +177,12 @@ pub enum ColumnarError {
         /// Why.
         source: parquet::errors::ParquetError,
     },
+    /// The Parquet reader gave up on the file's bytes.
+    #[error("{path}: damaged Parquet file (the reader stopped on its bytes); rewrite it with `echotrace export --format parquet`")]
+    Damaged {
+        /// The file.
+        path: PathBuf,
+    },
     /// The file could not be opened or created.
     #[error("{path}: {source}")]
     Io {
@@ -347,7 +353,23 @@ pub fn write<'a, T: Table + Clone + 'a>(
 
 /// Reads the Parquet file `path` as rows of table `T`, one batch of at most [`BATCH_ROWS`]
 /// rows at a time, handing each batch to `each`.
+///
+/// A damaged file is an error naming it. The `parquet` crate panics on some damaged files
+/// (found by `damaged_files_are_errors_not_panics`: a flipped byte in a page header), so
+/// the read runs under `catch_unwind` and such a panic becomes [`ColumnarError::Damaged`];
+/// the batches handed over before it stay handed over.
 pub fn read_batches<T: Table>(path: &Path, mut each: impl FnMut(Vec<T>)) -> Result<usize> {
+    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        read_batches_unguarded(path, &mut each)
+    }));
+    read.unwrap_or_else(|_| {
+        Err(ColumnarError::Damaged {
+            path: path.to_path_buf(),
+        })
+    })
+}
+
+fn read_batches_unguarded<T: Table>(path: &Path, each: &mut impl FnMut(Vec<T>)) -> Result<usize> {
     let pq = |source| ColumnarError::Parquet {
         path: path.to_path_buf(),
         source,
