@@ -72,6 +72,11 @@ impl Page {
         model.body(&self.seg)
     }
 
+    /// The body `model` keeps, and how sure it is of the page's blocks.
+    pub fn body_and_certainty(&self, model: &BlockModel) -> (String, f32) {
+        model.body_and_certainty(&self.seg)
+    }
+
     /// The F1 against the page's gold of the body `model` keeps.
     pub fn f1(&self, model: &BlockModel) -> f64 {
         self.gold.f1(&self.body(model))

@@ -40,6 +40,8 @@ pub struct Page {
     pub f1: [f64; 3],
     /// Its candidate bodies, in the order of [`OPTIONS`].
     pub candidates: [String; 3],
+    /// How sure the block model (fitted on the other sets) is of the page's blocks.
+    pub certainty: f64,
 }
 
 /// How a page's gold scores a text.
@@ -106,24 +108,26 @@ pub(crate) fn gold_pages(dir: &Path) -> Result<Vec<GoldPage>> {
 pub fn pages(dir: &Path) -> Result<Vec<Page>> {
     // Each page's own-parse candidate comes from the block model fitted on the other two sets.
     let blocks = crate::blocks::pages(dir)?;
-    let mut own: HashMap<String, String> = HashMap::new();
+    let mut own: HashMap<String, (String, f32)> = HashMap::new();
     for held in SETS {
         let train: Vec<&crate::blocks::Page> = blocks.iter().filter(|p| p.set != held).collect();
         let model = crate::blocks::fit(&train, true);
         for p in blocks.iter().filter(|p| p.set == held) {
-            own.insert(p.key.clone(), p.body(&model));
+            own.insert(p.key.clone(), p.body_and_certainty(&model));
         }
     }
     Ok(gold_pages(dir)?
         .into_par_iter()
         .map(|(set, key, html, url, gold)| {
             let precise = precise_text(&html, url.as_deref());
-            let recall = own.get(&key).cloned().unwrap_or_default();
+            let (recall, certainty) = own.get(&key).cloned().unwrap_or_default();
+            let certainty = certainty as f64;
             let candidates = candidate_bodies(&precise, &recall);
             Page {
                 set,
                 key,
-                features: features(&candidates[0], &candidates[1], &candidates[2]),
+                features: features(&candidates[0], &candidates[1], &candidates[2], certainty),
+                certainty,
                 f1: [0, 1, 2].map(|k| gold.f1(&candidates[k])),
                 candidates,
             }
@@ -175,7 +179,7 @@ pub fn fit<'a>(pages: impl Iterator<Item = &'a Page>, trained_on: &str) -> BodyC
                 pages
                     .iter()
                     .filter(|p| p.set == s)
-                    .map(|p| p.f1[model.pick(&p.candidates)])
+                    .map(|p| p.f1[model.pick(&p.candidates, p.certainty)])
                     .sum::<f64>()
             })
             .sum()
@@ -216,14 +220,14 @@ pub fn evaluate(dir: &Path, others: &[System]) -> Result<(String, BodyChooser)> 
         let test: Vec<&Page> = pages.iter().filter(|p| p.set == held).collect();
         if verbose {
             for p in &test {
-                let k = model.pick(&p.candidates);
+                let k = model.pick(&p.candidates, p.certainty);
                 eprintln!(
                     "{held}: {}: chose {} (model: {}; F1 of merged, precise, recall: {:.3} {:.3} {:.3})",
                     p.key, OPTIONS[k], OPTIONS[model.choose(&p.features)], p.f1[0], p.f1[1], p.f1[2]
                 );
             }
         }
-        let chosen = average(&test, |p| model.pick(&p.candidates));
+        let chosen = average(&test, |p| model.pick(&p.candidates, p.certainty));
         let merge = average(&test, |_| 0);
         pooled = (
             pooled.0 + chosen * test.len() as f64,

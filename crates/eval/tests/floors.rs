@@ -38,17 +38,17 @@ fn the_body_chooser_beats_the_merge_rules_on_body_sets_it_was_not_fitted_on() {
             echotrace_eval::body_chooser::fit(pages.iter().filter(|p| p.set != held), "test");
         let (mut set_f1, mut set_pages) = (0.0, 0.0);
         for p in pages.iter().filter(|p| p.set == held) {
-            chosen += p.f1[model.pick(&p.candidates)];
-            set_f1 += p.f1[model.pick(&p.candidates)];
+            chosen += p.f1[model.pick(&p.candidates, p.certainty)];
+            set_f1 += p.f1[model.pick(&p.candidates, p.certainty)];
             set_pages += 1.0;
             merge += p.f1[0];
         }
-        // Held out (0.950 / 0.924 / 0.940 measured); issue 12 asks more than 0.92 on
+        // Held out (0.950 / 0.924 / 0.949 measured); issue 12 asks more than 0.92 on
         // Readability's pages.
         let floor = match held {
             "extraction-body" => 0.945,
             "extraction-snippets" => 0.92,
-            _ => 0.935,
+            _ => 0.94,
         };
         let set_f1 = set_f1 / set_pages;
         assert!(set_f1 >= floor, "{held}: chooser held out {set_f1:.3}");

@@ -832,7 +832,22 @@ impl BlockModel {
 
     /// The article text of a segmented page: kept blocks, one per line.
     pub fn body(&self, seg: &Segmented) -> String {
+        self.body_and_certainty(seg).0
+    }
+
+    /// The article text of a segmented page, and how sure the model is of its blocks: the
+    /// mean of |2p - 1| over the blocks, weighted by their words (1: every block surely in or
+    /// surely out; 0: every block a coin toss).
+    pub fn body_and_certainty(&self, seg: &Segmented) -> (String, f32) {
         let probs = self.probabilities(seg);
+        let (sure, words) = seg
+            .blocks
+            .iter()
+            .zip(&probs)
+            .fold((0.0f32, 0u32), |(s, w), (b, p)| {
+                (s + (2.0 * p - 1.0).abs() * b.words as f32, w + b.words)
+            });
+        let certainty = if words == 0 { 0.0 } else { sure / words as f32 };
         // Every page is read as an article page: when no block reaches the threshold, the
         // blocks nearly as likely as the likeliest are its text.
         let kept_words: u32 = seg
@@ -865,7 +880,7 @@ impl BlockModel {
                 out.push_str(&b.text);
             }
         }
-        out
+        (out, certainty)
     }
 }
 

@@ -13,13 +13,14 @@
 use std::collections::HashSet;
 
 /// Names of the features, in the order of a row of weights.
-pub const FEATURES: [&str; 6] = [
+pub const FEATURES: [&str; 7] = [
     "log_precise_over_recall_words",
     "precise_grams_in_recall",
     "recall_grams_in_precise",
     "log_merged_over_recall_words",
     "log_precise_words",
     "recall_over_precise_paragraphs",
+    "own_blocks_certainty",
 ];
 
 /// Fewer characters than this (spaces aside) in every candidate: the page holds no article
@@ -70,7 +71,7 @@ pub fn four_grams(s: &str) -> HashSet<u64> {
 }
 
 /// The features of a page's three candidate bodies, in the order of [`FEATURES`].
-pub fn features(merged: &str, precise: &str, recall: &str) -> Vec<f64> {
+pub fn features(merged: &str, precise: &str, recall: &str, certainty: f64) -> Vec<f64> {
     let words = |s: &str| s.split_whitespace().count() as f64;
     let paragraphs = |s: &str| crate::html::paragraphs(s).len() as f64;
     let (gp, gr) = (four_grams(precise), four_grams(recall));
@@ -82,6 +83,7 @@ pub fn features(merged: &str, precise: &str, recall: &str) -> Vec<f64> {
         ((words(merged) + 1.0) / (words(recall) + 1.0)).ln(),
         (words(precise) + 1.0).ln() / 8.0,
         paragraphs(recall) / (paragraphs(precise) + 1.0),
+        certainty,
     ]
 }
 
@@ -99,11 +101,16 @@ impl BodyChooser {
     /// precise, recall): the model's choice, except that a page whose longest candidate has
     /// fewer than [`MIN_CHARS`] characters keeps the merge, and so does a choice with the merge's words cut into other paragraphs
     /// (the precise extractor glues some paragraphs together).
-    pub fn pick(&self, candidates: &[String; 3]) -> usize {
+    pub fn pick(&self, candidates: &[String; 3], certainty: f64) -> usize {
         if candidates.iter().all(|c| !long_enough(c)) {
             return 0;
         }
-        let k = self.choose(&features(&candidates[0], &candidates[1], &candidates[2]));
+        let k = self.choose(&features(
+            &candidates[0],
+            &candidates[1],
+            &candidates[2],
+            certainty,
+        ));
         let squeeze = |s: &str| s.split_whitespace().collect::<String>();
         if k != 0 && squeeze(&candidates[k]) == squeeze(&candidates[0]) {
             return 0;
@@ -196,6 +203,7 @@ mod tests {
                 "a b c d e",
                 if short { "a b c d e" } else { "a b c d e f g" },
                 &"w ".repeat(if short { 60 } else { 6 }),
+                if short { 0.9 } else { 0.5 },
             );
             let f1 = if short {
                 [0.2, 0.2, 0.9]

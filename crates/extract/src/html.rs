@@ -247,8 +247,9 @@ fn main_text(
         .as_ref()
         .map(|t| block_text(&t.content_html))
         .unwrap_or_default();
-    let own = own_text(doc, title);
-    let body = chosen_body(&t_text, &own);
+    let seg = crate::blocks::Segmented::new(doc, title);
+    let (own, certainty) = crate::blocks::BlockModel::shipped().body_and_certainty(&seg);
+    let body = chosen_body(&t_text, &own, certainty as f64);
     let body = drop_link_cues(&body);
     let title = t
         .as_ref()
@@ -293,13 +294,13 @@ pub fn candidate_bodies(precise: &str, recall: &str) -> [String; 3] {
 }
 
 /// The body the shipped [`crate::chooser::BodyChooser`] keeps among the candidates.
-fn chosen_body(precise: &str, recall: &str) -> String {
+fn chosen_body(precise: &str, recall: &str, certainty: f64) -> String {
     // The own parse finds no text outside links, and the precise extractor little: a menu.
     if recall.trim().is_empty() && !crate::chooser::long_enough(precise) {
         return String::new();
     }
     let candidates = candidate_bodies(precise, recall);
-    let k = crate::chooser::BodyChooser::shipped().pick(&candidates);
+    let k = crate::chooser::BodyChooser::shipped().pick(&candidates, certainty);
     let [merged, precise, recall] = candidates;
     match k {
         1 => precise,
