@@ -2,13 +2,13 @@
 # `echotrace export --format parquet` on the generated news crawls (bench/collection_scale.sh makes
 # them in target/bench-crawls/): seconds and peak memory beside `analyze` on the same pages, the
 # size of each table, and what a distributed n-gram join over the signatures table would move
-# and how many of the single node's candidate pairs it finds (crates/columnar/src/bin/join_stats.rs).
+# and how many of the single node's candidate pairs it finds (crates/columnar/examples/join_stats.rs).
 # Usage: bench/parquet_export.sh [SIZES...]   (default: 10000 100000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=${*:-10000 100000}
 cargo build --release -q -p echotrace --features parquet
-cargo build --release -q -p echotrace-columnar --bin join_stats
+cargo build --release -q -p echotrace-columnar --example join_stats
 cargo build --release -q -p echotrace-eval --bin gen_crawl
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
@@ -38,6 +38,6 @@ done
 echo
 echo "the n-gram self-join and star join over signatures.parquet (df cut-off 200, at least 3 shared; ReuseParams::default()), beside the single node's pairs"
 for n in $sizes; do
-  echo "news-$n: $(target/release/join_stats "$out/tables-$n/signatures.parquet" 200 3 "$out/tables-$n/candidate_pairs.parquet")"
+  echo "news-$n: $(target/release/examples/join_stats "$out/tables-$n/signatures.parquet" 200 3 "$out/tables-$n/candidate_pairs.parquet")"
   echo "news-$n: echo-aware candidate pairs (single node): $(tail -1 "$out/log-$n" | grep -o '[0-9]* candidate_pairs')"
 done

@@ -7,6 +7,10 @@
 //! with the n-gram's earliest carrier only, as the single-node echo index mostly does). Given
 //! the single node's candidate pairs, it also counts how many of them each join finds.
 //!
+//! It also times the single node's echo-index walk over the same signatures
+//! (`echotrace_reuse::candidate_pairs`: the sequential step a cluster would run on its driver,
+//! batch by batch, to find exactly the single node's pairs).
+//!
 //! It reads the table batch by batch but holds the exploded table in memory (12 bytes a row).
 
 use std::path::Path;
@@ -28,11 +32,13 @@ fn main() {
     let mut articles = 0u32;
     let mut sizes: Vec<usize> = Vec::new();
     let mut ids: std::collections::HashMap<String, u32> = Default::default();
+    let mut signatures: Vec<ReuseSignature> = Vec::new();
     let read = echotrace_columnar::read_batches(Path::new(path), |rows: Vec<ReuseSignature>| {
         for r in rows {
             sizes.push(r.ngrams.len());
-            ids.insert(r.article, articles);
+            ids.insert(r.article.clone(), articles);
             entries.extend(r.ngrams.iter().map(|&g| (g, articles)));
+            signatures.push(r);
             articles += 1;
         }
     });
@@ -71,6 +77,14 @@ fn main() {
     }
     let raw_pairs = pairs.len();
     let raw_star = star.len();
+    let walk = std::time::Instant::now();
+    let params = echotrace_reuse::ReuseParams {
+        max_df,
+        min_shared: min_shared as u32,
+        ..Default::default()
+    };
+    let walked = echotrace_reuse::candidate_pairs(&signatures, &params).len();
+    let walk_seconds = walk.elapsed().as_secs_f64();
     let (distinct_pairs, clique_kept) = aggregate(pairs, min_shared);
     let (distinct_star, star_kept) = aggregate(star, min_shared);
     let candidates = clique_kept.len();
@@ -84,7 +98,7 @@ fn main() {
     sizes.sort_unstable();
     let median = sizes.get(sizes.len() / 2).copied().unwrap_or(0);
     println!(
-        "{{\"articles\": {articles}, \"ngrams_per_article_median\": {median}, \"exploded_rows\": {}, \"distinct_ngrams\": {distinct}, \"ngrams_over_max_df\": {over_df}, \"ngrams_kept\": {kept_grams}, \"rows_kept\": {kept_rows}, \"pairs_before_aggregation\": {raw_pairs}, \"distinct_pairs\": {distinct_pairs}, \"pairs_sharing_min\": {candidates}, \"star_pairs_before_aggregation\": {raw_star}, \"star_distinct_pairs\": {distinct_star}, \"star_pairs_sharing_min\": {}, \"single_node_pairs\": {}, \"single_node_found_by_self_join\": {}, \"single_node_found_by_star\": {}, \"max_df\": {max_df}, \"min_shared\": {min_shared}}}",
+        "{{\"articles\": {articles}, \"ngrams_per_article_median\": {median}, \"exploded_rows\": {}, \"distinct_ngrams\": {distinct}, \"ngrams_over_max_df\": {over_df}, \"ngrams_kept\": {kept_grams}, \"rows_kept\": {kept_rows}, \"pairs_before_aggregation\": {raw_pairs}, \"distinct_pairs\": {distinct_pairs}, \"pairs_sharing_min\": {candidates}, \"star_pairs_before_aggregation\": {raw_star}, \"star_distinct_pairs\": {distinct_star}, \"star_pairs_sharing_min\": {}, \"single_node_pairs\": {}, \"single_node_found_by_self_join\": {}, \"single_node_found_by_star\": {}, \"echo_walk_pairs\": {walked}, \"echo_walk_seconds\": {walk_seconds:.2}, \"max_df\": {max_df}, \"min_shared\": {min_shared}}}",
         entries.len(),
         star_kept.len(),
         single_node.as_ref().map_or(String::from("null"), |s| s.len().to_string()),
