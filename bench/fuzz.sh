@@ -92,6 +92,12 @@ seed() (
     } >"$dir/three-pages"
     awk 'length($0) > 80' "$(ls "$seeds"/* | head -1)" | head -c 1500 >"$dir/one-page"
     ;;
+  parquet_pages)
+    # The target damages a valid table it writes itself: keep it whole, cut it, flip a byte.
+    printf '\377\377' >"$dir/whole"
+    printf '\100\000' >"$dir/cut"
+    printf '\377\377\040\000\001' >"$dir/flip"
+    ;;
   esac
 )
 
