@@ -453,15 +453,65 @@ pub fn fit_pair_model(
     m
 }
 
-/// Story similarity learned from the clusters of the other folds, scored on each held-out fold.
+/// Pair counts (both, predicted, gold) over held-out articles, pooled over folds.
+pub type PairCounts = [u64; 3];
+
+/// One fold of the story-similarity cross-validation.
+#[derive(Debug, Clone, Copy)]
+pub struct FoldResult {
+    /// Merge threshold chosen for the learned pair model on the training folds.
+    pub learned_threshold: f32,
+    /// Held-out pair counts of the learned pair model.
+    pub learned: PairCounts,
+    /// Threshold and bridge weight chosen for the strongest-channel rule on the training folds.
+    pub rule_setting: (f32, f32),
+    /// Held-out pair counts of the rule at that setting.
+    pub rule: PairCounts,
+    /// Held-out pair counts of the rule at the shipped defaults.
+    pub defaults: PairCounts,
+}
+
+/// What the story-similarity cross-validation measured.
+#[derive(Debug, Clone)]
+pub struct StoryCrossValidation {
+    /// Articles in the set.
+    pub articles: usize,
+    /// Candidate pairs the channels find.
+    pub candidates: usize,
+    /// One result per fold.
+    pub folds: Vec<FoldResult>,
+    /// The pair model fitted on every candidate pair (for the record, not scored).
+    pub model: echotrace_stories::PairModel,
+}
+
+impl StoryCrossValidation {
+    /// Pooled precision, recall and F1 of the learned pair model, the tuned rule and the defaults.
+    pub fn pooled(&self) -> [(f64, f64, f64); 3] {
+        let sum = |f: fn(&FoldResult) -> PairCounts| {
+            let mut c = [0u64; 3];
+            for r in &self.folds {
+                for (x, y) in c.iter_mut().zip(f(r)) {
+                    *x += y;
+                }
+            }
+            prf(c)
+        };
+        [sum(|r| r.learned), sum(|r| r.rule), sum(|r| r.defaults)]
+    }
+}
+
+/// Story similarity chosen on the clusters of the other folds, scored on each held-out fold.
 ///
-/// Folds split by gold cluster (the catch-all's articles as singletons):
-/// the pair model is fitted on candidate pairs whose articles both lie in
-/// training clusters, and the merge threshold is the one that clusters the
-/// training articles best; then all articles are clustered and only pairs
-/// of held-out articles are scored. The strongest-channel rule at its fixed
-/// threshold is scored on the same pairs.
-pub fn cross_validate(dir: &Path, params: &StoryParams) -> Result<String> {
+/// Folds split by gold cluster (the catch-all's articles as singletons).
+/// Two ways to combine the channels are fitted on the training folds: a
+/// logistic pair model (fitted on candidate pairs whose articles both lie
+/// in training clusters, with the merge threshold that clusters the
+/// training articles best), and the strongest-channel rule the default
+/// build runs (its threshold and bridge weight chosen from a grid the same
+/// way). Then all articles are clustered and only pairs of held-out
+/// articles are scored. The rule at the shipped defaults is scored on the
+/// same pairs.
+pub fn cross_validated(dir: &Path, params: &StoryParams, learned: bool) -> Result<StoryCrossValidation> {
     let (articles, gold) = load(dir)?;
     let (open, _) = without_catch_all(&articles, &gold);
     let aliases = Aliases::builtin();
@@ -477,68 +527,94 @@ pub fn cross_validate(dir: &Path, params: &StoryParams) -> Result<String> {
         .map(|(r, &g)| (g, r % CLUSTER_FOLDS))
         .collect();
     let fold: Vec<usize> = open.iter().map(|g| fold_of_cluster[g]).collect();
-    let mut learned = [0u64; 3];
-    let mut rule = [0u64; 3];
-    let mut out = format!(
-        "story similarity: {} articles, {} candidate pairs, {CLUSTER_FOLDS} folds by gold cluster (cluster rank % {CLUSTER_FOLDS}; catch-all as singletons)\n| fold | threshold (chosen on the training folds) | held-out pairs F1, learned | strongest channel at {} |\n| --- | --- | --- | --- |\n",
-        articles.len(),
-        channels.len(),
-        params.threshold
-    );
     let grid: Vec<f32> = (2..=18).map(|t| t as f32 / 20.0).collect();
+    let rule_grid: Vec<(f32, f32)> = [0.19f32, 0.22, 0.25, 0.28, 0.31]
+        .iter()
+        .flat_map(|&t| [0.0f32, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0].map(|w| (t, w)))
+        .collect();
+    let mut folds = Vec::with_capacity(CLUSTER_FOLDS);
     for k in 0..CLUSTER_FOLDS {
-        let train: Vec<(echotrace_stories::PairChannels, bool)> = channels
-            .iter()
-            .filter(|(a, b, _)| fold[*a] != k && fold[*b] != k)
-            .map(|&(a, b, c)| (c, open[a] == open[b]))
-            .collect();
-        let model = fit_pair_model(&train);
         let inside_train: Vec<bool> = fold.iter().map(|&f| f != k).collect();
         let inside_test: Vec<bool> = fold.iter().map(|&f| f == k).collect();
-        let with = |t: f32| StoryParams {
-            threshold: t,
-            pair_model: Some(model),
-            ..*params
+        let held_out = |p: &StoryParams| {
+            pair_counts(&echotrace_labels(&articles, &passages, p), &open, &inside_test)
         };
-        let best = grid
-            .iter()
-            .map(|&t| {
-                let labels = echotrace_labels(&articles, &passages, &with(t));
-                (t, prf(pair_counts(&labels, &open, &inside_train)).2)
-            })
-            .fold((0.5, -1.0), |b, x| if x.1 > b.1 { x } else { b });
-        let labels = echotrace_labels(&articles, &passages, &with(best.0));
-        let c = pair_counts(&labels, &open, &inside_test);
-        let base = pair_counts(
-            &echotrace_labels(&articles, &passages, params),
-            &open,
-            &inside_test,
-        );
-        for i in 0..3 {
-            learned[i] += c[i];
-            rule[i] += base[i];
-        }
-        out += &format!(
-            "| {k} | {:.2} | {:.3} | {:.3} |\n",
-            best.0,
-            prf(c).2,
-            prf(base).2
-        );
+        let best_on_training = |settings: &mut dyn Iterator<Item = StoryParams>| {
+            settings
+                .map(|p| {
+                    let labels = echotrace_labels(&articles, &passages, &p);
+                    (p, prf(pair_counts(&labels, &open, &inside_train)).2)
+                })
+                .fold((*params, -1.0), |b, x| if x.1 > b.1 { x } else { b })
+                .0
+        };
+        let (learned_threshold, learned_counts) = if learned {
+            let train: Vec<(echotrace_stories::PairChannels, bool)> = channels
+                .iter()
+                .filter(|(a, b, _)| fold[*a] != k && fold[*b] != k)
+                .map(|&(a, b, c)| (c, open[a] == open[b]))
+                .collect();
+            let model = fit_pair_model(&train);
+            let best = best_on_training(&mut grid.iter().map(|&t| StoryParams {
+                threshold: t,
+                pair_model: Some(model),
+                ..*params
+            }));
+            (best.threshold, held_out(&best))
+        } else {
+            (f32::NAN, [0; 3])
+        };
+        let rule = best_on_training(&mut rule_grid.iter().map(|&(t, w)| StoryParams {
+            threshold: t,
+            bridge_weight: w,
+            ..*params
+        }));
+        folds.push(FoldResult {
+            learned_threshold,
+            learned: learned_counts,
+            rule_setting: (rule.threshold, rule.bridge_weight),
+            rule: held_out(&rule),
+            defaults: held_out(params),
+        });
     }
-    let (lp, lr, lf) = prf(learned);
-    let (rp, rr, rf) = prf(rule);
-    out += &format!(
-        "\npooled over the held-out folds:\n| system | pairwise P | R | F1 |\n| --- | --- | --- | --- |\n| learned pair model | {lp:.3} | {lr:.3} | {lf:.3} |\n| strongest channel (threshold {}) | {rp:.3} | {rr:.3} | {rf:.3} |\n",
-        params.threshold
-    );
     let all: Vec<(echotrace_stories::PairChannels, bool)> = channels
         .iter()
         .map(|&(a, b, c)| (c, open[a] == open[b]))
         .collect();
-    let m = fit_pair_model(&all);
+    Ok(StoryCrossValidation {
+        articles: articles.len(),
+        candidates: channels.len(),
+        folds,
+        model: fit_pair_model(&all),
+    })
+}
+
+/// [`cross_validated`] as tables, one row per fold, then pooled.
+pub fn cross_validate(dir: &Path, params: &StoryParams) -> Result<String> {
+    let cv = cross_validated(dir, params, true)?;
+    let mut out = format!(
+        "story similarity: {} articles, {} candidate pairs, {CLUSTER_FOLDS} folds by gold cluster (cluster rank % {CLUSTER_FOLDS}; catch-all as singletons)\n| fold | threshold (chosen on the training folds) | held-out pairs F1, learned | strongest channel: threshold, bridge weight (chosen on the training folds) | held-out F1 | strongest channel at the defaults ({}, {}) |\n| --- | --- | --- | --- | --- | --- |\n",
+        cv.articles, cv.candidates, params.threshold, params.bridge_weight
+    );
+    for (k, r) in cv.folds.iter().enumerate() {
+        out += &format!(
+            "| {k} | {:.2} | {:.3} | {:.2}, {:.1} | {:.3} | {:.3} |\n",
+            r.learned_threshold,
+            prf(r.learned).2,
+            r.rule_setting.0,
+            r.rule_setting.1,
+            prf(r.rule).2,
+            prf(r.defaults).2
+        );
+    }
+    let [(lp, lr, lf), (tp, tr, tf), (rp, rr, rf)] = cv.pooled();
+    out += &format!(
+        "\npooled over the held-out folds:\n| system | pairwise P | R | F1 |\n| --- | --- | --- | --- |\n| learned pair model | {lp:.3} | {lr:.3} | {lf:.3} |\n| strongest channel, threshold and bridge weight chosen on the training folds | {tp:.3} | {tr:.3} | {tf:.3} |\n| strongest channel at the defaults (threshold {}, bridge weight {}) | {rp:.3} | {rr:.3} | {rf:.3} |\n",
+        params.threshold, params.bridge_weight
+    );
     out += &format!(
         "\nmodel fitted on every pair: bias {:.3}, weights {:?}\n",
-        m.bias, m.weights
+        cv.model.bias, cv.model.weights
     );
     Ok(out)
 }

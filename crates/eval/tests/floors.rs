@@ -131,7 +131,7 @@ fn story_clustering_beats_the_baseline() {
     let params = echotrace_stories::StoryParams::default();
     let ours = echotrace_eval::clustering::echotrace_labels(&articles, &passages, &params);
     let s = echotrace_eval::clustering::score(&ours, &open_gold);
-    assert!(s.f1 >= 0.68 && s.ari >= 0.68, "{s:?}");
+    assert!(s.f1 >= 0.76 && s.ari >= 0.76, "{s:?}");
     let base = echotrace_eval::clustering::score(
         &echotrace_eval::clustering::baseline_labels(&articles, 0.35),
         &open_gold,
@@ -139,6 +139,17 @@ fn story_clustering_beats_the_baseline() {
     assert!(s.f1 > base.f1 + 0.2, "ours {s:?} baseline {base:?}");
     let as_given = echotrace_eval::clustering::score(&ours, &gold);
     assert!(as_given.precision >= 0.7, "{as_given:?}");
+}
+
+#[test]
+fn story_clustering_holds_on_clusters_its_settings_were_not_chosen_on() {
+    let Some(d) = dir() else { return };
+    // Five folds by gold cluster; the rule's threshold and bridge weight chosen on the other four.
+    // Measured 2026-12-07: pooled held-out pairs P 0.917, R 0.779, F1 0.843 (was 0.772 without the bridge).
+    let params = echotrace_stories::StoryParams::default();
+    let cv = echotrace_eval::clustering::cross_validated(&d, &params, false).unwrap();
+    let [_, (p, r, f1), _] = cv.pooled();
+    assert!(f1 >= 0.80 && p >= 0.85 && r >= 0.72, "P {p:.3} R {r:.3} F1 {f1:.3}");
 }
 
 #[test]

@@ -232,7 +232,7 @@ impl Chunk<'_> {
         let mut candidates: BTreeSet<u32> = BTreeSet::new();
         let new_space = TermSpace::weigh(&self.counts, df.clone(), n);
         let max_df = term_max_df(n);
-        for vectors in [&new_space.vectors, &new_space.anchors] {
+        for vectors in [&new_space.vectors, &new_space.anchors, &new_space.bridges] {
             for vector in vectors {
                 candidates.extend(neighbours(vector, df, max_df, carriers));
             }

@@ -36,12 +36,14 @@ pub struct StoryParams {
     pub reuse_full: f32,
     /// Weight of the anchor cosine (names and figures only) against the full term cosine.
     pub anchor_weight: f32,
+    /// Weight of the bridge cosine (figures, dates and capitalised names, across scripts only).
+    pub bridge_weight: f32,
     /// A learned affinity over the pair's channels; none: the strongest channel is the affinity.
     pub pair_model: Option<PairModel>,
 }
 
 /// Number of inputs a [`PairModel`] weighs (see [`PairModel::inputs`]).
-pub const PAIR_INPUTS: usize = 7;
+pub const PAIR_INPUTS: usize = 9;
 
 /// What two articles share, channel by channel, before the channels are combined.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -54,6 +56,8 @@ pub struct PairChannels {
     pub reuse: f32,
     /// Multilingual document-vector affinity (0 without a model).
     pub document: f32,
+    /// Bridge cosine (figures, dates, capitalised names) between articles in different scripts; 0 within a script.
+    pub bridge: f32,
     /// Whether the two articles are in different known languages.
     pub cross_language: bool,
 }
@@ -79,6 +83,8 @@ impl PairModel {
             c.term.sqrt(),
             c.anchor.sqrt(),
             c.anchor * cross,
+            c.bridge,
+            c.bridge.sqrt(),
         ]
     }
 
@@ -101,6 +107,7 @@ impl Default for StoryParams {
             window_days: 30,
             reuse_full: 0.25,
             anchor_weight: 1.0,
+            bridge_weight: 2.0,
             pair_model: None,
         }
     }
@@ -255,6 +262,9 @@ pub fn pair_channels(
     for (a, b, w) in terms::similar_pairs(space, &space.anchors, 0.08, max_df) {
         by.entry(key(a, b)).or_default().anchor = w;
     }
+    for (a, b, w) in terms::cross_script_pairs(space, BRIDGE_MIN, max_df) {
+        by.entry(key(a, b)).or_default().bridge = w;
+    }
     for ((a, b), w) in reuse_affinity(articles, passages, params) {
         by.entry((a, b)).or_default().reuse = w;
     }
@@ -274,6 +284,9 @@ pub fn pair_channels(
             if c.anchor == 0.0 {
                 c.anchor = cosine(&space.anchors[a], &space.anchors[b]);
             }
+            if c.bridge == 0.0 && space.unspaced[a] != space.unspaced[b] {
+                c.bridge = cosine(&space.bridges[a], &space.bridges[b]);
+            }
             c.cross_language = known(a) && known(b) && articles[a].language != articles[b].language;
             (a, b, c)
         })
@@ -282,13 +295,22 @@ pub fn pair_channels(
     out
 }
 
-/// Term and anchor similarity between articles, the anchors' weighed by `params.anchor_weight`.
+/// Smallest bridge cosine a cross-script pair needs to be a candidate.
+pub const BRIDGE_MIN: f32 = 0.05;
+
+/// Term, anchor and bridge similarity between articles, the anchors' and
+/// bridges' weighed by `params.anchor_weight` and `params.bridge_weight` (at most 1).
 fn similar_terms(space: &TermSpace, params: &StoryParams, n: usize) -> Vec<(usize, usize, f32)> {
     let max_df = term_max_df(n);
     let mut term_pairs = terms::similar_pairs(space, &space.vectors, 0.08, max_df);
     if params.anchor_weight > 0.0 {
         for (a, b, w) in terms::similar_pairs(space, &space.anchors, 0.08, max_df) {
             term_pairs.push((a, b, w * params.anchor_weight));
+        }
+    }
+    if params.bridge_weight > 0.0 {
+        for (a, b, w) in terms::cross_script_pairs(space, BRIDGE_MIN, max_df) {
+            term_pairs.push((a, b, (w * params.bridge_weight).min(1.0)));
         }
     }
     term_pairs

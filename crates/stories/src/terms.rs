@@ -6,6 +6,14 @@
 //! Weights are TF-IDF with sublinear term frequency, and each vector is
 //! L2-normalised so that a dot product is a cosine. The title counts twice:
 //! headlines name the event.
+//!
+//! Beside the terms, each article has two smaller vectors. Its *anchors*
+//! (names, acronyms, figures) survive translation between languages that
+//! share a script. Its *bridge* (figures, calendar dates, and names or
+//! acronyms written in capitals) is what a Chinese report and an English
+//! one of the same event still have in common: "9月22日" and "Sep 22" are
+//! one date, "SMART" and "93%" are written alike in both. Bridges are only
+//! compared across scripts ([`cross_script_pairs`]).
 
 use std::collections::{HashMap, HashSet};
 
@@ -24,6 +32,11 @@ pub struct TermSpace {
     /// Per article, the vector of its anchors only: names, acronyms and figures,
     /// which survive translation between languages that share a script.
     pub anchors: Vec<TermVector>,
+    /// Per article, the vector of what survives a change of script: figures,
+    /// dates, and capitalised names and acronyms.
+    pub bridges: Vec<TermVector>,
+    /// Per article, whether it is mostly written without spaces (Chinese, Japanese).
+    pub unspaced: Vec<bool>,
     /// Document frequency of each term.
     pub df: HashMap<u64, u32>,
     /// A surface form of each term, for labels.
@@ -40,12 +53,26 @@ fn is_unspaced(c: char) -> bool {
 pub struct TermCounts {
     terms: HashMap<u64, (f32, String)>,
     anchors: HashMap<u64, (f32, String)>,
+    bridge: HashMap<u64, (f32, String)>,
+    /// Characters of unspaced scripts, and words of spaced ones.
+    unspaced_chars: u32,
+    spaced_words: u32,
 }
 
 impl TermCounts {
-    /// The article's distinct terms: what its document frequencies count.
+    /// The article's distinct terms and bridge keys: what its document frequencies count.
     pub fn terms(&self) -> impl Iterator<Item = u64> + '_ {
-        self.terms.keys().copied()
+        self.terms.keys().copied().chain(
+            self.bridge
+                .keys()
+                .filter(|k| !self.terms.contains_key(k))
+                .copied(),
+        )
+    }
+
+    /// Whether the article is mostly written in a script without spaces.
+    pub fn unspaced(&self) -> bool {
+        self.unspaced_chars > 2 * self.spaced_words
     }
 }
 
@@ -55,6 +82,47 @@ fn is_anchor(word: &str) -> bool {
     let first = chars.next().unwrap_or(' ');
     (first.is_uppercase() && word.chars().count() >= 3 && !first.is_ascii_digit())
         || word.chars().filter(|c| c.is_ascii_digit()).count() >= 2
+}
+
+/// Whether a word is written alike in any script's news: a figure, or a name or acronym in capitals.
+fn is_bridge(word: &str) -> bool {
+    is_anchor(word)
+        || (word.len() >= 2 && word.bytes().all(|b| b.is_ascii_uppercase()))
+}
+
+/// Month number of an English month name or its abbreviation ("Sep", "September").
+fn month_of(word: &str) -> Option<u32> {
+    const MONTHS: [&str; 12] = [
+        "january", "february", "march", "april", "may", "june", "july", "august", "september",
+        "october", "november", "december",
+    ];
+    let w = word.trim_end_matches('.').to_ascii_lowercase();
+    if w.len() < 3 {
+        return None;
+    }
+    MONTHS
+        .iter()
+        .position(|m| m.starts_with(&w) && (w.len() == 3 || w.len() == m.len() || w == "sept"))
+        .map(|i| i as u32 + 1)
+}
+
+/// A day of the month written as digits.
+fn day_of(word: &str) -> Option<u32> {
+    let d: u32 = word.parse().ok().filter(|_| word.len() <= 2)?;
+    (1..=31).contains(&d).then_some(d)
+}
+
+/// The calendar date (month, day) written at token `i`: "9月22日", "Sep 22" or "22 September".
+fn date_at(words: &[&str], i: usize) -> Option<(u32, u32)> {
+    let at = |k: usize| words.get(i + k).copied().unwrap_or("");
+    if at(1) == "月" && at(3) == "日" {
+        let m = day_of(at(0)).filter(|m| *m <= 12)?;
+        return Some((m, day_of(at(2))?));
+    }
+    if let Some(m) = month_of(at(0)) {
+        return Some((m, day_of(at(1))?));
+    }
+    Some((month_of(at(1))?, day_of(at(0))?))
 }
 
 /// Stop words of a language and of English (quoted English is common in any news).
@@ -76,19 +144,31 @@ fn count_terms(
     weight: f32,
     counts: &mut TermCounts,
 ) {
-    let out = &mut counts.terms;
     let tokens = tokenize(text, aliases);
+    let words: Vec<&str> = tokens
+        .iter()
+        .map(|t| &text[t.start as usize..t.end as usize])
+        .collect();
     let mut prev_unspaced: Option<(&str, u32)> = None;
-    for t in &tokens {
-        let word = &text[t.start as usize..t.end as usize];
+    for (i, t) in tokens.iter().enumerate() {
+        let word = words[i];
+        if let Some((m, d)) = date_at(&words, i) {
+            let label = format!("{m:02}-{d:02}");
+            let e = counts
+                .bridge
+                .entry(hash(&format!("@{label}")))
+                .or_insert((0.0, label));
+            e.0 += weight;
+        }
         let first = word.chars().next().unwrap_or(' ');
         if is_unspaced(first) && word.chars().count() == 1 {
+            counts.unspaced_chars += 1;
             if let Some((p, end)) = prev_unspaced {
                 if end == t.start {
                     let bigram = format!("{p}{word}");
                     let key = echotrace_reuse::normalize::fold(&bigram);
                     let h = hash(&key);
-                    let e = out.entry(h).or_insert((0.0, bigram));
+                    let e = counts.terms.entry(h).or_insert((0.0, bigram));
                     e.0 += weight;
                 }
             }
@@ -96,12 +176,23 @@ fn count_terms(
             continue;
         }
         prev_unspaced = None;
+        counts.spaced_words += 1;
         // Single letters, bare digits and stop words carry no topic.
         if word.chars().count() < 2 || stop.contains(word.to_lowercase().as_str()) {
             continue;
         }
-        let e = out.entry(t.key).or_insert((0.0, word.to_string()));
+        let e = counts
+            .terms
+            .entry(t.key)
+            .or_insert((0.0, word.to_string()));
         e.0 += weight;
+        if is_bridge(word) {
+            let e = counts
+                .bridge
+                .entry(t.key)
+                .or_insert((0.0, word.to_string()));
+            e.0 += weight;
+        }
         if is_anchor(word) {
             let e = counts
                 .anchors
@@ -128,8 +219,8 @@ impl TermSpace {
         let counts = TermSpace::count(articles, aliases);
         let mut df: HashMap<u64, u32> = HashMap::new();
         for m in &counts {
-            for k in m.terms.keys() {
-                *df.entry(*k).or_insert(0) += 1;
+            for k in m.terms() {
+                *df.entry(k).or_insert(0) += 1;
             }
         }
         TermSpace::weigh(&counts, df, articles.len())
@@ -164,7 +255,7 @@ impl TermSpace {
     pub fn weigh(counts: &[TermCounts], df: HashMap<u64, u32>, n: usize) -> TermSpace {
         let mut surface: HashMap<u64, String> = HashMap::new();
         for m in counts {
-            for (k, (_, s)) in &m.terms {
+            for (k, (_, s)) in m.terms.iter().chain(&m.bridge) {
                 surface.entry(*k).or_insert_with(|| s.clone());
             }
         }
@@ -188,9 +279,13 @@ impl TermSpace {
         };
         let vectors = counts.par_iter().map(|m| weigh(&m.terms)).collect();
         let anchors = counts.par_iter().map(|m| weigh(&m.anchors)).collect();
+        let bridges = counts.par_iter().map(|m| weigh(&m.bridge)).collect();
+        let unspaced = counts.iter().map(TermCounts::unspaced).collect();
         TermSpace {
             vectors,
             anchors,
+            bridges,
+            unspaced,
             df,
             surface,
         }
@@ -283,6 +378,47 @@ pub fn similar_pairs_among(
     out
 }
 
+/// Pairs of an unspaced-script article and a spaced-script one whose bridge
+/// cosine reaches `min`, over bridge keys in at most `max_df` documents
+/// (lower index first); each unspaced article keeps its [`MAX_NEIGHBOURS`] closest.
+pub fn cross_script_pairs(space: &TermSpace, min: f32, max_df: u32) -> Vec<(usize, usize, f32)> {
+    let mut postings: HashMap<u64, Vec<(u32, f32)>> = HashMap::new();
+    for (doc, v) in space.bridges.iter().enumerate() {
+        if space.unspaced.get(doc).copied().unwrap_or(false) {
+            continue;
+        }
+        for (k, w) in v {
+            if *space.df.get(k).unwrap_or(&0) <= max_df {
+                postings.entry(*k).or_default().push((doc as u32, *w));
+            }
+        }
+    }
+    let queries: Vec<usize> = (0..space.bridges.len())
+        .filter(|&i| space.unspaced.get(i).copied().unwrap_or(false))
+        .collect();
+    let mut out: Vec<(usize, usize, f32)> = queries
+        .into_par_iter()
+        .flat_map_iter(|i| {
+            let mut acc: HashMap<u32, f32> = HashMap::new();
+            for (k, w) in &space.bridges[i] {
+                for (j, wj) in postings.get(k).map(Vec::as_slice).unwrap_or(&[]) {
+                    *acc.entry(*j).or_insert(0.0) += w * wj;
+                }
+            }
+            let mut found: Vec<(usize, usize, f32)> = acc
+                .into_iter()
+                .filter(|(_, s)| *s >= min)
+                .map(|(j, s)| (i.min(j as usize), i.max(j as usize), s))
+                .collect();
+            found.sort_unstable_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
+            found.truncate(MAX_NEIGHBOURS);
+            found
+        })
+        .collect();
+    out.sort_unstable_by_key(|x| (x.0, x.1));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -322,5 +458,42 @@ mod tests {
         let s = TermSpace::build(&arts, &Aliases::builtin());
         assert!(s.surface.values().any(|t| t == "刑警"));
         assert!(cosine(&s.vectors[0], &s.vectors[1]) > 0.1);
+    }
+
+    #[test]
+    fn dates_are_one_key_across_scripts() {
+        let words = ["9", "月", "22", "日", "Sep", "22", "22", "September", "may", "be", "13", "月", "1", "日"];
+        assert_eq!(date_at(&words, 0), Some((9, 22)));
+        assert_eq!(date_at(&words, 4), Some((9, 22)));
+        assert_eq!(date_at(&words, 6), Some((9, 22)));
+        assert_eq!(date_at(&words, 8), None, "a modal verb is no month");
+        assert_eq!(date_at(&words, 10), None, "there is no 13th month");
+    }
+
+    #[test]
+    fn a_chinese_report_meets_its_english_source_by_figures_names_and_dates() {
+        let arts = vec![
+            art(
+                "新加坡科学家开发出血液检测试剂盒",
+                "该工具包由SMART和南洋理工大学(NTU)开发，可在10分钟内检测，准确率高达93%。周四(9月22日)发布。",
+            ),
+            art(
+                "Singapore scientists develop blood test kit",
+                "A team from SMART and NTU developed a kit that tells immunity in 10 minutes with 93 per cent accuracy, they said on Thursday (Sep 22).",
+            ),
+            art(
+                "Floods hit the northern province",
+                "Heavy floods hit the northern province on Monday (Oct 3), displacing 4,000 residents, the NDMA said.",
+            ),
+        ];
+        let s = TermSpace::build(&arts, &Aliases::builtin());
+        assert_eq!(s.unspaced, vec![true, false, false]);
+        assert!(s.surface.values().any(|t| t == "09-22"));
+        let pairs = cross_script_pairs(&s, 0.05, 100);
+        assert_eq!(
+            pairs.iter().map(|p| (p.0, p.1)).collect::<Vec<_>>(),
+            vec![(0, 1)]
+        );
+        assert!(pairs[0].2 > 0.5, "{pairs:?}");
     }
 }
