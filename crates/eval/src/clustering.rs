@@ -280,7 +280,41 @@ pub fn evaluate(dir: &Path, params: &StoryParams) -> Result<String> {
         "gold with its catch-all cluster ({moved} articles that share no event) scored as singletons:\n{}",
         evaluate_against(&articles, &open_gold, params)?
     );
+    if std::env::var_os("ECHOTRACE_EVAL_VERBOSE").is_some() {
+        let passages = find_passages(&articles, &Aliases::builtin(), &ReuseParams::default());
+        let labels = echotrace_labels(&articles, &passages, params);
+        out += &disagreements(&articles, &labels, &open_gold);
+    }
     Ok(out)
+}
+
+/// The gold events split across stories and the stories that mix events, article by article.
+fn disagreements(articles: &[Article], labels: &[usize], gold: &[i64]) -> String {
+    let mut out = String::from("\ndisagreements (gold event: story, language, title):\n");
+    let mut events: Vec<i64> = gold.to_vec();
+    events.sort_unstable();
+    events.dedup();
+    for e in events {
+        let members: Vec<usize> = (0..articles.len()).filter(|&i| gold[i] == e).collect();
+        let stories: Vec<usize> = members.iter().map(|&i| labels[i]).collect();
+        let mixed = members
+            .iter()
+            .any(|&i| (0..articles.len()).any(|j| labels[j] == labels[i] && gold[j] != e));
+        if members.len() < 2 && !mixed || !mixed && stories.iter().all(|&s| s == stories[0]) {
+            continue;
+        }
+        for &i in &members {
+            let title: String = articles[i]
+                .title
+                .as_deref()
+                .unwrap_or("")
+                .chars()
+                .take(90)
+                .collect();
+            out += &format!("{e}: s{} {} {title}\n", labels[i], articles[i].language);
+        }
+    }
+    out
 }
 
 /// Stories with a multilingual model's document vectors beside the lexical
@@ -511,7 +545,11 @@ impl StoryCrossValidation {
 /// way). Then all articles are clustered and only pairs of held-out
 /// articles are scored. The rule at the shipped defaults is scored on the
 /// same pairs.
-pub fn cross_validated(dir: &Path, params: &StoryParams, learned: bool) -> Result<StoryCrossValidation> {
+pub fn cross_validated(
+    dir: &Path,
+    params: &StoryParams,
+    learned: bool,
+) -> Result<StoryCrossValidation> {
     let (articles, gold) = load(dir)?;
     let (open, _) = without_catch_all(&articles, &gold);
     let aliases = Aliases::builtin();
@@ -537,7 +575,11 @@ pub fn cross_validated(dir: &Path, params: &StoryParams, learned: bool) -> Resul
         let inside_train: Vec<bool> = fold.iter().map(|&f| f != k).collect();
         let inside_test: Vec<bool> = fold.iter().map(|&f| f == k).collect();
         let held_out = |p: &StoryParams| {
-            pair_counts(&echotrace_labels(&articles, &passages, p), &open, &inside_test)
+            pair_counts(
+                &echotrace_labels(&articles, &passages, p),
+                &open,
+                &inside_test,
+            )
         };
         let best_on_training = |settings: &mut dyn Iterator<Item = StoryParams>| {
             settings

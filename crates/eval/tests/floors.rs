@@ -149,7 +149,10 @@ fn story_clustering_holds_on_clusters_its_settings_were_not_chosen_on() {
     let params = echotrace_stories::StoryParams::default();
     let cv = echotrace_eval::clustering::cross_validated(&d, &params, false).unwrap();
     let [_, (p, r, f1), _] = cv.pooled();
-    assert!(f1 >= 0.80 && p >= 0.85 && r >= 0.72, "P {p:.3} R {r:.3} F1 {f1:.3}");
+    assert!(
+        f1 >= 0.80 && p >= 0.85 && r >= 0.72,
+        "P {p:.3} R {r:.3} F1 {f1:.3}"
+    );
 }
 
 #[test]

@@ -86,15 +86,24 @@ fn is_anchor(word: &str) -> bool {
 
 /// Whether a word is written alike in any script's news: a figure, or a name or acronym in capitals.
 fn is_bridge(word: &str) -> bool {
-    is_anchor(word)
-        || (word.len() >= 2 && word.bytes().all(|b| b.is_ascii_uppercase()))
+    is_anchor(word) || (word.len() >= 2 && word.bytes().all(|b| b.is_ascii_uppercase()))
 }
 
 /// Month number of an English month name or its abbreviation ("Sep", "September").
 fn month_of(word: &str) -> Option<u32> {
     const MONTHS: [&str; 12] = [
-        "january", "february", "march", "april", "may", "june", "july", "august", "september",
-        "october", "november", "december",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
     ];
     let w = word.trim_end_matches('.').to_ascii_lowercase();
     if w.len() < 3 {
@@ -181,10 +190,7 @@ fn count_terms(
         if word.chars().count() < 2 || stop.contains(word.to_lowercase().as_str()) {
             continue;
         }
-        let e = counts
-            .terms
-            .entry(t.key)
-            .or_insert((0.0, word.to_string()));
+        let e = counts.terms.entry(t.key).or_insert((0.0, word.to_string()));
         e.0 += weight;
         if is_bridge(word) {
             let e = counts
@@ -462,7 +468,22 @@ mod tests {
 
     #[test]
     fn dates_are_one_key_across_scripts() {
-        let words = ["9", "月", "22", "日", "Sep", "22", "22", "September", "may", "be", "13", "月", "1", "日"];
+        let words = [
+            "9",
+            "月",
+            "22",
+            "日",
+            "Sep",
+            "22",
+            "22",
+            "September",
+            "may",
+            "be",
+            "13",
+            "月",
+            "1",
+            "日",
+        ];
         assert_eq!(date_at(&words, 0), Some((9, 22)));
         assert_eq!(date_at(&words, 4), Some((9, 22)));
         assert_eq!(date_at(&words, 6), Some((9, 22)));
