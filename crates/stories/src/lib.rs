@@ -38,6 +38,8 @@ pub struct StoryParams {
     pub anchor_weight: f32,
     /// Weight of the bridge cosine (figures, dates and capitalised names, across scripts only).
     pub bridge_weight: f32,
+    /// Document-vector cosine across languages from which a pair gets affinity, and at which it is full.
+    pub document_band: (f32, f32),
     /// A learned affinity over the pair's channels; none: the strongest channel is the affinity.
     pub pair_model: Option<PairModel>,
 }
@@ -108,6 +110,7 @@ impl Default for StoryParams {
             reuse_full: 0.25,
             anchor_weight: 1.0,
             bridge_weight: 2.0,
+            document_band: (DOCUMENT_LOW, DOCUMENT_HIGH),
             pair_model: None,
         }
     }
@@ -215,7 +218,7 @@ fn cluster_articles(
         .collect();
     let mut affinity = reuse_affinity(articles, passages, params);
     if let Some(vectors) = documents {
-        for (a, b, w) in document_affinities(articles, vectors) {
+        for (a, b, w) in document_affinities(articles, vectors, params.document_band) {
             let e = affinity.entry((a, b)).or_insert(0.0);
             *e = e.max(w);
         }
@@ -269,7 +272,7 @@ pub fn pair_channels(
         by.entry((a, b)).or_default().reuse = w;
     }
     if let Some(vectors) = documents {
-        for (a, b, w) in document_affinities(articles, vectors) {
+        for (a, b, w) in document_affinities(articles, vectors, params.document_band) {
             by.entry((a, b)).or_default().document = w;
         }
     }
@@ -514,7 +517,7 @@ impl EchoNodes {
 /// Cosine of two multilingual document vectors below which articles of different languages get no affinity.
 pub const DOCUMENT_LOW: f32 = 0.82;
 /// Cosine at which two articles of different languages are as close as identical words.
-pub const DOCUMENT_HIGH: f32 = 0.88;
+pub const DOCUMENT_HIGH: f32 = 0.90;
 
 /// Affinities of article pairs in different languages from multilingual document vectors (unit length).
 ///
@@ -524,16 +527,21 @@ pub const DOCUMENT_HIGH: f32 = 0.88;
 /// [`DOCUMENT_LOW`] (no affinity) to [`DOCUMENT_HIGH`] (full affinity): the
 /// band calibrated for multilingual-e5-small, where most same-event pairs and
 /// few others lie (`eval --set clustering` with that model prints the
-/// distribution: 91% of same-event cross-language pairs reach 0.82, 281 of
-/// 11,032 other pairs do).
-pub fn document_affinities(articles: &[Article], vectors: &[Vec<f32>]) -> Vec<(usize, usize, f32)> {
+/// distribution, and chooses the band by cross-validation). `band` is
+/// (low, high); pairs below `band.0` are never returned.
+pub fn document_affinities(
+    articles: &[Article],
+    vectors: &[Vec<f32>],
+    band: (f32, f32),
+) -> Vec<(usize, usize, f32)> {
     let n = articles.len().min(vectors.len());
     let known = |i: usize| !articles[i].language.is_empty() && articles[i].language != "und";
+    let (low, high) = (band.0, band.1.max(band.0 + 1e-3));
     let affinity = |i: usize, j: usize| {
         let cos: f32 = vectors[i].iter().zip(&vectors[j]).map(|(x, y)| x * y).sum();
-        ((cos - DOCUMENT_LOW) / (DOCUMENT_HIGH - DOCUMENT_LOW)).min(1.0)
+        ((cos - low) / (high - low)).min(1.0)
     };
-    let mut pairs: Vec<(usize, usize)> = candidate_documents(articles, vectors, n, &known);
+    let mut pairs: Vec<(usize, usize)> = candidate_documents(articles, vectors, n, low, &known);
     pairs.sort_unstable();
     pairs.dedup();
     pairs
@@ -552,7 +560,7 @@ pub const DOCUMENT_NEIGHBOURS: usize = 16;
 ///
 /// With the `embed` feature: each article's [`DOCUMENT_NEIGHBOURS`] nearest
 /// per other language, from an HNSW index over vectors quantised to 8 bits
-/// (a little below [`DOCUMENT_LOW`], so that quantisation loses no pair
+/// (a little below the band's low end, so that quantisation loses no pair
 /// the exact cosine keeps); the cost follows the corpus, not its square.
 /// Without it (no model can be loaded then; only tests hand in vectors):
 /// every cross-language pair.
@@ -561,6 +569,7 @@ fn candidate_documents(
     articles: &[Article],
     vectors: &[Vec<f32>],
     n: usize,
+    low: f32,
     known: &(dyn Fn(usize) -> bool + Sync),
 ) -> Vec<(usize, usize)> {
     use echotrace_reuse::sentence_index::{quantise, SentenceIndex};
@@ -582,7 +591,7 @@ fn candidate_documents(
         .into_par_iter()
         .flat_map_iter(|i| {
             index
-                .near_in_other_languages(i as u32, DOCUMENT_NEIGHBOURS, DOCUMENT_LOW - 0.02)
+                .near_in_other_languages(i as u32, DOCUMENT_NEIGHBOURS, low - 0.02)
                 .into_iter()
                 .map(move |(j, _)| (i.min(j as usize), i.max(j as usize)))
         })
@@ -594,6 +603,7 @@ fn candidate_documents(
     articles: &[Article],
     _vectors: &[Vec<f32>],
     n: usize,
+    _low: f32,
     known: &(dyn Fn(usize) -> bool + Sync),
 ) -> Vec<(usize, usize)> {
     (0..n)
@@ -898,12 +908,13 @@ mod tests {
         ];
         let unit = |c: f32| vec![c, (1.0 - c * c).sqrt()];
         let vectors = vec![vec![1.0, 0.0], unit(0.95), unit(0.99), unit(0.99)];
-        let found = document_affinities(&arts, &vectors);
+        let band = (DOCUMENT_LOW, DOCUMENT_HIGH);
+        let found = document_affinities(&arts, &vectors, band);
         // en-zh close: full affinity; en-en is left to the lexical channels; unknown languages are skipped.
         assert_eq!(found.len(), 2, "{found:?}");
         assert!(found.iter().any(|&(a, b, s)| (a, b) == (0, 1) && s >= 1.0));
         assert!(found.iter().any(|&(a, b, _)| (a, b) == (1, 2)));
         let far = vec![vec![1.0, 0.0], unit(0.5)];
-        assert!(document_affinities(&arts[..2], &far).is_empty());
+        assert!(document_affinities(&arts[..2], &far, band).is_empty());
     }
 }
