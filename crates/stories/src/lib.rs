@@ -40,6 +40,8 @@ pub struct StoryParams {
     pub bridge_weight: f32,
     /// Document-vector cosine across languages from which a pair gets affinity, and at which it is full.
     pub document_band: (f32, f32),
+    /// How much a byte of re-worded or translated text counts against a byte of copied text in reuse coverage.
+    pub translation_weight: f32,
     /// A learned affinity over the pair's channels; none: the strongest channel is the affinity.
     pub pair_model: Option<PairModel>,
 }
@@ -111,6 +113,7 @@ impl Default for StoryParams {
             anchor_weight: 1.0,
             bridge_weight: 2.0,
             document_band: (DOCUMENT_LOW, DOCUMENT_HIGH),
+            translation_weight: 0.0,
             pair_model: None,
         }
     }
@@ -128,7 +131,8 @@ fn reuse_affinity(
         .enumerate()
         .map(|(i, a)| (a.id.as_str(), i))
         .collect();
-    type Sides = (Vec<(usize, usize)>, Vec<(usize, usize)>);
+    // Per pair and side: spans of copied text, then spans of re-worded or translated text.
+    type Sides = [[Vec<(usize, usize)>; 2]; 2];
     let mut spans: HashMap<(usize, usize), Sides> = HashMap::new();
     for p in passages {
         let (Some(&x), Some(&y)) = (
@@ -145,16 +149,20 @@ fn reuse_affinity(
         } else {
             ((y, x), (p.b.start, p.b.end), (p.a.start, p.a.end))
         };
+        let kind = usize::from(p.kind == echotrace_model::PassageKind::Translation);
         let e = spans.entry(key).or_default();
-        e.0.push(sx);
-        e.1.push(sy);
+        e[0][kind].push(sx);
+        e[1][kind].push(sy);
     }
     spans
         .into_iter()
-        .map(|((x, y), (sx, sy))| {
-            let cx = covered(sx) as f32 / articles[x].body.len().max(1) as f32;
-            let cy = covered(sy) as f32 / articles[y].body.len().max(1) as f32;
-            let cov = cx.max(cy);
+        .map(|((x, y), [sx, sy])| {
+            let side = |[copied, reworded]: [Vec<(usize, usize)>; 2], at: usize| {
+                let len = articles[at].body.len().max(1) as f32;
+                (covered(copied) as f32 + params.translation_weight * covered(reworded) as f32)
+                    / len
+            };
+            let cov = side(sx, x).max(side(sy, y));
             ((x, y), (cov / params.reuse_full).min(1.0))
         })
         .collect()

@@ -53,7 +53,8 @@ fn is_unspaced(c: char) -> bool {
 pub struct TermCounts {
     terms: HashMap<u64, (f32, String)>,
     anchors: HashMap<u64, (f32, String)>,
-    bridge: HashMap<u64, (f32, String)>,
+    /// Bridge keys carry no surface form: the terms and dates they stand for never label a story.
+    bridge: HashMap<u64, f32>,
     /// Characters of unspaced scripts, and words of spaced ones.
     unspaced_chars: u32,
     spaced_words: u32,
@@ -162,12 +163,10 @@ fn count_terms(
     for (i, t) in tokens.iter().enumerate() {
         let word = words[i];
         if let Some((m, d)) = date_at(&words, i) {
-            let label = format!("{m:02}-{d:02}");
-            let e = counts
+            *counts
                 .bridge
-                .entry(hash(&format!("@{label}")))
-                .or_insert((0.0, label));
-            e.0 += weight;
+                .entry(hash(&format!("@{m:02}-{d:02}")))
+                .or_insert(0.0) += weight;
         }
         let first = word.chars().next().unwrap_or(' ');
         if is_unspaced(first) && word.chars().count() == 1 {
@@ -193,11 +192,7 @@ fn count_terms(
         let e = counts.terms.entry(t.key).or_insert((0.0, word.to_string()));
         e.0 += weight;
         if is_bridge(word) {
-            let e = counts
-                .bridge
-                .entry(t.key)
-                .or_insert((0.0, word.to_string()));
-            e.0 += weight;
+            *counts.bridge.entry(t.key).or_insert(0.0) += weight;
         }
         if is_anchor(word) {
             let e = counts
@@ -261,31 +256,39 @@ impl TermSpace {
     pub fn weigh(counts: &[TermCounts], df: HashMap<u64, u32>, n: usize) -> TermSpace {
         let mut surface: HashMap<u64, String> = HashMap::new();
         for m in counts {
-            for (k, (_, s)) in m.terms.iter().chain(&m.bridge) {
+            for (k, (_, s)) in &m.terms {
                 surface.entry(*k).or_insert_with(|| s.clone());
             }
         }
         let n = n.max(1) as f32;
-        let weigh = |m: &HashMap<u64, (f32, String)>| {
+        let weigh = |m: &mut dyn Iterator<Item = (u64, f32)>| {
             let mut v: TermVector = m
-                .iter()
-                .filter_map(|(k, (tf, _))| {
-                    let d = *df.get(k).unwrap_or(&1) as f32;
+                .filter_map(|(k, tf)| {
+                    let d = *df.get(&k).unwrap_or(&1) as f32;
                     // Terms in more than half of a corpus of some size are function words.
                     if n >= 20.0 && d / n > 0.5 {
                         return None;
                     }
                     let idf = ((1.0 + n) / (1.0 + d)).ln() + 1.0;
-                    Some((*k, (1.0 + tf.ln()) * idf))
+                    Some((k, (1.0 + tf.ln()) * idf))
                 })
                 .collect();
             normalise(&mut v);
             v.sort_unstable_by_key(|x| x.0);
             v
         };
-        let vectors = counts.par_iter().map(|m| weigh(&m.terms)).collect();
-        let anchors = counts.par_iter().map(|m| weigh(&m.anchors)).collect();
-        let bridges = counts.par_iter().map(|m| weigh(&m.bridge)).collect();
+        let vectors = counts
+            .par_iter()
+            .map(|m| weigh(&mut m.terms.iter().map(|(k, (tf, _))| (*k, *tf))))
+            .collect();
+        let anchors = counts
+            .par_iter()
+            .map(|m| weigh(&mut m.anchors.iter().map(|(k, (tf, _))| (*k, *tf))))
+            .collect();
+        let bridges = counts
+            .par_iter()
+            .map(|m| weigh(&mut m.bridge.iter().map(|(k, tf)| (*k, *tf))))
+            .collect();
         let unspaced = counts.iter().map(TermCounts::unspaced).collect();
         TermSpace {
             vectors,
@@ -509,7 +512,8 @@ mod tests {
         ];
         let s = TermSpace::build(&arts, &Aliases::builtin());
         assert_eq!(s.unspaced, vec![true, false, false]);
-        assert!(s.surface.values().any(|t| t == "09-22"));
+        let date = hash("@09-22");
+        assert!(s.bridges[..2].iter().all(|v| v.iter().any(|x| x.0 == date)));
         let pairs = cross_script_pairs(&s, 0.05, 100);
         assert_eq!(
             pairs.iter().map(|p| (p.0, p.1)).collect::<Vec<_>>(),
