@@ -373,18 +373,23 @@ pub fn similar_pairs_among(
                     }
                 }
             }
-            let mut found: Vec<(usize, usize, f32)> = acc
-                .into_iter()
-                .filter(|(_, s)| *s >= min)
-                .map(|(j, s)| (i, j as usize, s))
-                .collect();
-            found.sort_unstable_by(|a, b| b.2.total_cmp(&a.2).then(a.1.cmp(&b.1)));
-            found.truncate(MAX_NEIGHBOURS);
-            found
+            closest(acc, min).into_iter().map(move |(j, s)| (i, j, s))
         })
         .collect();
     out.sort_unstable_by_key(|x| (x.0, x.1));
     out
+}
+
+/// One article's [`MAX_NEIGHBOURS`] closest partners among accumulated scores reaching `min`: (partner, score), closest first.
+fn closest(acc: HashMap<u32, f32>, min: f32) -> Vec<(usize, f32)> {
+    let mut found: Vec<(usize, f32)> = acc
+        .into_iter()
+        .filter(|(_, s)| *s >= min)
+        .map(|(j, s)| (j as usize, s))
+        .collect();
+    found.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    found.truncate(MAX_NEIGHBOURS);
+    found
 }
 
 /// Pairs of an unspaced-script article and a spaced-script one whose bridge
@@ -414,14 +419,9 @@ pub fn cross_script_pairs(space: &TermSpace, min: f32, max_df: u32) -> Vec<(usiz
                     *acc.entry(*j).or_insert(0.0) += w * wj;
                 }
             }
-            let mut found: Vec<(usize, usize, f32)> = acc
+            closest(acc, min)
                 .into_iter()
-                .filter(|(_, s)| *s >= min)
-                .map(|(j, s)| (i.min(j as usize), i.max(j as usize), s))
-                .collect();
-            found.sort_unstable_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
-            found.truncate(MAX_NEIGHBOURS);
-            found
+                .map(move |(j, s)| (i.min(j), i.max(j), s))
         })
         .collect();
     out.sort_unstable_by_key(|x| (x.0, x.1));
