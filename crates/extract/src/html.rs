@@ -52,6 +52,7 @@ struct Sels {
     itemprop_pub: Selector,
     author_el: Selector,
     date_el: Selector,
+    canonical: Selector,
 }
 
 fn sels() -> &'static Sels {
@@ -66,6 +67,7 @@ fn sels() -> &'static Sels {
         itemprop_pub: sel(r#"[itemprop="datePublished"], [itemprop="dateCreated"]"#),
         author_el: sel(r#"[rel="author"], [itemprop="author"], .byline, .author, .author-name, .article-author"#),
         date_el: sel(r#"[class*="date"], [class*="publish"], [class*="posted"], [id*="date"], [class*="time"], [class*="byline"], [class*="meta"]"#),
+        canonical: sel(r#"link[rel="canonical"][href]"#),
     })
 }
 
@@ -773,7 +775,19 @@ impl Markup<'_> {
                 }
             }
         }
-        if let Some((d, ev)) = url.and_then(date_from_url) {
+        // The address the page was fetched from, else the one it declares as its own
+        // (`<link rel="canonical">`, `og:url`): a page saved without its URL still names it.
+        let declared = self
+            .doc
+            .select(&s.canonical)
+            .filter_map(|e| e.value().attr("href"))
+            .chain(
+                self.metas
+                    .iter()
+                    .filter(|(k, _)| k == "og:url")
+                    .map(|(_, c)| c.as_str()),
+            );
+        if let Some((d, ev)) = url.into_iter().chain(declared).find_map(date_from_url) {
             candidates.push((d, ev, Source::Url));
         }
         if let Some(e) = self
@@ -987,7 +1001,7 @@ pub fn host_of(url: &str) -> Option<String> {
     Some(h.strip_prefix("www.").unwrap_or(h).to_string())
 }
 
-/// A date in the URL path (`/2020/04/24/`, `/2020-04-24`, `/20200424`).
+/// A date in the URL path (`/2020/04/24/`, `/2020-04-24`, `/20200424`, `/29-10-2021`).
 fn date_from_url(url: &str) -> Option<(String, String)> {
     static RE: OnceLock<regex::Regex> = OnceLock::new();
     let re = RE.get_or_init(|| {
@@ -996,9 +1010,24 @@ fn date_from_url(url: &str) -> Option<(String, String)> {
         )
         .unwrap()
     });
+    static DAY_FIRST: OnceLock<regex::Regex> = OnceLock::new();
+    let day_first = DAY_FIRST.get_or_init(|| {
+        crate::regex(r"[/_-](\d\d)[_.-](\d\d)[_.-]((?:19|20)\d\d)(?:[/_.-]|$)").unwrap()
+    });
     let path = url::Url::parse(url).ok()?.path().to_string();
-    let c = re.captures(&path)?;
-    let v = format!("{}-{}-{}", &c[1], &c[2], &c[3]);
+    if let Some(c) = re.captures(&path) {
+        let v = format!("{}-{}-{}", &c[1], &c[2], &c[3]);
+        return Some((v, format!("URL {path}")));
+    }
+    // `29-10-2021` or `10-29-2021`: taken only when one of the two can only be the day.
+    let c = day_first.captures(&path)?;
+    let (a, b): (u32, u32) = (c[1].parse().ok()?, c[2].parse().ok()?);
+    let (day, month) = match (a, b) {
+        (13..=31, 1..=12) => (a, b),
+        (1..=12, 13..=31) => (b, a),
+        _ => return None,
+    };
+    let v = format!("{}-{month:02}-{day:02}", &c[3]);
     Some((v, format!("URL {path}")))
 }
 
@@ -1167,6 +1196,32 @@ mod tests {
         let p = extract_html(html, Some("https://www.news.example/2020/04/24/story/"));
         assert_eq!(p.outlet.as_deref(), Some("news.example"));
         assert_eq!(p.published.unwrap().value.to_string(), "2020-04-24");
+    }
+
+    #[test]
+    fn a_page_saved_without_its_url_still_dates_by_the_address_it_declares() {
+        let html = "<html><head><link rel=\"canonical\" href=\"https://blog.example/2014/05/18/spring/\"></head><body><p>Undated text.</p></body></html>";
+        let days = |html: &str| -> Vec<String> {
+            date_candidates(html, None)
+                .iter()
+                .filter(|c| c.source == crate::published::Source::Url)
+                .map(|c| c.day.to_string())
+                .collect()
+        };
+        assert_eq!(days(html), ["2014-05-18"]);
+        let og = "<html><head><meta property=\"og:url\" content=\"https://news.example/notes/29-10-2021\"></head><body><p>x</p></body></html>";
+        assert_eq!(days(og), ["2021-10-29"]);
+        // Day and month both at most 12: no way to tell them apart, so no date.
+        assert!(date_from_url("https://news.example/notes/05-06-2021").is_none());
+        assert_eq!(
+            date_from_url("https://news.example/notes/10-29-2021")
+                .unwrap()
+                .0,
+            "2021-10-29"
+        );
+        // A relative address is not read.
+        let rel = "<html><head><link rel=\"canonical\" href=\"/2014/05/18/x\"></head><body></body></html>";
+        assert!(days(rel).is_empty());
     }
 
     #[test]
