@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use echotrace_extract::chooser::{features, BodyChooser, OPTIONS, PENALTIES};
-use echotrace_extract::html::{candidate_bodies, precise_text};
+use echotrace_extract::html::{candidate_bodies, precise_text, precise_text_in_region};
 use rayon::prelude::*;
 
 use crate::{
@@ -107,19 +107,27 @@ pub(crate) fn gold_pages(dir: &Path) -> Result<Vec<GoldPage>> {
 /// Every page of the three body sets with its features and its options' F1.
 pub fn pages(dir: &Path) -> Result<Vec<Page>> {
     // Each page's own-parse candidate comes from the block model fitted on the other two sets.
+    // So does the region the precise extractor reads (the whole page where none is found).
     let blocks = crate::blocks::pages(dir)?;
     let mut own: HashMap<String, (String, f32)> = HashMap::new();
+    let mut models = HashMap::new();
     for held in SETS {
         let train: Vec<&crate::blocks::Page> = blocks.iter().filter(|p| p.set != held).collect();
         let model = crate::blocks::fit(&train, true);
         for p in blocks.iter().filter(|p| p.set == held) {
             own.insert(p.key.clone(), p.body_and_certainty(&model));
         }
+        models.insert(held, model);
     }
+    let whole_page = std::env::var_os("ECHOTRACE_EVAL_WHOLE_PAGE").is_some();
     Ok(gold_pages(dir)?
         .into_par_iter()
         .map(|(set, key, html, url, gold)| {
-            let precise = precise_text(&html, url.as_deref());
+            let precise = if whole_page {
+                precise_text(&html, url.as_deref())
+            } else {
+                precise_text_in_region(&html, url.as_deref(), &models[set])
+            };
             let (recall, certainty) = own.get(&key).cloned().unwrap_or_default();
             let certainty = certainty as f64;
             let candidates = candidate_bodies(&precise, &recall);

@@ -148,6 +148,8 @@ struct Element {
     parent: Option<u32>,
     /// Index of its last descendant: its subtree is the elements from it to this one.
     end: u32,
+    /// Its node in the parsed page.
+    node: Option<ego_tree::NodeId>,
 }
 
 /// A page cut into blocks.
@@ -208,7 +210,7 @@ impl Segmented {
         for edge in doc.tree.root().traverse() {
             match edge {
                 Edge::Open(node) => match node.value() {
-                    Node::Element(e) => walk.open(e),
+                    Node::Element(e) => walk.open(e, node.id()),
                     Node::Text(t) => walk.text(t),
                     _ => {}
                 },
@@ -381,6 +383,37 @@ impl Segmented {
         }
     }
 
+    /// The smallest element that holds `cover` of the page's likely text (each block's words
+    /// times its probability `probs`), when it holds under `max_share` of the page's words:
+    /// the region a slower extractor needs to read instead of the whole page.
+    pub fn region(&self, probs: &[f32], cover: f32, max_share: f32) -> Option<ego_tree::NodeId> {
+        let mut mass = vec![0f32; self.elements.len()];
+        for (b, &p) in self.blocks.iter().zip(probs) {
+            if let Some(c) = b.containers[0] {
+                mass[c as usize] += p * b.words as f32;
+            }
+        }
+        let total: f32 = mass.iter().sum();
+        if total < MIN_KEPT_WORDS as f32 {
+            return None;
+        }
+        // Elements are in document order, so ancestors come first: children's sums reach
+        // their parents when walked backwards.
+        for i in (0..self.elements.len()).rev() {
+            if let Some(parent) = self.elements[i].parent {
+                mass[parent as usize] += mass[i];
+            }
+        }
+        // The elements holding `cover` of the mass form a chain from the root; the last in
+        // document order is the deepest.
+        let deepest = (0..self.elements.len())
+            .rev()
+            .find(|&i| mass[i] >= cover * total)?;
+        let words: u32 = self.blocks.iter().map(|b| b.words).sum();
+        let e = &self.elements[deepest];
+        (e.words as f32 <= max_share * words as f32).then_some(e.node?)
+    }
+
     /// Second-pass features of each block, from the first pass's probabilities.
     pub fn context_features(&self, first: &[f32]) -> Vec<Vec<u32>> {
         let n = self.blocks.len();
@@ -522,7 +555,7 @@ struct Walk {
 }
 
 impl Walk {
-    fn open(&mut self, e: &scraper::node::Element) {
+    fn open(&mut self, e: &scraper::node::Element, node: ego_tree::NodeId) {
         let name = e.name();
         if self.skip > 0 || SKIPPED_TAGS.contains(&name) {
             self.skip += 1;
@@ -544,6 +577,7 @@ impl Walk {
         let parent = self.stack.last().map(|f| f.element);
         self.seg.elements.push(Element {
             parent,
+            node: Some(node),
             ..Default::default()
         });
         self.stack.push(Frame {
@@ -839,11 +873,15 @@ impl BlockModel {
     /// mean of |2p - 1| over the blocks, weighted by their words (1: every block surely in or
     /// surely out; 0: every block a coin toss).
     pub fn body_and_certainty(&self, seg: &Segmented) -> (String, f32) {
-        let probs = self.probabilities(seg);
+        self.body_and_certainty_from(seg, &self.probabilities(seg))
+    }
+
+    /// [`BlockModel::body_and_certainty`] from the blocks' probabilities, computed once.
+    pub fn body_and_certainty_from(&self, seg: &Segmented, probs: &[f32]) -> (String, f32) {
         let (sure, words) = seg
             .blocks
             .iter()
-            .zip(&probs)
+            .zip(probs)
             .fold((0.0f32, 0u32), |(s, w), (b, p)| {
                 (s + (2.0 * p - 1.0).abs() * b.words as f32, w + b.words)
             });
@@ -853,7 +891,7 @@ impl BlockModel {
         let kept_words: u32 = seg
             .blocks
             .iter()
-            .zip(&probs)
+            .zip(probs)
             .filter(|(_, &p)| p >= self.threshold)
             .map(|(b, _)| b.words)
             .sum();
@@ -865,14 +903,14 @@ impl BlockModel {
             let best = seg
                 .blocks
                 .iter()
-                .zip(&probs)
+                .zip(probs)
                 .filter(|(b, _)| !linked(b))
                 .map(|(_, &p)| p)
                 .fold(0.0f32, f32::max);
             (self.threshold.min(best * RELATIVE_THRESHOLD), true)
         };
         let mut out = String::new();
-        for (b, p) in seg.blocks.iter().zip(probs) {
+        for (b, &p) in seg.blocks.iter().zip(probs) {
             if p >= threshold && !(fallback && linked(b)) {
                 if !out.is_empty() {
                     out.push('\n');
@@ -942,6 +980,40 @@ mod tests {
         assert_eq!(back.second.weights, m.second.weights);
         assert!(BlockModel::from_bytes(&bytes[..bytes.len() - 1]).is_none());
         assert!(BlockModel::from_bytes(b"not a model").is_none());
+    }
+
+    #[test]
+    fn the_region_is_the_smallest_element_holding_the_likely_text() {
+        let para = |k: usize| format!("<p>Paragraph {k} of the report, long enough to count.</p>");
+        let html = format!(
+            "<html><body><nav><a href='/'>Home</a> <a href='/w'>World</a></nav>\
+             <div id='outer'><article id='story'>{}</article><aside>{}</aside></div>\
+             <footer>Copyright notice of the site</footer></body></html>",
+            (0..5).map(para).collect::<String>(),
+            "<p>Related links to other stories here</p>".repeat(4)
+        );
+        let doc = Html::parse_document(&html);
+        let seg = Segmented::new(&doc, None);
+        // Probabilities given by hand: the paragraphs likely, the rest not.
+        let probs: Vec<f32> = seg
+            .blocks
+            .iter()
+            .map(|b| {
+                if b.text.starts_with("Paragraph") {
+                    0.9
+                } else {
+                    0.01
+                }
+            })
+            .collect();
+        let id = seg.region(&probs, 0.99, 0.8).expect("a region");
+        let el = scraper::ElementRef::wrap(doc.tree.get(id).unwrap()).unwrap();
+        assert_eq!(el.value().attr("id"), Some("story"));
+        // Asked to hold nearly every word, the region is the page itself: none.
+        assert!(seg.region(&probs, 0.99, 0.1).is_none());
+        // Too little likely text on the page: none.
+        let few = vec![0.01f32; probs.len()];
+        assert!(seg.region(&few, 0.99, 0.8).is_none());
     }
 
     #[test]

@@ -243,14 +243,17 @@ fn main_text(
     url: Option<&str>,
     title: Option<&str>,
 ) -> (String, Option<String>) {
-    let t = precise_output(html, url);
+    let model = crate::blocks::BlockModel::shipped();
+    let seg = crate::blocks::Segmented::new(doc, title);
+    let probs = model.probabilities(&seg);
+    let region = seg.region(&probs, REGION_COVER, REGION_MAX_SHARE);
+    let t = precise_output_in(doc, html, url, region);
     // The precise extractor's text glues paragraphs together; its HTML keeps them apart.
     let t_text = t
         .as_ref()
         .map(|t| block_text(&t.content_html))
         .unwrap_or_default();
-    let seg = crate::blocks::Segmented::new(doc, title);
-    let (own, certainty) = crate::blocks::BlockModel::shipped().body_and_certainty(&seg);
+    let (own, certainty) = model.body_and_certainty_from(&seg, &probs);
     let body = chosen_body(&t_text, &own, certainty as f64);
     let body = drop_link_cues(&body);
     let title = t
@@ -271,9 +274,51 @@ fn precise_output(html: &str, url: Option<&str>) -> Option<trafilatura::ExtractR
     trafilatura::extract(html, &topts).ok()
 }
 
+/// Share of the page's likely text (by the block model) the precise extractor's region holds.
+const REGION_COVER: f32 = 0.99;
+/// A region holding more of the page's words than this is the page: the whole page is read.
+const REGION_MAX_SHARE: f32 = 0.8;
+
+/// What the precise extractor makes of the element `region` of a parsed page, or of the whole
+/// page without one.
+///
+/// The extractor parses the page again and cleans its whole tree: given only the region that
+/// holds the block model's likely text, it reads a fraction of the page.
+fn precise_output_in(
+    doc: &Html,
+    html: &str,
+    url: Option<&str>,
+    region: Option<ego_tree::NodeId>,
+) -> Option<trafilatura::ExtractResult> {
+    let Some(element) = region
+        .and_then(|id| doc.tree.get(id))
+        .and_then(scraper::ElementRef::wrap)
+    else {
+        return precise_output(html, url);
+    };
+    let part = format!("<html><body>{}</body></html>", element.html());
+    precise_output(&part, url)
+}
+
 /// The precise extractor's text of a page, paragraphs on their own lines.
 pub fn precise_text(html: &str, url: Option<&str>) -> String {
     precise_output(html, url)
+        .map(|t| block_text(&t.content_html))
+        .unwrap_or_default()
+}
+
+/// The precise extractor's text of the region of a page that `model` finds its likely text in
+/// (the whole page without one), paragraphs on their own lines.
+pub fn precise_text_in_region(
+    html: &str,
+    url: Option<&str>,
+    model: &crate::blocks::BlockModel,
+) -> String {
+    let doc = Html::parse_document(html);
+    let title = read_metadata(&doc, html, url).0.title;
+    let seg = crate::blocks::Segmented::new(&doc, title.as_deref());
+    let region = seg.region(&model.probabilities(&seg), REGION_COVER, REGION_MAX_SHARE);
+    precise_output_in(&doc, html, url, region)
         .map(|t| block_text(&t.content_html))
         .unwrap_or_default()
 }
