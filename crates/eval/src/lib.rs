@@ -384,8 +384,9 @@ pub fn readability_metadata(dir: &Path) -> Result<String> {
             .join(" ")
             .to_lowercase()
     };
+    let verbose = std::env::var_os("ECHOTRACE_EVAL_VERBOSE").is_some();
     let (mut titles, mut title_right, mut bylines, mut byline_right) = (0, 0, 0, 0);
-    for (_, html, _, meta) in readability_pages(dir)? {
+    for (name, html, _, meta) in readability_pages(dir)? {
         let doc = RawDocument {
             origin: Origin::default(),
             kind: ContentKind::Html,
@@ -394,11 +395,19 @@ pub fn readability_metadata(dir: &Path) -> Result<String> {
         let a = echotrace_extract::extract(&doc, &Default::default());
         if let Some(t) = meta["title"].as_str().filter(|t| !t.trim().is_empty()) {
             titles += 1;
-            title_right += (a.title.as_deref().map(fold) == Some(fold(t))) as usize;
+            let right = a.title.as_deref().map(fold) == Some(fold(t));
+            title_right += right as usize;
+            if verbose && !right {
+                eprintln!("{name}: title {:?}, expected {t:?}", a.title);
+            }
         }
         if let Some(b) = meta["byline"].as_str().filter(|b| !b.trim().is_empty()) {
             bylines += 1;
-            byline_right += (a.byline.as_deref().map(fold) == Some(fold(b))) as usize;
+            let right = a.byline.as_deref().map(fold) == Some(fold(b));
+            byline_right += right as usize;
+            if verbose && !right {
+                eprintln!("{name}: byline {:?}, expected {b:?}", a.byline);
+            }
         }
     }
     Ok(format!(

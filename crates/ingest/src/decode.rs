@@ -3,7 +3,11 @@
 //! The order follows the HTML standard's sniffing: a byte-order mark wins,
 //! then the HTTP `Content-Type` charset, then a `<meta charset>` declaration
 //! in the first 4 KiB, then valid UTF-8 as is, and last a statistical guess
-//! (chardetng, the detector Firefox uses).
+//! (chardetng, the detector Firefox uses). One departure: a page whose meta
+//! declares a legacy encoding but whose non-ASCII bytes are all valid UTF-8
+//! is read as UTF-8. Such pages were served or re-saved as UTF-8 with a stale
+//! declaration (the HTTP header, lost in the crawl, said UTF-8); text in a
+//! legacy encoding with non-ASCII characters is practically never valid UTF-8.
 
 use encoding_rs::Encoding;
 use regex::bytes::Regex;
@@ -16,7 +20,8 @@ pub struct Decoded {
     pub text: String,
     /// The encoding's WHATWG name, e.g. `windows-1252`.
     pub encoding: &'static str,
-    /// Why: `bom`, `http-header`, `meta`, `utf-8` or `detected`.
+    /// Why: `bom`, `http-header`, `meta`, `utf-8`, `utf-8-over-meta` (valid UTF-8 beat a
+    /// meta declaration) or `detected`.
     pub basis: &'static str,
     /// Whether malformed bytes were replaced.
     pub had_errors: bool,
@@ -49,6 +54,9 @@ pub fn decode_page(bytes: &[u8], http_charset: Option<&str>) -> Decoded {
         } else {
             enc
         };
+        if enc != encoding_rs::UTF_8 && !bytes.is_ascii() && std::str::from_utf8(bytes).is_ok() {
+            return finish(encoding_rs::UTF_8, bytes, "utf-8-over-meta");
+        }
         return finish(enc, bytes, "meta");
     }
     if std::str::from_utf8(bytes).is_ok() {
@@ -106,6 +114,21 @@ mod tests {
         assert_eq!(d.basis, "meta");
         assert_eq!(d.encoding, "windows-1251");
         assert!(d.text.contains("Привет"));
+    }
+
+    #[test]
+    fn valid_utf8_beats_a_stale_legacy_declaration() {
+        let page =
+            "<html><head><meta charset=gb2312><title>人工智能迈上新台阶</title></head></html>";
+        let d = decode_page(page.as_bytes(), None);
+        assert_eq!(d.basis, "utf-8-over-meta");
+        assert!(d.text.contains("人工智能"), "{}", d.text);
+        // Pure ASCII keeps the declared encoding (a 7-bit encoding such as ISO-2022-JP needs it).
+        let ascii = b"<meta charset=iso-2022-jp><p>\x1b$B$3$s$K$A$O\x1b(B</p>";
+        let d = decode_page(ascii, None);
+        assert_eq!(d.basis, "meta");
+        assert_eq!(d.encoding, "ISO-2022-JP");
+        assert!(d.text.contains("こんにちは"), "{}", d.text);
     }
 
     #[test]
