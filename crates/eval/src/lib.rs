@@ -375,6 +375,44 @@ pub fn score_readability(dir: &Path, systems: &[System]) -> Result<Vec<Row>> {
         .collect())
 }
 
+/// echotrace's titles on the extraction-snippets pages whose gold names one (the article's
+/// headline, without the site's name): right / expected, compared after case and space folding.
+pub fn snippet_titles(dir: &Path) -> Result<String> {
+    let fold = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    let verbose = std::env::var_os("ECHOTRACE_EVAL_VERBOSE").is_some();
+    let gold = read_json(&dir.join("extraction-snippets/gold.json"))?;
+    let (mut titles, mut right) = (0, 0);
+    for v in gold.as_object().into_iter().flat_map(|o| o.values()) {
+        let (Some(file), Some(t)) = (
+            v["file"].as_str(),
+            v["title"].as_str().filter(|t| !t.trim().is_empty()),
+        ) else {
+            continue;
+        };
+        let html = read_gz(&dir.join(format!("extraction-snippets/html/{file}.gz")))?;
+        let doc = RawDocument {
+            origin: Origin::default(),
+            kind: ContentKind::Html,
+            content: html,
+        };
+        let a = echotrace_extract::extract(&doc, &Default::default());
+        titles += 1;
+        let ok = a.title.as_deref().map(fold) == Some(fold(t));
+        right += ok as usize;
+        if verbose && !ok {
+            eprintln!("{file}: title {:?}, expected {t:?}", a.title);
+        }
+    }
+    Ok(format!(
+        "extraction-snippets metadata (echotrace): title right {right}/{titles}\n"
+    ))
+}
+
 /// echotrace's titles and bylines on the extraction-readability pages: right / expected, each
 /// compared after case and space folding.
 pub fn readability_metadata(dir: &Path) -> Result<String> {

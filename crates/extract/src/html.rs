@@ -520,6 +520,54 @@ pub fn merge_bodies(precise: &str, recall: &str) -> Option<String> {
     Some(kept.join("\n\n"))
 }
 
+/// Letters and digits alone, lower case: how titles and site names are compared.
+fn name_key(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Whether a part of a title names the site (one of `sites`): it is one of the names, begins
+/// with one ("AOC media - Analyse Opinion Critique"), or is most of one ("Example" for
+/// "examplenews.com").
+fn names_site(part: &str, sites: &[String]) -> bool {
+    let p = name_key(part);
+    let n = p.chars().count();
+    n >= 3
+        && sites.iter().map(|s| name_key(s)).any(|s| {
+            let m = s.chars().count();
+            m >= 3
+                && (s == p
+                    || (m >= 4 && p.starts_with(s.as_str()))
+                    || (n >= 4 && s.contains(&p) && 2 * n >= m))
+        })
+}
+
+/// A headline without the site's name that pages add at its start or end ("Minister resigns
+/// | The Daily Example"): an end part, cut at a separator, that names the site is dropped, so
+/// long as a headline remains. Only the first separator (in the order listed) that cuts off
+/// a site name is used.
+fn without_site_name(title: &str, sites: &[String]) -> String {
+    const SEPARATORS: [&str; 8] = [" | ", " - ", " – ", " — ", " :: ", " · ", " » ", " « "];
+    let mut t = title.trim();
+    for sep in SEPARATORS {
+        if let Some((head, last)) = t.rsplit_once(sep) {
+            if names_site(last, sites) && !head.trim().is_empty() {
+                t = head.trim();
+                break;
+            }
+        }
+        if let Some((first, rest)) = t.split_once(sep) {
+            if names_site(first, sites) && !rest.trim().is_empty() {
+                t = rest.trim();
+                break;
+            }
+        }
+    }
+    t.to_string()
+}
+
 fn clean(s: &str) -> Option<String> {
     let t = s.split_whitespace().collect::<Vec<_>>().join(" ");
     (!t.is_empty()).then_some(t)
@@ -539,7 +587,12 @@ fn read_metadata(doc: &Html, html: &str, url: Option<&str>) -> (HtmlPage, Vec<Ca
     });
     let candidates = page_dates(&m, html, url, locale.as_deref(), language.as_deref());
     let page = HtmlPage {
-        title: m.title(),
+        title: {
+            let sites = m.site_names(url);
+            m.title(&sites)
+                .map(|t| without_site_name(&t, &sites))
+                .map(|t| m.headline_within(&t).unwrap_or(t))
+        },
         outlet: m.outlet(url),
         byline: m.byline(),
         tags: m.tags(),
@@ -668,14 +721,41 @@ impl Markup<'_> {
         })
     }
 
-    /// The headline: Open Graph or Twitter title, JSON-LD headline, first `<h1>`, `<title>`.
-    fn title(&self) -> Option<String> {
+    /// The headline: Open Graph or Twitter title, JSON-LD headline, `<title>` unless it only
+    /// names the site (one of `sites`), first `<h1>`, `<title>`.
+    fn title(&self, sites: &[String]) -> Option<String> {
         let s = sels();
+        let first_text = |sel: &Selector| {
+            self.doc
+                .select(sel)
+                .next()
+                .map(|h| name_key(&h.text().collect::<String>()))
+                .filter(|k| !k.is_empty())
+        };
+        let (title_key, h1_key) = (first_text(&s.title), first_text(&s.h1));
+        // JSON-LD `headline` is sometimes a description ("matrix equal to its conjugate-
+        // transpose"): it counts when the `<title>` or the `<h1>` holds it or it holds them.
+        let agrees = |t: &str| {
+            let k = name_key(t);
+            [&title_key, &h1_key]
+                .into_iter()
+                .flatten()
+                .any(|o| o.contains(&k) || k.contains(o.as_str()))
+        };
         self.meta(&["og:title", "twitter:title"])
             .or_else(|| {
-                self.ld
-                    .iter()
-                    .find_map(|o| o.get("headline")?.as_str().map(str::to_string))
+                self.ld.iter().find_map(|o| {
+                    let h = o.get("headline")?.as_str()?;
+                    let known = title_key.is_some() || h1_key.is_some();
+                    (!known || agrees(h)).then(|| h.to_string())
+                })
+            })
+            .or_else(|| {
+                self.doc
+                    .select(&s.title)
+                    .next()
+                    .map(|h| h.text().collect::<String>())
+                    .filter(|t| !t.trim().is_empty() && !names_site(t, sites))
             })
             .or_else(|| {
                 self.doc
@@ -690,6 +770,54 @@ impl Markup<'_> {
                     .map(|h| h.text().collect::<String>())
             })
             .and_then(|t| clean(&t))
+    }
+
+    /// The page's first `<h1>`, when `title` holds it with more around it ("Was ist Virales
+    /// Marketing? | DimidoBlog" over the heading "Was ist Virales Marketing?"): the decoration
+    /// is the site's, the heading is the headline.
+    fn headline_within(&self, title: &str) -> Option<String> {
+        let h1 = self.doc.select(&sels().h1).next()?;
+        let h1 = clean(&h1.text().collect::<String>())?;
+        let (k, t) = (name_key(&h1), name_key(title));
+        let long_enough = h1.split_whitespace().count() >= 2 && 2 * k.len() >= t.len();
+        (long_enough && k != t && t.contains(&k)).then_some(h1)
+    }
+
+    /// Every name the page gives its site: meta site names, the JSON-LD publisher, the host
+    /// of its URL or of the address it declares as its own.
+    fn site_names(&self, url: Option<&str>) -> Vec<String> {
+        let mut names: Vec<String> = ["og:site_name", "application-name", "twitter:site"]
+            .iter()
+            .filter_map(|k| self.meta(&[k]))
+            .map(|s| s.trim_start_matches('@').to_string())
+            .collect();
+        names.extend(self.ld.iter().filter_map(|o| {
+            o.get("publisher")?
+                .get("name")?
+                .as_str()
+                .map(str::to_string)
+        }));
+        let declared = self
+            .doc
+            .select(&sels().canonical)
+            .filter_map(|e| e.value().attr("href"))
+            .chain(self.meta(&["og:url"]).as_deref())
+            .find_map(host_of);
+        if let Some(host) = url.and_then(host_of).or(declared) {
+            // "news.example.co.uk" also goes by "news.example" and "example".
+            let labels: Vec<&str> = host.split('.').collect();
+            for k in 1..labels.len() {
+                names.push(labels[..k].join("."));
+            }
+            names.extend(
+                labels
+                    .iter()
+                    .filter(|l| l.len() >= 4)
+                    .map(|l| l.to_string()),
+            );
+            names.push(host);
+        }
+        names
     }
 
     /// The outlet: site name from meta tags or the JSON-LD publisher, else the URL's host.
@@ -1241,6 +1369,52 @@ mod tests {
         let p = extract_html(html, Some("https://www.news.example/2020/04/24/story/"));
         assert_eq!(p.outlet.as_deref(), Some("news.example"));
         assert_eq!(p.published.unwrap().value.to_string(), "2020-04-24");
+    }
+
+    #[test]
+    fn the_headline_comes_without_the_sites_name() {
+        let title = |head: &str, url: Option<&str>| {
+            let html = format!("<html><head>{head}</head><body><p>Text.</p></body></html>");
+            extract_html(&html, url).title
+        };
+        // The site's name from its meta tags, its host, or the address it declares.
+        let t = title(
+            "<title>Ports get new rules | The Daily Example</title><meta property='og:site_name' content='The Daily Example'>",
+            None,
+        );
+        assert_eq!(t.as_deref(), Some("Ports get new rules"));
+        let t = title(
+            "<title>Example News - Ports get new rules</title>",
+            Some("https://www.examplenews.com/a/1"),
+        );
+        assert_eq!(t.as_deref(), Some("Ports get new rules"));
+        let t = title(
+            "<title>Ports get new rules – examplenews.com</title><link rel='canonical' href='https://examplenews.com/a/1'>",
+            None,
+        );
+        assert_eq!(t.as_deref(), Some("Ports get new rules"));
+        // A part that does not name the site stays, and a title that is all site name stays.
+        let t = title(
+            "<title>Ports - new rules from March</title>",
+            Some("https://examplenews.com/a"),
+        );
+        assert_eq!(t.as_deref(), Some("Ports - new rules from March"));
+        // The heading inside a decorated title is the headline.
+        let html = "<html><head><title>Was ist Virales Marketing? | DimidoBlog</title></head><body><h1>Was ist Virales Marketing?</h1><p>x</p></body></html>";
+        assert_eq!(
+            extract_html(html, None).title.as_deref(),
+            Some("Was ist Virales Marketing?")
+        );
+        // A `<title>` that only names the site gives way to the heading.
+        let html = "<html><head><title>Example News</title></head><body><h1>Ports get new rules</h1></body></html>";
+        let t = extract_html(html, Some("https://examplenews.com/a")).title;
+        assert_eq!(t.as_deref(), Some("Ports get new rules"));
+        // A JSON-LD headline that agrees with nothing on the page is a description, not the title.
+        let html = r#"<html><head><title>Hermitian matrix</title><script type="application/ld+json">{"@type":"Article","headline":"matrix equal to its conjugate-transpose"}</script></head><body><h1>Hermitian matrix</h1></body></html>"#;
+        assert_eq!(
+            extract_html(html, None).title.as_deref(),
+            Some("Hermitian matrix")
+        );
     }
 
     #[test]

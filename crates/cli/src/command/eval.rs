@@ -143,6 +143,9 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
             println!("{}", echotrace_eval::table(title, &score(&dir, &systems)?));
         }
     }
+    if args.wants(EvalSet::Snippets) {
+        println!("{}", echotrace_eval::snippet_titles(&dir)?);
+    }
     if args.wants(EvalSet::Readability) {
         println!("{}", echotrace_eval::readability_metadata(&dir)?);
     }
