@@ -375,16 +375,35 @@ pub fn score_readability(dir: &Path, systems: &[System]) -> Result<Vec<Row>> {
         .collect())
 }
 
-/// echotrace's titles on the extraction-snippets pages whose gold names one (the article's
-/// headline, without the site's name): right / expected, compared after case and space folding.
-pub fn snippet_titles(dir: &Path) -> Result<String> {
+/// Whether echotrace's value of a metadata field is the expected one, after case and space
+/// folding; a miss is printed with `ECHOTRACE_EVAL_VERBOSE`, named by `page` and `field`.
+fn metadata_right(page: &str, field: &str, got: Option<&str>, expected: &str) -> bool {
     let fold = |s: &str| {
         s.split_whitespace()
             .collect::<Vec<_>>()
             .join(" ")
             .to_lowercase()
     };
-    let verbose = std::env::var_os("ECHOTRACE_EVAL_VERBOSE").is_some();
+    let right = got.map(fold) == Some(fold(expected));
+    if !right && std::env::var_os("ECHOTRACE_EVAL_VERBOSE").is_some() {
+        eprintln!("{page}: {field} {got:?}, expected {expected:?}");
+    }
+    right
+}
+
+/// echotrace's article from one HTML page, as `extract` gives it.
+fn extract_page(html: String) -> echotrace_model::Article {
+    let doc = RawDocument {
+        origin: Origin::default(),
+        kind: ContentKind::Html,
+        content: html,
+    };
+    echotrace_extract::extract(&doc, &Default::default())
+}
+
+/// echotrace's titles on the extraction-snippets pages whose gold names one (the article's
+/// headline, without the site's name): right / expected, compared after case and space folding.
+pub fn snippet_titles(dir: &Path) -> Result<String> {
     let gold = read_json(&dir.join("extraction-snippets/gold.json"))?;
     let (mut titles, mut right) = (0, 0);
     for v in gold.as_object().into_iter().flat_map(|o| o.values()) {
@@ -394,19 +413,11 @@ pub fn snippet_titles(dir: &Path) -> Result<String> {
         ) else {
             continue;
         };
-        let html = read_gz(&dir.join(format!("extraction-snippets/html/{file}.gz")))?;
-        let doc = RawDocument {
-            origin: Origin::default(),
-            kind: ContentKind::Html,
-            content: html,
-        };
-        let a = echotrace_extract::extract(&doc, &Default::default());
+        let a = extract_page(read_gz(
+            &dir.join(format!("extraction-snippets/html/{file}.gz")),
+        )?);
         titles += 1;
-        let ok = a.title.as_deref().map(fold) == Some(fold(t));
-        right += ok as usize;
-        if verbose && !ok {
-            eprintln!("{file}: title {:?}, expected {t:?}", a.title);
-        }
+        right += metadata_right(file, "title", a.title.as_deref(), t) as usize;
     }
     Ok(format!(
         "extraction-snippets metadata (echotrace): title right {right}/{titles}\n"
@@ -416,36 +427,16 @@ pub fn snippet_titles(dir: &Path) -> Result<String> {
 /// echotrace's titles and bylines on the extraction-readability pages: right / expected, each
 /// compared after case and space folding.
 pub fn readability_metadata(dir: &Path) -> Result<String> {
-    let fold = |s: &str| {
-        s.split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .to_lowercase()
-    };
-    let verbose = std::env::var_os("ECHOTRACE_EVAL_VERBOSE").is_some();
     let (mut titles, mut title_right, mut bylines, mut byline_right) = (0, 0, 0, 0);
     for (name, html, _, meta) in readability_pages(dir)? {
-        let doc = RawDocument {
-            origin: Origin::default(),
-            kind: ContentKind::Html,
-            content: html,
-        };
-        let a = echotrace_extract::extract(&doc, &Default::default());
+        let a = extract_page(html);
         if let Some(t) = meta["title"].as_str().filter(|t| !t.trim().is_empty()) {
             titles += 1;
-            let right = a.title.as_deref().map(fold) == Some(fold(t));
-            title_right += right as usize;
-            if verbose && !right {
-                eprintln!("{name}: title {:?}, expected {t:?}", a.title);
-            }
+            title_right += metadata_right(&name, "title", a.title.as_deref(), t) as usize;
         }
         if let Some(b) = meta["byline"].as_str().filter(|b| !b.trim().is_empty()) {
             bylines += 1;
-            let right = a.byline.as_deref().map(fold) == Some(fold(b));
-            byline_right += right as usize;
-            if verbose && !right {
-                eprintln!("{name}: byline {:?}, expected {b:?}", a.byline);
-            }
+            byline_right += metadata_right(&name, "byline", a.byline.as_deref(), b) as usize;
         }
     }
     Ok(format!(
