@@ -1393,7 +1393,7 @@ mod tests {
             None,
         );
         assert_eq!(t.as_deref(), Some("Ports get new rules"));
-        // A part that does not name the site stays, and a title that is all site name stays.
+        // A part that does not name the site stays.
         let t = title(
             "<title>Ports - new rules from March</title>",
             Some("https://examplenews.com/a"),

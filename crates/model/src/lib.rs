@@ -37,7 +37,8 @@ pub struct Origin {
     /// The character encoding the bytes were decoded with, e.g. `UTF-8`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub encoding: Option<String>,
-    /// How that encoding was chosen: `http-header`, `meta`, `bom`, `detected` or `utf-8`.
+    /// How that encoding was chosen: `http-header`, `meta`, `bom`, `detected`, `utf-8` or
+    /// `utf-8-over-meta` (valid UTF-8 read as such though the meta declared another encoding).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub encoding_basis: Option<String>,
 }
