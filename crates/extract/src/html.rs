@@ -1157,11 +1157,17 @@ fn ld_names(v: &serde_json::Value) -> Option<String> {
     (!names.is_empty()).then(|| names.join(", "))
 }
 
+/// A byline without its "By" (in any case, and its German, Spanish and French forms) and the
+/// separators around it ("Nicolas Perriault —").
 fn strip_by(s: &str) -> String {
-    let t = s.trim();
-    for p in ["By ", "by ", "BY ", "Von ", "Por ", "Par "] {
-        if let Some(r) = t.strip_prefix(p) {
-            return r.trim().to_string();
+    const SEPARATORS: &[char] = &['—', '–', '-', '|', '·', ',', ':', '•'];
+    let t = s
+        .trim()
+        .trim_matches(|c: char| c.is_whitespace() || SEPARATORS.contains(&c));
+    for p in ["by ", "von ", "por ", "par "] {
+        if t.len() > p.len() && t.is_char_boundary(p.len()) && t[..p.len()].eq_ignore_ascii_case(p)
+        {
+            return t[p.len()..].trim().to_string();
         }
     }
     t.to_string()
@@ -1369,6 +1375,17 @@ mod tests {
         let p = extract_html(html, Some("https://www.news.example/2020/04/24/story/"));
         assert_eq!(p.outlet.as_deref(), Some("news.example"));
         assert_eq!(p.published.unwrap().value.to_string(), "2020-04-24");
+    }
+
+    #[test]
+    fn a_byline_is_the_names_alone() {
+        assert_eq!(strip_by("Nicolas Perriault —"), "Nicolas Perriault");
+        assert_eq!(strip_by("por César Salza"), "César Salza");
+        assert_eq!(strip_by("BY Jane Doe"), "Jane Doe");
+        assert_eq!(strip_by("| Von Max Muster,"), "Max Muster");
+        // A name that begins like the word is left alone.
+        assert_eq!(strip_by("Byron Katie"), "Byron Katie");
+        assert_eq!(strip_by("by"), "by");
     }
 
     #[test]
