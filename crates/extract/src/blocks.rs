@@ -397,13 +397,7 @@ impl Segmented {
         if total < MIN_KEPT_WORDS as f32 {
             return None;
         }
-        // Elements are in document order, so ancestors come first: children's sums reach
-        // their parents when walked backwards.
-        for i in (0..self.elements.len()).rev() {
-            if let Some(parent) = self.elements[i].parent {
-                mass[parent as usize] += mass[i];
-            }
-        }
+        self.sum_subtrees(&mut mass);
         // The elements holding `cover` of the mass form a chain from the root; the last in
         // document order is the deepest.
         let deepest = (0..self.elements.len())
@@ -412,6 +406,17 @@ impl Segmented {
         let words: u32 = self.blocks.iter().map(|b| b.words).sum();
         let e = &self.elements[deepest];
         (e.words as f32 <= max_share * words as f32).then_some(e.node?)
+    }
+
+    /// Turns a value per element into the sum over each element's subtree. Elements are in
+    /// document order, ancestors first, so walking them backwards hands each one's sum to its
+    /// parent after all of its descendants.
+    fn sum_subtrees(&self, values: &mut [f32]) {
+        for i in (0..self.elements.len()).rev() {
+            if let Some(parent) = self.elements[i].parent {
+                values[parent as usize] += values[i];
+            }
+        }
     }
 
     /// Second-pass features of each block, from the first pass's probabilities.
@@ -433,11 +438,7 @@ impl Segmented {
                 score[c as usize] += (p - 0.4) * b.words as f32;
             }
         }
-        for i in (0..self.elements.len()).rev() {
-            if let Some(parent) = self.elements[i].parent {
-                score[parent as usize] += score[i];
-            }
-        }
+        self.sum_subtrees(&mut score);
         let main =
             (0..self.elements.len()).max_by(|&a, &b| score[a].total_cmp(&score[b]).then(b.cmp(&a)));
         let inside = |c: Option<u32>| -> u8 {

@@ -783,6 +783,19 @@ impl Markup<'_> {
         (long_enough && k != t && t.contains(&k)).then_some(h1)
     }
 
+    /// The addresses the page declares as its own: `<link rel="canonical">`, then `og:url`.
+    fn declared_addresses(&self) -> impl Iterator<Item = &str> {
+        self.doc
+            .select(&sels().canonical)
+            .filter_map(|e| e.value().attr("href"))
+            .chain(
+                self.metas
+                    .iter()
+                    .filter(|(k, _)| k == "og:url")
+                    .map(|(_, c)| c.as_str()),
+            )
+    }
+
     /// Every name the page gives its site: meta site names, the JSON-LD publisher, the host
     /// of its URL or of the address it declares as its own.
     fn site_names(&self, url: Option<&str>) -> Vec<String> {
@@ -797,12 +810,7 @@ impl Markup<'_> {
                 .as_str()
                 .map(str::to_string)
         }));
-        let declared = self
-            .doc
-            .select(&sels().canonical)
-            .filter_map(|e| e.value().attr("href"))
-            .chain(self.meta(&["og:url"]).as_deref())
-            .find_map(host_of);
+        let declared = self.declared_addresses().find_map(host_of);
         if let Some(host) = url.and_then(host_of).or(declared) {
             // "news.example.co.uk" also goes by "news.example" and "example".
             let labels: Vec<&str> = host.split('.').collect();
@@ -948,18 +956,9 @@ impl Markup<'_> {
                 }
             }
         }
-        // The address the page was fetched from, else the one it declares as its own
-        // (`<link rel="canonical">`, `og:url`): a page saved without its URL still names it.
-        let declared = self
-            .doc
-            .select(&s.canonical)
-            .filter_map(|e| e.value().attr("href"))
-            .chain(
-                self.metas
-                    .iter()
-                    .filter(|(k, _)| k == "og:url")
-                    .map(|(_, c)| c.as_str()),
-            );
+        // The address the page was fetched from, else the one it declares as its own: a page
+        // saved without its URL still names it.
+        let declared = self.declared_addresses();
         if let Some((d, ev)) = url.into_iter().chain(declared).find_map(date_from_url) {
             candidates.push((d, ev, Source::Url));
         }
